@@ -1,0 +1,33 @@
+"""asr-registry plugin: two tiny NeMo models for spoken digit strings, and their test sets.
+
+The models are real `.nemo` files trained by `build/build_models.py` on synthetic speech
+(espeak-ng + sox); their claims in `models.toml` were measured by that script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from asr_registry.hookspecs import hookimpl
+from asr_registry.schema import Dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+SPLITS = {"test": "held-out voices and variants", "dev": "for tuning ensembles; voices seen in training"}
+
+
+@hookimpl
+def register_models(register: Callable[..., None]) -> None:
+    from asr_registry.plugins import register_catalog_file
+
+    register_catalog_file(register, PACKAGE_DIR / "models.toml")
+
+
+@hookimpl
+def register_datasets(register: Callable[..., None]) -> None:
+    for split, description in SPLITS.items():
+        manifest = DATA_DIR / split / "manifest.jsonl"
+        if manifest.is_file():
+            register(Dataset(name="digits", split=split, manifest=str(manifest), language="en",
+                             description=f"synthetic spoken digit strings, {description}"))  # fmt: skip

@@ -1,0 +1,1 @@
+"""The bench: measure models on local data, check their claims, write reports."""

@@ -1,0 +1,260 @@
+"""Measure models on local datasets and check their claims.
+
+Speed follows the Open ASR Leaderboard protocol: an untimed warm-up on the first
+`batch_size * 4` files, then whole-dataset transcriptions timed round by round (the
+engine sorts by duration itself), RTFx = audio seconds / wall seconds, median of rounds.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
+from asr_registry.claims import Hardware, Measurement, check_claims
+from asr_registry.errors import RegistryError
+from asr_registry.schema import Catalog, Dataset, ModelEntry
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    rounds: int = 3
+    batch_size: int | None = None
+    device: str | None = None
+    precision: str | None = None
+    decoders: tuple[str, ...] = ()  # empty: every decoder the model has
+    resamples: int = 1000
+    sweep: tuple[int, ...] = ()  # batch sizes to time one round each
+    memory_budget_gb: float | None = None  # GPU: find the largest batch within it
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A run plus the per-utterance data paired comparisons need."""
+
+    run: ModelRun
+    wer: Any  # asr_registry.metrics.wer.WerResult
+    hypotheses: tuple[str, ...]
+
+
+def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
+    """Manifest rows and their reference texts; a row without `text` is an input error."""
+    from asr_registry.engine import read_manifest
+
+    items = read_manifest(dataset.manifest)
+    texts = []
+    for item in items:
+        text = item.fields.get("text")
+        if not isinstance(text, str):
+            raise RegistryError(f"{dataset.manifest}:{item.line}: the bench needs a reference 'text' field")
+        texts.append(text)
+    if not items:
+        raise RegistryError(f"{dataset.manifest}: no rows to bench on")
+    return items, texts
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info(device: str) -> MachineInfo:
+    import torch
+
+    from asr_registry import __version__
+
+    try:
+        import nemo
+
+        nemo_version = nemo.__version__
+    except ImportError:
+        nemo_version = ""
+    gpu = torch.cuda.get_device_name(torch.device(device)) if device.startswith("cuda") else ""
+    return MachineInfo(
+        node=platform.node(), processor=_cpu_name(), cpu_count=os.cpu_count() or 1,
+        device="cuda" if device.startswith("cuda") else "cpu", gpu=gpu, python=platform.python_version(),
+        torch=torch.__version__, nemo=nemo_version, asr_registry=__version__,
+    )  # fmt: skip
+
+
+def hardware_of(machine: MachineInfo) -> Hardware:
+    return Hardware(machine.device, machine.gpu or machine.processor)
+
+
+def _timed_round(engine: Any, items: Sequence[Any], device: str) -> tuple[list[Any], float, float]:
+    """One whole-dataset transcription: (results, wall seconds, peak memory in GB)."""
+    import time
+
+    from asr_registry.metrics.memory import cuda_peak_during, peak_rss_during
+
+    measure = cuda_peak_during if device.startswith("cuda") else peak_rss_during
+    sync = _sync(device)
+    sync()
+    started = time.perf_counter()
+    results, peak = measure(lambda: engine.transcribe(items))
+    sync()
+    return results, time.perf_counter() - started, peak / 1024**3
+
+
+def _sync(device: str) -> Callable[[], None]:
+    if not device.startswith("cuda"):
+        return lambda: None
+    import torch
+
+    return torch.cuda.synchronize
+
+
+def measure(engine: Any, entry: ModelEntry, dataset: Dataset, items: Sequence[Any], texts: Sequence[str],
+            options: BenchOptions, hardware: Hardware, name: str | None = None) -> Scored:  # fmt: skip
+    """Warm up, time `options.rounds` rounds, score the last round's text."""
+    from asr_registry.metrics.wer import score
+
+    settings = engine.settings
+    engine.transcribe(items[: settings.batch_size * 4])  # warm-up, untimed
+    walls, peaks, results = [], [], []
+    for _ in range(max(1, options.rounds)):
+        results, wall, peak = _timed_round(engine, items, settings.device)
+        walls.append(wall)
+        peaks.append(peak)
+    kept = [(r, t) for r, t in zip(results, texts, strict=True) if r.skipped is None]
+    if not kept:
+        raise RegistryError(f"{dataset.manifest}: every file was skipped ({results[0].skipped})")
+    audio_seconds = sum(r.duration for r, _ in kept)
+    hypotheses = tuple(r.text or "" for r, _ in kept)
+    wer = score([t for _, t in kept], hypotheses, language=dataset.language, resamples=options.resamples)
+    rtfx = audio_seconds / statistics.median(walls)
+    cuda = settings.device.startswith("cuda")
+    measurement = Measurement(
+        model=entry.name, dataset=dataset.name, split=dataset.split, language=dataset.language,
+        decoder=settings.decoder or entry.default_decoder, batch_size=settings.batch_size,
+        precision=settings.precision, hardware=hardware, wer=100 * wer.wer,
+        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high), cer=None if wer.cer is None else 100 * wer.cer, rtfx=rtfx,
+        peak_gpu_memory_gb=max(peaks) if cuda else None, peak_cpu_memory_gb=None if cuda else max(peaks),
+    )  # fmt: skip
+    run = ModelRun(
+        name=name or entry.name, measurement=measurement, round_seconds=tuple(walls), audio_seconds=audio_seconds,
+        utterances=len(kept), skipped=len(results) - len(kept), normalizer=wer.normalizer, resamples=wer.resamples,
+    )  # fmt: skip
+    return Scored(run, wer, hypotheses)
+
+
+def sweep_batches(engine_for: Callable[[int], Any], items: Sequence[Any], sizes: Sequence[int]) -> tuple[SweepPoint, ...]:
+    """Throughput and peak memory per batch size, one timed round each after a warm-up."""
+    points = []
+    for size in sizes:
+        engine = engine_for(size)
+        engine.transcribe(items[: size * 2])
+        results, wall, peak = _timed_round(engine, items, engine.settings.device)
+        audio = sum(r.duration for r in results if r.skipped is None)
+        points.append(SweepPoint(size, audio / wall, peak))
+    return tuple(points)
+
+
+def largest_batch(engine_for: Callable[[int], Any], items: Sequence[Any], budget_gb: float, high: int = 1024) -> int:
+    """GPU only: the largest batch of the longest utterances whose peak stays within the budget."""
+    from asr_registry.engine.inference import is_oom, release_memory
+    from asr_registry.metrics.memory import cuda_peak_during, largest_fitting_batch
+
+    longest = sorted(items, key=lambda i: -float(i.fields.get("duration") or 0))
+
+    def fits(size: int) -> bool:
+        engine = engine_for(size)
+        batch = [longest[i % len(longest)] for i in range(size)]
+        try:
+            _, peak = cuda_peak_during(lambda: engine.transcribe(batch))
+        except RuntimeError as exc:
+            if not is_oom(exc):
+                raise
+            release_memory(engine.settings.device)
+            return False
+        return peak / 1024**3 <= budget_gb
+
+    return largest_fitting_batch(fits, 1, high)
+
+
+def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset], options: BenchOptions,
+                progress: Progress | None = None) -> tuple[list[Scored], Hardware, MachineInfo]:  # fmt: skip
+    """Every decoder of the model on every dataset, then a verdict on each claim."""
+    from dataclasses import replace
+
+    from asr_registry.engine import Engine
+
+    tier = catalog.tiers.get(entry.size)
+    decoders = options.decoders or entry.decoders
+    unknown = [d for d in decoders if d not in entry.decoders]
+    if unknown:
+        raise RegistryError(f"--decoder {unknown[0]}: {entry.name} has {', '.join(entry.decoders)}")
+    loaded: Any = None
+    scored: list[Scored] = []
+    machine: MachineInfo | None = None
+    data = [(dataset, *references(dataset)) for dataset in datasets]
+
+    def engine_for(decoder: str, batch_size: int | None) -> Any:
+        nonlocal loaded
+        engine = Engine(entry, device=options.device, precision=options.precision,
+                        decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
+                        tier=tier.resources if tier else None, model=loaded)  # fmt: skip
+        engine.load()
+        loaded = engine.model
+        return engine
+
+    for decoder in decoders:
+        engine = engine_for(decoder, options.batch_size)
+        machine = machine or machine_info(engine.settings.device)
+        hardware = hardware_of(machine)
+        for dataset, items, texts in data:
+            if progress:
+                progress(f"{entry.name} [{decoder}] on {dataset.key}")
+            result = measure(engine, entry, dataset, items, texts, options, hardware)
+            run = result.run
+            if options.sweep:
+                run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))
+            if options.memory_budget_gb and engine.settings.device.startswith("cuda"):
+                size = largest_batch(partial(engine_for, decoder), items, options.memory_budget_gb)
+                run = replace(run, largest_batch=size)
+            scored.append(replace(result, run=run))
+    assert machine is not None
+    hardware = hardware_of(machine)
+    verdicts = check_claims(entry, [s.run.measurement for s in scored], hardware, tier)
+    # Each verdict goes with the run it rests on; those resting on none go with the first.
+    attached = []
+    for position, item in enumerate(scored):
+        mine = tuple(v for v in verdicts if v.used is item.run.measurement or (v.used is None and position == 0))
+        attached.append(replace(item, run=replace(item.run, verdicts=mine)))
+    return attached, hardware, machine
+
+
+def pair_up(scored: Sequence[Scored], resamples: int = 1000) -> list[ModelRun]:
+    """Fill each run's `beats`: P(this run's WER < other's) over runs on the same data."""
+    from dataclasses import replace
+
+    from asr_registry.metrics.wer import compare
+
+    runs = []
+    for a in scored:
+        beats = {}
+        for b in scored:
+            same_data = (a.run.measurement.dataset, a.run.measurement.split) == (b.run.measurement.dataset, b.run.measurement.split)
+            if a is b or not same_data or a.wer.n_utterances != b.wer.n_utterances:
+                continue
+            beats[b.run.label] = round(compare(a.wer, b.wer, resamples=resamples).prob_a_better, 4)
+        runs.append(replace(a.run, beats=beats))
+    return runs
+
+
+def build_report(runs: Sequence[ModelRun], machine: MachineInfo, started: datetime, rounds: int) -> BenchReport:
+    return BenchReport(tuple(runs), machine, started.astimezone(UTC).isoformat(timespec="seconds"), rounds)

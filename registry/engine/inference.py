@@ -1,0 +1,240 @@
+"""Running a NeMo ASR model on a batch of waveforms.
+
+For CTC, RNNT/TDT and hybrid models the engine calls the model's own modules
+directly on one padded tensor, exactly what `model.transcribe()` does per batch
+(`preprocessor` -> `encoder` -> `decoder`/`decoding`), minus its per-call setup
+(temporary manifest, a fresh DataLoader, file decoding on the main thread).
+Any other model class (e.g. AED/Canary, which needs prompts) goes through
+`model.transcribe(audio=[numpy arrays])` one batch at a time.
+
+Text and word confidences (NeMo 3):
+
+* decoding config: `confidence_cfg.preserve_word_confidence = True` (which
+  implies token and frame confidence) and, for long-file chunks,
+  `compute_timestamps = True`; applied with `model.change_decoding_strategy(cfg)`
+  (hybrids: `change_decoding_strategy(cfg, decoder_type="rnnt"|"ctc")`, the CTC
+  config living under `cfg.aux_ctc.decoding`).
+* decode with `return_hypotheses=True`:
+  `model.decoding.rnnt_decoder_predictions_tensor(enc, enc_len, return_hypotheses=True)`,
+  `model.decoding.ctc_decoder_predictions_tensor(log_probs, enc_len, return_hypotheses=True)`
+  or, on a hybrid's CTC head, `model.ctc_decoding.ctc_decoder_predictions_tensor(...)`.
+* each `Hypothesis` has `.text`, `.words` (= text.split()), `.word_confidence`
+  (one float per word, NeMo's default method: max_prob, min-aggregated) and, with
+  timestamps, `.timestamp["word"]` = [{"word", "start_offset", "end_offset"}] in
+  encoder frames (seconds = frames x window_stride x subsampling_factor).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("asr_registry.engine")
+
+
+@dataclass(frozen=True)
+class Hyp:
+    """One segment's decoding result, free of torch/NeMo types."""
+
+    text: str
+    words: tuple[str, ...]
+    confidence: tuple[float, ...] | None = None
+    # (start, end) seconds from the segment start, one per word; only with timestamps.
+    times: tuple[tuple[float, float], ...] | None = None
+
+
+def _kind(model: Any) -> str:
+    if hasattr(model, "ctc_decoder") and hasattr(model, "cur_decoder") and hasattr(model, "ctc_decoding"):
+        return "hybrid"
+    decoding = getattr(model, "decoding", None)
+    if decoding is not None and hasattr(decoding, "rnnt_decoder_predictions_tensor") and hasattr(model, "joint"):
+        return "rnnt"
+    if decoding is not None and hasattr(decoding, "ctc_decoder_predictions_tensor"):
+        return "ctc"
+    return "generic"
+
+
+class ModelRunner:
+    """Owns one loaded model: its decoding setup, precision, and the batch forward."""
+
+    def __init__(self, model: Any, *, device: str, precision: str, decoder: str, word_confidence: bool) -> None:
+        self.model = model
+        self.device = device
+        self.precision = precision
+        self.kind = _kind(model)
+        self.word_confidence = word_confidence
+        self.timestamps = False
+        self.decoder = decoder if self.kind == "hybrid" else ""
+        self.sample_rate = int(_cfg_get(model, "preprocessor", "sample_rate") or _cfg_get(model, "sample_rate") or 16000)
+        stride = float(_cfg_get(model, "preprocessor", "window_stride") or 0.01)
+        factor = getattr(getattr(model, "encoder", None), "subsampling_factor", None)
+        self.frame_seconds = stride * float(factor or 1)
+        self._prepare()
+
+    # -- setup ---------------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        model = self.model
+        model.eval()
+        featurizer = getattr(getattr(model, "preprocessor", None), "featurizer", None)
+        if featurizer is not None:
+            # What transcribe() does per call: no dither noise, no padding to a multiple
+            # of 16 frames (wasted compute). Set once because we own this instance.
+            if hasattr(featurizer, "dither"):
+                featurizer.dither = 0.0
+            if hasattr(featurizer, "pad_to"):
+                featurizer.pad_to = 0
+        self._apply_decoding()
+
+    def _apply_decoding(self) -> None:
+        """(Re)build the decoding objects with our confidence/timestamp settings."""
+        if self.kind == "generic":
+            return
+        from omegaconf import open_dict
+
+        model = self.model
+        ctc_head = self.kind == "hybrid" and self.decoder == "ctc"
+        cfg = model.cfg.aux_ctc.decoding if ctc_head else model.cfg.decoding
+        with open_dict(cfg):
+            cfg.compute_timestamps = self.timestamps
+            if self.word_confidence:
+                confidence = dict(cfg.get("confidence_cfg") or {})
+                confidence["preserve_word_confidence"] = True
+                cfg.confidence_cfg = confidence
+        if self.kind == "hybrid":
+            model.change_decoding_strategy(cfg, decoder_type=self.decoder or "rnnt", verbose=False)
+        else:
+            model.change_decoding_strategy(cfg, verbose=False)
+
+    def enable_timestamps(self) -> None:
+        """Word timestamps are needed only to stitch chunks of long files."""
+        if not self.timestamps and self.kind != "generic":
+            self.timestamps = True
+            self._apply_decoding()
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        import torch
+
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
+
+    # -- forward -------------------------------------------------------------------------------
+    def forward(self, audio: Sequence[np.ndarray]) -> list[Hyp]:
+        """Transcribe equal-rate mono float32 waveforms; one Hyp per input, same order."""
+        if self.kind == "generic":
+            return self._forward_generic(audio)
+        import torch
+
+        lengths = np.fromiter((len(a) for a in audio), dtype=np.int64, count=len(audio))
+        padded = np.zeros((len(audio), int(lengths.max())), dtype=np.float32)
+        for row, samples in enumerate(audio):
+            padded[row, : len(samples)] = samples
+        device = torch.device(self.device)
+        signal = torch.from_numpy(padded)
+        signal_len = torch.from_numpy(lengths)
+        if device.type == "cuda":
+            signal = signal.pin_memory().to(device, non_blocking=True)
+            signal_len = signal_len.to(device, non_blocking=True)
+        model = self.model
+        with torch.inference_mode():
+            # The mel front end stays fp32 (NeMo disables autocast inside it too).
+            feats, feats_len = model.preprocessor(input_signal=signal, length=signal_len)
+            with self._autocast():
+                encoded, encoded_len = model.encoder(audio_signal=feats, length=feats_len)
+                if self.kind == "ctc":
+                    log_probs = model.decoder(encoder_output=encoded)
+                    hyps = model.decoding.ctc_decoder_predictions_tensor(
+                        log_probs, decoder_lengths=encoded_len, return_hypotheses=True
+                    )
+                elif self.kind == "hybrid" and self.decoder == "ctc":
+                    log_probs = model.ctc_decoder(encoder_output=encoded)
+                    hyps = model.ctc_decoding.ctc_decoder_predictions_tensor(
+                        log_probs, decoder_lengths=encoded_len, return_hypotheses=True
+                    )
+                else:
+                    hyps = model.decoding.rnnt_decoder_predictions_tensor(
+                        encoder_output=encoded, encoded_lengths=encoded_len, return_hypotheses=True
+                    )
+        return [self._convert(h) for h in _best(hyps)]
+
+    def _forward_generic(self, audio: Sequence[np.ndarray]) -> list[Hyp]:
+        import torch
+
+        with torch.inference_mode(), self._autocast():
+            out = self.model.transcribe(
+                audio=list(audio), batch_size=len(audio), return_hypotheses=True, verbose=False, num_workers=0
+            )
+        if isinstance(out, tuple):  # some models return (best, all)
+            out = out[0]
+        return [self._convert(h) for h in _best(out)]
+
+    def _convert(self, hyp: Any) -> Hyp:
+        text = hyp if isinstance(hyp, str) else getattr(hyp, "text", "")
+        if not isinstance(text, str):
+            text = str(text or "")
+        text = text.strip()
+        words = tuple(text.split())
+        confidence = None
+        if self.word_confidence:
+            raw = getattr(hyp, "word_confidence", None)
+            if raw is not None:
+                confidence = tuple(round(float(c), 4) for c in raw)
+        times = None
+        stamps = getattr(hyp, "timestamp", None)
+        if self.timestamps and isinstance(stamps, dict) and stamps.get("word") is not None:
+            entries = list(stamps["word"])
+            stamped_words = tuple(str(e.get("word", "")) for e in entries)
+            times = tuple(
+                (float(e["start_offset"]) * self.frame_seconds, float(e["end_offset"]) * self.frame_seconds)
+                for e in entries
+            )
+            if stamped_words != words:
+                # Timestamps define the words when they disagree with text.split();
+                # confidences are then only kept if they still line up.
+                words = stamped_words
+                if confidence is not None and len(confidence) != len(words):
+                    confidence = None
+        return Hyp(text, words, confidence, times)
+
+
+def _best(hyps: Any) -> Iterator[Any]:
+    """One hypothesis per utterance, whether NeMo returned best, n-best or lists."""
+    for hyp in hyps:
+        if isinstance(hyp, list):
+            hyp = hyp[0]
+        nbest = getattr(hyp, "n_best_hypotheses", None)
+        if nbest:
+            hyp = nbest[0]
+        yield hyp
+
+
+def _cfg_get(model: Any, *keys: str) -> Any:
+    node = getattr(model, "cfg", None)
+    for key in keys:
+        if node is None:
+            return None
+        try:
+            node = node.get(key)
+        except AttributeError:
+            return None
+    return node
+
+
+def is_oom(exc: BaseException) -> bool:
+    """CUDA out-of-memory, as torch raises it (also matched by message for older paths)."""
+    import torch
+
+    return isinstance(exc, torch.OutOfMemoryError) or (isinstance(exc, RuntimeError) and "out of memory" in str(exc))
+
+
+def release_memory(device: str) -> None:
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.empty_cache()

@@ -1,0 +1,10 @@
+"""Measurements: normalisation, error rates with confidence intervals, speed and memory.
+
+Import from the submodules; none of them imports torch or NeMo at import time.
+
+- ``normalize``: ``get_normalizer(language)`` -> a named, versioned ``Normalizer``.
+- ``wer``: ``score(references, hypotheses, language)`` -> ``WerResult``; ``compare(a, b)``.
+- ``bootstrap``: ``bootstrap_ci``, ``paired_bootstrap`` -> ``PairedResult``.
+- ``speed``: ``measure_rtfx`` -> ``SpeedResult`` (Open ASR Leaderboard RTFx protocol).
+- ``memory``: ``peak_rss_during``, ``cuda_peak_during``, ``largest_fitting_batch``.
+"""

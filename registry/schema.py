@@ -1,0 +1,215 @@
+"""Typed catalog schema: what one model entry, one claim and one source look like.
+
+Plain dataclasses with no validation logic: `catalog.py` turns TOML into these and
+reports errors with file, line and field; everything downstream trusts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["published", "unverified"]
+Family = Literal["ctc", "rnnt", "tdt", "hybrid", "aed"]
+Decoder = Literal["ctc", "rnnt", "tdt", "aed"]
+Precision = Literal["fp32", "fp16", "bf16"]
+SizeTier = Literal["tiny", "small", "medium", "large", "xlarge", "xxlarge"]
+Metric = Literal["wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size"]
+
+STATUSES: tuple[str, ...] = ("published", "unverified")
+FAMILIES: tuple[str, ...] = ("ctc", "rnnt", "tdt", "hybrid", "aed")
+DECODERS: tuple[str, ...] = ("ctc", "rnnt", "tdt", "aed")
+PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "bf16")
+SIZE_TIERS: tuple[str, ...] = ("tiny", "small", "medium", "large", "xlarge", "xxlarge")
+METRICS: tuple[str, ...] = ("wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size")
+# Lower is better for error rates and memory; higher is better for speed.
+LOWER_IS_BETTER: frozenset[str] = frozenset({"wer", "cer", "gpu_memory_gb", "cpu_memory_gb"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim comes from: a document with a date, ideally a URL."""
+
+    key: str
+    title: str
+    date: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """How to obtain the checkpoint. At least one of the three is set."""
+
+    ngc: str = ""
+    hf: str = ""
+    path: str = ""
+    sha256: str = ""
+
+    @property
+    def pretrained_name(self) -> str:
+        """The name NeMo's `from_pretrained` resolves: HF repo (has '/') or bare NGC name."""
+        return self.hf or self.ngc
+
+    def describe(self) -> str:
+        parts = []
+        if self.ngc:
+            parts.append(f"ngc:{self.ngc}")
+        if self.hf:
+            parts.append(f"hf:{self.hf}")
+        if self.path:
+            parts.append(f"file:{self.path}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement: metric = value (or within range) under conditions."""
+
+    metric: str
+    source: str
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    dataset: str = ""
+    split: str = ""
+    language: str = ""
+    decoder: str = ""
+    batch_size: int | None = None
+    precision: str = ""
+    gpu: str = ""
+    note: str = ""
+
+    @property
+    def low(self) -> float:
+        if self.range is not None:
+            return self.range[0]
+        assert self.value is not None
+        return self.value
+
+    @property
+    def high(self) -> float:
+        if self.range is not None:
+            return self.range[1]
+        assert self.value is not None
+        return self.value
+
+    def describe_value(self) -> str:
+        if self.range is not None:
+            return f"{self.range[0]:g}-{self.range[1]:g}"
+        return f"{self.value:g}"
+
+    def describe_conditions(self) -> str:
+        parts = [p for p in (self.dataset, self.split, self.language, self.decoder) if p]
+        if self.batch_size is not None:
+            parts.append(f"bs={self.batch_size}")
+        parts.extend(p for p in (self.precision, self.gpu) if p)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What to request for inference. Batch sizes are keyed by GPU memory in GB."""
+
+    min_gpu_memory_gb: float | None = None
+    cpus: float | None = None
+    batch_size: dict[int, int] = field(default_factory=dict)
+    source: str = ""
+
+    def batch_size_for(self, gpu_memory_gb: float) -> int | None:
+        """Largest listed memory class that fits in `gpu_memory_gb`."""
+        fitting = [gb for gb in self.batch_size if gb <= gpu_memory_gb]
+        return self.batch_size[max(fitting)] if fitting else None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Generic figures the how-to gives per size tier, applied to every model of that size."""
+
+    name: str
+    resources: Resources
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    status: str
+    source: ModelSource
+    family: str
+    decoders: tuple[str, ...]
+    size: str
+    languages: tuple[str, ...]
+    architecture: str = ""
+    parameters: int | None = None
+    domains: tuple[str, ...] = ("general",)
+    streaming: bool = False
+    punctuation: bool = False
+    capitalization: bool = False
+    sample_rate: int = 16000
+    license: str = ""
+    precision: str = "fp32"
+    resources: Resources = field(default_factory=Resources)
+    claims: tuple[Claim, ...] = ()
+    substitutes: tuple[str, ...] = ()
+    notes: str = ""
+    # Which plugin registered the entry ("builtin" for models.toml).
+    plugin: str = "builtin"
+    # For local files, the folder relative paths are resolved against.
+    base_dir: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def default_decoder(self) -> str:
+        return self.decoders[0]
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A local evaluation set: a NeMo manifest whose claims the bench can check."""
+
+    name: str
+    manifest: str
+    language: str
+    split: str = ""
+    description: str = ""
+    plugin: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.split}" if self.split else self.name
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: dict[str, ModelEntry]
+    sources: dict[str, Source]
+    tiers: dict[str, Tier]
+
+    def get(self, name: str) -> ModelEntry | None:
+        return self.models.get(name)
+
+    def find(self, name: str) -> ModelEntry:
+        """Look a model up by name, accepting an 'nvidia/' prefix; suggest near names when absent."""
+        import difflib
+
+        from asr_registry.errors import ModelNotFoundError
+
+        bare = name.removeprefix("nvidia/")
+        entry = self.models.get(name) or self.models.get(bare)
+        if entry is None:
+            near = difflib.get_close_matches(bare, list(self.models), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else "; see 'asr-registry list'"
+            raise ModelNotFoundError(f"unknown model '{name}'{hint}")
+        return entry
+
+    def languages(self) -> list[str]:
+        return sorted({lang for m in self.models.values() for lang in m.languages})
+
+    def domains(self) -> list[str]:
+        return sorted({d for m in self.models.values() for d in m.domains})

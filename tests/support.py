@@ -1,0 +1,95 @@
+"""Helpers shared by tests: run the real CLI in a subprocess, build small catalogs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+# Tests never touch the network, whatever the plugins try.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_env(**overrides: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASR_REGISTRY_")}
+    env["HF_HUB_OFFLINE"] = "1"
+    env["PYTHONWARNINGS"] = "ignore"
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300) -> Result:
+    """Run the installed console script, as a user would."""
+    script = BIN / "asr-registry"
+    command = [str(script), *args] if script.exists() else [sys.executable, "-c", "from asr_registry.cli import main; main()", *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env or cli_env(), cwd=cwd, timeout=timeout)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def minimal_model(name: str = "demo", **fields: str) -> str:
+    lines = {
+        "status": '"published"', "source": f'{{ ngc = "{name}" }}', "family": '"ctc"',
+        "decoders": '["ctc"]', "size": '"small"', "languages": '["en"]',
+    }  # fmt: skip
+    lines.update(fields)
+    body = "\n".join(f"{k} = {v}" for k, v in lines.items())
+    return f'[models."{name}"]\n{body}\n'
+
+
+SOURCES = textwrap.dedent(
+    """\
+    schema_version = 1
+
+    [sources.test]
+    title = "test fixture"
+    date = "2026-11-25"
+    """
+)
+
+
+def write_distribution(root: Path, name: str, code: str) -> Path:
+    """A plugin distribution `asr-registry-NAME` whose entry point NAME is the module NAME_plugin."""
+    folder = root / f"asr-registry-{name}"
+    (folder / f"{name}_plugin").mkdir(parents=True)
+    (folder / f"{name}_plugin" / "__init__.py").write_text(code)
+    (folder / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "asr-registry-{name.replace("_", "-")}"
+            version = "1.2.3"
+
+            [project.entry-points.asr_registry]
+            {name} = "{name}_plugin"
+            """
+        )
+    )
+    return folder
+
+
+def pip(*args: str) -> None:
+    """pip of the interpreter running the tests, so plugins land in the test venv."""
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True,
+                   capture_output=True, text=True)  # fmt: skip

@@ -1,0 +1,70 @@
+"""The structural pass: TOML to typed entries, problems with file:line: field."""
+
+from __future__ import annotations
+
+from asr_registry.catalog import parse_catalog_text, read_catalog_file
+from asr_registry.schema import Claim
+from tests.support import SOURCES, minimal_model
+
+
+def test_reads_a_full_entry_into_typed_fields() -> None:
+    text = SOURCES + minimal_model(
+        "alpha",
+        parameters="114000000",
+        precision='"bf16"',
+        languages='["en", "de"]',
+        claims='[\n  { metric = "wer", value = 1.69, dataset = "librispeech", split = "test-clean", source = "test" },\n'
+        '  { metric = "rtfx", range = [10.0, 20.0], batch_size = 8, source = "test" },\n]',
+    )
+    text += '[models.alpha.resources]\nmin_gpu_memory_gb = 12.0\nbatch_size = { "8" = 16, "24" = 64 }\nsource = "test"\n'
+    parsed = parse_catalog_text(text, "models.toml")
+    assert parsed.problems == []
+    entry = parsed.models["alpha"]
+    assert entry.parameters == 114_000_000
+    assert entry.languages == ("en", "de") and entry.multilingual
+    assert entry.claims[0] == Claim(metric="wer", source="test", value=1.69, dataset="librispeech", split="test-clean")
+    assert entry.claims[1].range == (10.0, 20.0) and entry.claims[1].batch_size == 8
+    assert entry.resources.batch_size == {8: 16, 24: 64}
+    assert entry.resources.batch_size_for(16) == 16
+    assert entry.resources.batch_size_for(80) == 64
+    assert entry.resources.batch_size_for(4) is None
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    parsed = parse_catalog_text(SOURCES + "[models.x]\nstatus = \n", "models.toml")
+    assert len(parsed.problems) == 1
+    assert str(parsed.problems[0]).startswith("models.toml:7: invalid TOML")
+
+
+def test_unknown_key_suggests_the_right_one_with_its_line() -> None:
+    text = SOURCES + minimal_model("beta", languagse='["en"]')
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert "models.toml:13: models.beta.languagse: unknown key (did you mean 'languages'?)" in messages
+
+
+def test_wrong_types_are_reported_per_field() -> None:
+    text = SOURCES + minimal_model("gamma", parameters='"many"', streaming='"yes"')
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert any("models.gamma.parameters: expected an integer, got a string" in m for m in messages)
+    assert any("models.gamma.streaming: expected true or false, got a string" in m for m in messages)
+
+
+def test_missing_required_key_and_claim_without_value() -> None:
+    text = SOURCES + '[models.delta]\nstatus = "published"\nclaims = [\n  { metric = "wer", source = "test" },\n]\n'
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert any("models.delta: missing required key 'languages'" in m for m in messages)
+    assert "models.toml:9: models.delta.claims[0]: give exactly one of 'value' or 'range'" in messages
+
+
+def test_quoted_names_and_array_of_tables_claims_get_lines() -> None:
+    text = SOURCES + minimal_model("parakeet-tdt-0.6b-v2")
+    text += '\n[[models."parakeet-tdt-0.6b-v2".claims]]\nmetric = "wer"\nsource = "test"\n'
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert messages == ['models.toml:14: models."parakeet-tdt-0.6b-v2".claims[0]: give exactly one of \'value\' or \'range\'']
+
+
+def test_unreadable_file_is_a_problem_not_an_exception(tmp_path) -> None:
+    parsed = read_catalog_file(tmp_path / "absent.toml")
+    assert "cannot read" in str(parsed.problems[0])
+    (tmp_path / "binary.toml").write_bytes(b"\xff\xfe\x00garbage")
+    assert read_catalog_file(tmp_path / "binary.toml").problems

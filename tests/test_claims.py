@@ -1,0 +1,80 @@
+"""Claim verdicts from measurements: every rule, and nothing silently dropped."""
+
+from __future__ import annotations
+
+from asr_registry.claims import Hardware, Measurement, check_claims
+from asr_registry.schema import Claim, ModelEntry, ModelSource, Resources, Tier
+
+CPU = Hardware("cpu", "Intel Xeon")
+H100 = Hardware("cuda", "NVIDIA H100 80GB HBM3")
+
+
+def _entry(*claims: Claim, decoders=("rnnt", "ctc")) -> ModelEntry:
+    return ModelEntry(name="m", status="published", source=ModelSource(path="m.nemo", sha256="0" * 64),
+                      family="hybrid", decoders=decoders, size="tiny", languages=("en",), claims=claims)  # fmt: skip
+
+
+def _measured(decoder="rnnt", wer=8.0, ci=(6.5, 9.6), rtfx=120.0, hardware=CPU, batch=16, **extra) -> Measurement:
+    return Measurement(model="m", dataset="digits", split="test", language="en", decoder=decoder, batch_size=batch,
+                       precision="fp32", hardware=hardware, wer=wer, wer_ci=ci, rtfx=rtfx, **extra)  # fmt: skip
+
+
+def _wer(value: float, **conditions) -> Claim:
+    return Claim(metric="wer", value=value, dataset="digits", split="test", source="build", **conditions)
+
+
+def test_true_wer_claim_passes_and_false_one_fails() -> None:
+    verdicts = check_claims(_entry(_wer(8.2), _wer(0.1)), [_measured()], CPU)
+    assert [v.status for v in verdicts] == ["PASS", "FAIL"]
+    assert verdicts[1].reason == "claim is better than measured beyond the tolerance"
+    assert verdicts[0].measured == "8.00% [6.50, 9.60]" and verdicts[0].tolerance == "CI ± 0.82 points"
+
+
+def test_wer_claim_uses_the_decoder_it_names() -> None:
+    measurements = [_measured("rnnt", 8.0), _measured("ctc", 30.0, (27.0, 33.0))]
+    verdicts = check_claims(_entry(_wer(8.0, decoder="ctc"), _wer(8.0)), measurements, CPU)
+    assert [v.status for v in verdicts] == ["FAIL", "PASS"]
+
+
+def test_range_claims_pass_when_they_overlap_the_interval() -> None:
+    claim = Claim(metric="wer", range=(4.0, 7.0), dataset="digits", source="howto")
+    assert check_claims(_entry(claim), [_measured()], CPU)[0].status == "PASS"
+    assert check_claims(_entry(claim), [_measured(wer=20.0, ci=(18.0, 22.0))], CPU)[0].status == "FAIL"
+
+
+def test_absent_dataset_and_other_hardware_are_unverifiable_with_reasons() -> None:
+    claims = (
+        Claim(metric="wer", value=1.69, dataset="librispeech", split="test-clean", source="oal"),
+        Claim(metric="rtfx", value=3386.0, dataset="librispeech", batch_size=128, gpu="A100-SXM4-80GB", source="oal"),
+        Claim(metric="gpu_memory_gb", value=12.0, batch_size=16, source="howto"),
+        Claim(metric="optimal_batch_size", value=16.0, source="howto"),
+    )
+    verdicts = check_claims(_entry(*claims), [_measured()], CPU)
+    assert [v.status for v in verdicts] == ["UNVERIFIABLE"] * 4
+    assert verdicts[0].reason == "dataset 'librispeech test-clean' is not available here"
+    assert verdicts[1].reason == "claimed on A100-SXM4-80GB, this run is on CPU (Intel Xeon)"
+    assert verdicts[2].reason.startswith("GPU memory needs a GPU")
+    on_h100 = check_claims(_entry(claims[1]), [_measured(hardware=H100)], H100)[0]
+    assert on_h100.reason == "claimed on A100-SXM4-80GB, measured on NVIDIA H100 80GB HBM3"
+
+
+def test_speed_and_memory_compare_in_the_right_direction() -> None:
+    claims = (
+        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", source="build"),
+        Claim(metric="rtfx", value=500.0, dataset="digits", gpu="cpu", source="build"),
+        Claim(metric="cpu_memory_gb", value=2.0, source="build"),
+        Claim(metric="cpu_memory_gb", value=0.1, source="build"),
+        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", batch_size=64, source="build"),
+    )
+    verdicts = check_claims(_entry(*claims), [_measured(peak_cpu_memory_gb=0.9)], CPU)
+    assert [v.status for v in verdicts] == ["PASS", "FAIL", "PASS", "FAIL", "UNVERIFIABLE"]
+    assert verdicts[4].reason == "claimed at batch size 64; not measured at it"
+
+
+def test_tier_claims_are_checked_too_and_labelled() -> None:
+    tier = Tier("tiny", Resources(), (Claim(metric="wer", range=(5.0, 9.0), dataset="digits", language="en", source="howto"),
+                                      Claim(metric="wer", range=(10.0, 12.0), language="de", source="howto"),
+                                      Claim(metric="wer", range=(12.0, 18.0), source="howto")))  # fmt: skip
+    verdicts = check_claims(_entry(), [_measured()], CPU, tier)
+    assert [(v.origin, v.status) for v in verdicts] == [("tiny-tier", "PASS")] + [("tiny-tier", "UNVERIFIABLE")] * 2
+    assert verdicts[2].reason == "tier claim is for multilingual models"

@@ -1,0 +1,119 @@
+"""Real plugin distributions, installed with pip into this venv, seen through the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import cli_env, pip, run_cli, write_distribution
+
+PLUGIN_MODEL = textwrap.dedent(
+    """\
+    from asr_registry.hookspecs import hookimpl
+    from asr_registry.schema import Claim, ModelEntry, ModelSource, Source
+
+    MODEL = "{name}"
+
+
+    @hookimpl
+    def register_models(register):
+        register(
+            ModelEntry(
+                name=MODEL, status="published", source=ModelSource(hf="acme/es-telephony-ctc"),
+                family="ctc", decoders=("ctc",), size="large", languages=("es",),
+                domains=("telephony",), parameters=120_000_000, precision="bf16",
+                claims=(Claim(metric="wer", value=3.0, dataset="acme-calls", language="es", source="acme-card"),),
+            ),
+            sources={{"acme-card": Source("acme-card", "ACME model card", "2026-11-01")}},
+        )
+    """
+)
+PLUGIN_COMMAND = textwrap.dedent(
+    """\
+
+    @hookimpl
+    def register_commands(cli):
+        import click
+
+        @cli.command("acme-hello")
+        def hello():
+            click.echo("hello from acme")
+    """
+)
+PLUGINS = {
+    "acme": PLUGIN_MODEL.format(name="acme_es_telephony_ctc") + PLUGIN_COMMAND,
+    "acme_dup": PLUGIN_MODEL.format(name="acme_es_telephony_ctc"),
+    "acme_broken": "raise RuntimeError('this plugin is broken on import')\n",
+    "acme_hookfail": (
+        "from asr_registry.hookspecs import hookimpl\n\n\n@hookimpl\ndef register_models(register):\n"
+        "    raise ValueError('hook exploded')\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    names = [f"asr-registry-{n.replace('_', '-')}" for n in PLUGINS]
+    root = tmp_path_factory.mktemp("plugins")
+    folders = [str(write_distribution(root, name, code)) for name, code in PLUGINS.items()]
+    pip("install", "--no-deps", "--no-build-isolation", "--no-index", *folders)
+    try:
+        yield
+    finally:
+        pip("uninstall", "-y", *names)
+
+
+def _run(plugins: str, *args: str):
+    return run_cli(*args, env=cli_env(ASR_REGISTRY_LOAD_PLUGINS=plugins))
+
+
+def test_plugin_model_appears_in_list_show_and_select(installed_plugins: None) -> None:
+    listed = _run("acme", "list", "--language", "es", "--json")
+    assert listed.returncode == 0, listed.stderr
+    entry = next(m for m in json.loads(listed.stdout) if m["name"] == "acme_es_telephony_ctc")
+    assert entry["plugin"] == "acme"
+
+    shown = _run("acme", "show", "acme_es_telephony_ctc")
+    assert shown.returncode == 0, shown.stderr
+    assert "ACME model card, 2026-11-01" in shown.stdout and "acme-calls" in shown.stdout
+
+    chosen = _run("acme", "select", "--language", "es", "--domain", "telephony", "--json")
+    assert chosen.returncode == 0, chosen.stderr
+    assert json.loads(chosen.stdout)["choice"]["model"] == "acme_es_telephony_ctc"
+
+
+def test_plugin_adds_a_command_and_is_listed_with_version_and_hooks(installed_plugins: None) -> None:
+    assert _run("acme", "acme-hello").stdout.strip() == "hello from acme"
+    infos = {i["name"]: i for i in json.loads(_run("acme", "plugins", "--json").stdout)}
+    assert infos["acme"]["version"] == "1.2.3"
+    assert infos["acme"]["hooks"] == ["register_commands", "register_models"]
+    assert infos["asr_registry.builtin_models"]["builtin"] is True
+
+
+def test_broken_plugins_warn_and_everything_else_works(installed_plugins: None) -> None:
+    result = _run("acme,acme_broken,acme_hookfail", "list", "--language", "es")
+    assert result.returncode == 0
+    assert "plugin 'acme_broken' failed to load: RuntimeError: this plugin is broken on import" in result.stderr
+    assert "plugin 'acme_hookfail' failed in register_models: ValueError: hook exploded" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "acme_es_telephony_ctc" in result.stdout and "stt_es_fastconformer_hybrid_large_pc" in result.stdout
+    infos = {i["name"]: i for i in json.loads(_run("acme_broken", "plugins", "--json").stdout)}
+    assert infos["acme_broken"]["error"].startswith("RuntimeError")
+
+
+def test_two_plugins_registering_one_name_is_an_error_naming_both(installed_plugins: None) -> None:
+    result = _run("acme,acme_dup", "list")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: model 'acme_es_telephony_ctc' is registered twice: by plugin 'acme' and by plugin 'acme_dup'"
+    )
+
+
+def test_load_plugins_variable_limits_what_loads(installed_plugins: None) -> None:
+    result = _run("", "list", "--json")
+    assert result.returncode == 0
+    plugins = {m["plugin"] for m in json.loads(result.stdout)}
+    assert "acme" not in plugins and "builtin" in plugins

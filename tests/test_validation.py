@@ -1,0 +1,73 @@
+"""Meaning checks: codes, ranges, consistency and references between entries."""
+
+from __future__ import annotations
+
+from asr_registry.schema import ModelEntry, ModelSource
+from asr_registry.validation import check_entry, validate_file
+from tests.support import SOURCES, minimal_model
+
+
+def _messages(write_catalog, text: str) -> list[str]:
+    _, problems = validate_file(write_catalog(text))
+    return [str(p) for p in problems]
+
+
+def test_precise_error_for_a_bad_language_code(write_catalog) -> None:
+    messages = _messages(write_catalog, SOURCES + minimal_model("foo", languages='["eng"]'))
+    assert messages == ["models.toml:12: models.foo.languages: unknown language code 'eng' (use ISO 639-1, e.g. 'en')"]
+
+
+def test_impossible_values_are_reported(write_catalog) -> None:
+    text = SOURCES + minimal_model(
+        "foo",
+        family='"hybrid"',
+        decoders='["ctc"]',
+        sample_rate="1234",
+        claims='[\n  { metric = "wer", value = 140.0, source = "test" },\n  { metric = "rtfx", value = -2.0, source = "nope" },\n]',
+    )
+    messages = _messages(write_catalog, text)
+    assert any("models.foo.decoders: a hybrid model has two decoders" in m for m in messages)
+    assert any("models.foo.sample_rate: unusual sample rate 1234 Hz" in m for m in messages)
+    assert any(":15: models.foo.claims[0].value: wer is a percentage: 0-100, got 140" in m for m in messages)
+    assert any(":16: models.foo.claims[1].source: unknown source 'nope'" in m for m in messages)
+    assert any(":16: models.foo.claims[1].value: rtfx must be positive" in m for m in messages)
+
+
+def test_unverified_needs_published_substitutes(write_catalog) -> None:
+    text = SOURCES + minimal_model("ghost", status='"unverified"', substitutes='["other"]') + minimal_model(
+        "other", status='"unverified"', substitutes='["ghost"]'
+    )
+    messages = _messages(write_catalog, text)
+    assert any("models.ghost.substitutes: 'other' is not published itself" in m for m in messages)
+    messages = _messages(write_catalog, SOURCES + minimal_model("lonely", status='"unverified"'))
+    assert any("models.lonely.substitutes: an unverified model must name published substitutes" in m for m in messages)
+
+
+def test_names_differing_only_in_case_are_duplicates(write_catalog) -> None:
+    messages = _messages(write_catalog, SOURCES + minimal_model("Dup") + minimal_model("dup"))
+    assert any("duplicate of 'Dup'" in m for m in messages)
+
+
+def test_same_table_twice_is_a_toml_error_with_line(write_catalog) -> None:
+    messages = _messages(write_catalog, SOURCES + minimal_model("same") + minimal_model("same"))
+    assert len(messages) == 1 and messages[0].startswith("models.toml:13: invalid TOML")
+
+
+def test_local_model_needs_a_checksum() -> None:
+    entry = ModelEntry(name="local", status="published", source=ModelSource(path="m.nemo"), family="ctc",
+                       decoders=("ctc",), size="tiny", languages=("en",))  # fmt: skip
+    assert (("source", "sha256"), "a local .nemo path needs its sha256 (64 lowercase hex digits)") in check_entry(entry)
+
+
+def test_ngc_name_with_a_slash_is_rejected() -> None:
+    entry = ModelEntry(name="x", status="published", source=ModelSource(ngc="nvidia/x"), family="ctc",
+                       decoders=("ctc",), size="large", languages=("en",))  # fmt: skip
+    assert any(path == ("source", "ngc") for path, _ in check_entry(entry))
+
+
+def test_shipped_catalog_is_clean() -> None:
+    from asr_registry.plugins import builtin_catalog_path
+
+    catalog, problems = validate_file(builtin_catalog_path())
+    assert [str(p) for p in problems] == []
+    assert len(catalog.models) >= 30
