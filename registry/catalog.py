@@ -159,13 +159,16 @@ def dotted_path(path: tuple[str | int, ...]) -> str:
 class _Reader:
     """Converts raw TOML values, recording a Problem (and skipping the value) on each error."""
 
-    def __init__(self, filename: str, index: LineIndex | None) -> None:
+    def __init__(self, filename: str, text: str) -> None:
         self.filename = filename
-        self.index = index
+        self.text = text
+        self._index: LineIndex | None = None  # built on the first problem: clean files skip the scan
         self.problems: list[Problem] = []
 
     def problem(self, path: tuple[str | int, ...], message: str) -> None:
-        line = self.index.find(path) if self.index else None
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        line = self._index.find(path)
         self.problems.append(Problem(self.filename, line, dotted_path(path), message))
 
     def check_keys(self, table: Mapping[str, Any], allowed: set[str], path: tuple[str | int, ...]) -> None:
@@ -378,7 +381,7 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         parsed.problems.append(Problem(filename, line, "", f"invalid TOML: {message}"))
         return parsed
-    reader = _Reader(filename, LineIndex(text))
+    reader = _Reader(filename, text)
     reader.check_keys(data, _TOP_KEYS, ())
     version = data.get("schema_version", 1)
     if version != 1:

@@ -17,3 +17,7 @@ class ModelNotFoundError(RegistryError):
 
 class SelectionError(RegistryError):
     """No model satisfies the request."""
+
+
+class DuplicateError(CatalogError):
+    """Two plugins registered the same name: an error for the whole catalog, not one plugin."""

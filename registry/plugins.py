@@ -21,7 +21,7 @@ import pluggy
 
 from asr_registry import hookspecs
 from asr_registry.catalog import read_catalog_file
-from asr_registry.errors import CatalogError
+from asr_registry.errors import CatalogError, DuplicateError
 from asr_registry.schema import Catalog, Dataset, ModelEntry, Source
 from asr_registry.validation import check_entry
 
@@ -116,7 +116,7 @@ def _call_each(hook_name: str, make_callback: Callable[[str], Callable[..., None
     for impl in reversed(caller.get_hookimpls()):  # registration order
         try:
             impl.function(make_callback(impl.plugin_name))
-        except CatalogError:
+        except DuplicateError:
             raise
         except Exception as exc:
             warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {_describe(exc)}")
@@ -150,7 +150,7 @@ def get_catalog() -> Catalog:
         def register(entry: ModelEntry, sources: Mapping[str, Source] | None = None) -> None:
             for key, source in (sources or {}).items():
                 if all_sources.setdefault(key, source) != source:
-                    raise CatalogError(f"source '{key}' from plugin '{plugin_name}' differs from the one already defined")
+                    raise DuplicateError(f"source '{key}' from plugin '{plugin_name}' differs from the one already defined")
             if not isinstance(entry, ModelEntry):
                 raise TypeError(f"register() takes a ModelEntry, got {type(entry).__name__}")
             owner = plugin_name if plugin_name not in _state().builtin else "builtin"
@@ -163,7 +163,7 @@ def get_catalog() -> Catalog:
                 return
             clash = next((m for m in models.values() if m.name.lower() == entry.name.lower()), None)
             if clash is not None:
-                raise CatalogError(
+                raise DuplicateError(
                     f"model '{entry.name}' is registered twice: by plugin '{clash.plugin}' and by plugin '{owner}'"
                 )
             models[entry.name] = entry
@@ -212,7 +212,7 @@ def get_combiners() -> dict[str, CombinerInfo]:
     def make_register(plugin_name: str) -> Callable[..., None]:
         def register(name: str, factory: Callable[..., Any], description: str = "") -> None:
             if name in combiners:
-                raise CatalogError(
+                raise DuplicateError(
                     f"combiner '{name}' is registered twice: by plugin '{combiners[name].plugin}' and by plugin '{plugin_name}'"
                 )
             combiners[name] = CombinerInfo(name, factory, description, plugin_name)

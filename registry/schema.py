@@ -179,6 +179,9 @@ class Dataset:
     split: str = ""
     description: str = ""
     plugin: str = ""
+    # A normaliser name (see asr_registry.metrics.normalize) when the language's default
+    # does not suit the data: the English one folds "one two three" into the single token "123".
+    normalizer: str = ""
 
     @property
     def key(self) -> str:

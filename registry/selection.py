@@ -90,22 +90,64 @@ def _mid(claim: Claim) -> float:
     return (claim.low + claim.high) / 2
 
 
-def estimate_wer(model: ModelEntry, catalog: Catalog, language: str) -> tuple[float | None, str]:
-    """WER in `language`: leaderboard average, else mean of sourced claims, else the tier's range."""
+LEADERBOARD_AVERAGE = "open-asr-leaderboard-avg"
+
+
+def _dataset_key(claim: Claim) -> str:
+    return f"{claim.dataset}:{claim.split}"
+
+
+def leaderboard_ratios(catalog: Catalog, language: str) -> dict[str, float]:
+    """Per dataset, the median of (leaderboard average / WER on it) over models that have both.
+
+    Lets a model scored only on, say, LibriSpeech be put on the leaderboard's scale
+    instead of being compared raw with averages over much harder sets.
+    """
+    ratios: dict[str, list[float]] = {}
+    for model in catalog.models.values():
+        claims = _measured_claims(model, "wer", language)
+        average = next((c.low for c in claims if c.dataset == LEADERBOARD_AVERAGE), None)
+        if average is None:
+            continue
+        for claim in claims:
+            if claim.dataset != LEADERBOARD_AVERAGE and _mid(claim) > 0:
+                ratios.setdefault(_dataset_key(claim), []).append(average / _mid(claim))
+    return {key: statistics.median(values) for key, values in ratios.items() if len(values) >= 3}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float | None
+    basis: str
+    # False for generic guidance (a size tier's range): shown, but ranked as unknown,
+    # so a how-to range never outranks a figure measured on the model itself.
+    sourced: bool = True
+
+
+def estimate_wer(model: ModelEntry, catalog: Catalog, language: str,
+                 ratios: dict[str, float] | None = None) -> Estimate:  # fmt: skip
+    """WER in `language` on one scale: the leaderboard average, else one estimated from the
+    model's claims on datasets the leaderboard also scores, else the mean of its claims,
+    else its size tier's range."""
     claims = _measured_claims(model, "wer", language)
-    leaderboard = [c for c in claims if c.dataset == "open-asr-leaderboard-avg"]
+    leaderboard = [c for c in claims if c.dataset == LEADERBOARD_AVERAGE]
     if leaderboard:
-        return leaderboard[0].low, "Open ASR Leaderboard average"
+        return Estimate(leaderboard[0].low, "Open ASR Leaderboard average")
+    ratios = leaderboard_ratios(catalog, language) if ratios is None else ratios
+    scaled = [_mid(c) * ratios[_dataset_key(c)] for c in claims if _dataset_key(c) in ratios]
+    if scaled:
+        return Estimate(statistics.fmean(scaled), f"leaderboard-scale estimate from {len(scaled)} sourced {language} claim(s)")
     if claims:
-        return statistics.fmean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} WER claim(s)"
+        return Estimate(statistics.fmean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} WER claim(s)")
     tier = catalog.tiers.get(model.size)
     if tier is not None:
         wanted = "en" if language == "en" and not model.multilingual else "multilingual"
         for claim in tier.claims:
             kind = "en" if claim.language == "en" else "multilingual"
             if claim.metric == "wer" and kind == wanted:
-                return _mid(claim), f"no {language} claim; {model.size}-tier range {claim.describe_value()}% ({claim.source})"
-    return None, f"no {language} WER claim"
+                basis = f"no {language} claim; {model.size}-tier range {claim.describe_value()}% ({claim.source})"
+                return Estimate(_mid(claim), basis, sourced=False)
+    return Estimate(None, f"no {language} WER claim", sourced=False)
 
 
 def _rtfx_fit(catalog: Catalog) -> tuple[float, float] | None:
@@ -216,16 +258,17 @@ def select(catalog: Catalog, request: Request) -> Selection:
         raise SelectionError(f"no model fits this request ({detail})")
 
     primary = request.languages[0]
-    wers = [estimate_wer(m, catalog, primary) for m, _ in pool]
+    ratios = leaderboard_ratios(catalog, primary)
+    wers = [estimate_wer(m, catalog, primary, ratios) for m, _ in pool]
     speeds = [estimate_rtfx(m, fit) for m, _ in pool]
-    accuracy = _normalised([w for w, _ in wers], higher_is_better=False)
+    accuracy = _normalised([w.value if w.sourced else None for w in wers], higher_is_better=False)
     # Speed spans orders of magnitude: compare on a log scale.
     speed = _normalised([math.log(s) if s else None for s, _ in speeds], higher_is_better=True)
 
     scored = []
     for i, (model, (batch, batch_basis, memory, cpus)) in enumerate(pool):
         score = accuracy_weight * accuracy[i] + speed_weight * speed[i]
-        reasons = [f"WER {_fmt(wers[i][0], '%')} ({wers[i][1]})", f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})"]
+        reasons = [f"WER {_fmt(wers[i].value, '%')} ({wers[i].basis})", f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})"]
         if request.domain != "general" and request.domain in model.domains:
             score += 0.15
             reasons.append(f"made for {request.domain}")
@@ -243,7 +286,7 @@ def select(catalog: Catalog, request: Request) -> Selection:
     # Ties go to the smaller model, then to the name, so the answer is stable.
     scored.sort(key=lambda s: (-round(s[0], 9), s[1].parameters or 0, s[1].name))
     candidates = tuple(
-        Candidate(model, rank, score, wer[0], wer[1], rtfx[0], rtfx[1], batch, basis, model.precision, memory, cpus, tuple(reasons))
+        Candidate(model, rank, score, wer.value, wer.basis, rtfx[0], rtfx[1], batch, basis, model.precision, memory, cpus, tuple(reasons))
         for rank, (score, model, batch, basis, memory, cpus, wer, rtfx, reasons) in enumerate(scored, start=1)
     )  # fmt: skip
     notes = [f"ranking: {mode}"]

@@ -179,8 +179,11 @@ def validate_file(path: str | Path) -> tuple[Catalog, list[Problem]]:
     # A field already reported as malformed would only echo as a meaning problem too.
     reported = {p.path for p in parsed.problems}
     missing = {(p.path, p.message.split("'")[1]) for p in parsed.problems if p.message.startswith("missing required")}
+    # Locating lines means scanning the text again: only worth it when there is something to report.
+    meaning = check_catalog(everything, Path(path).name, None)
+    if meaning:
+        meaning = check_catalog(everything, Path(path).name, LineIndex.for_file(path))
     meaning = [
-        p for p in check_catalog(everything, Path(path).name, LineIndex.for_file(path))
-        if p.path not in reported and not any(p.path == f"{where}.{key}" for where, key in missing)
-    ]  # fmt: skip
+        p for p in meaning if p.path not in reported and not any(p.path == f"{where}.{key}" for where, key in missing)
+    ]
     return catalog, sorted(parsed.problems + meaning, key=lambda p: (p.line or 0, p.path))

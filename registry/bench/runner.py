@@ -118,35 +118,45 @@ def _sync(device: str) -> Callable[[], None]:
     return torch.cuda.synchronize
 
 
-def measure(engine: Any, entry: ModelEntry, dataset: Dataset, items: Sequence[Any], texts: Sequence[str],
-            options: BenchOptions, hardware: Hardware, name: str | None = None) -> Scored:  # fmt: skip
-    """Warm up, time `options.rounds` rounds, score the last round's text."""
-    from asr_registry.metrics.wer import score
-
-    settings = engine.settings
-    engine.transcribe(items[: settings.batch_size * 4])  # warm-up, untimed
+def timed_rounds(engine: Any, items: Sequence[Any], rounds: int) -> tuple[list[Any], list[float], float]:
+    """Untimed warm-up on the first batch_size * 4 files, then `rounds` timed whole-set runs."""
+    engine.transcribe(items[: engine.settings.batch_size * 4])
     walls, peaks, results = [], [], []
-    for _ in range(max(1, options.rounds)):
-        results, wall, peak = _timed_round(engine, items, settings.device)
+    for _ in range(max(1, rounds)):
+        results, wall, peak = _timed_round(engine, items, engine.settings.device)
         walls.append(wall)
         peaks.append(peak)
+    return results, walls, max(peaks)
+
+
+def score_run(model: str, decoder: str, settings: Any, dataset: Dataset, results: Sequence[Any],
+              texts: Sequence[str], walls: Sequence[float], peak_gb: float, hardware: Hardware,
+              resamples: int = 1000) -> Scored:  # fmt: skip
+    """WER with CI over the transcribed files (skipped ones are counted, not scored), RTFx from the median round.
+
+    `settings` gives device, batch_size and precision (an engine's settings).
+    """
+    from asr_registry.metrics.normalize import get_normalizer
+    from asr_registry.metrics.wer import score
+
     kept = [(r, t) for r, t in zip(results, texts, strict=True) if r.skipped is None]
     if not kept:
         raise RegistryError(f"{dataset.manifest}: every file was skipped ({results[0].skipped})")
     audio_seconds = sum(r.duration for r, _ in kept)
     hypotheses = tuple(r.text or "" for r, _ in kept)
-    wer = score([t for _, t in kept], hypotheses, language=dataset.language, resamples=options.resamples)
-    rtfx = audio_seconds / statistics.median(walls)
+    normalizer = get_normalizer(dataset.normalizer or dataset.language)
+    wer = score([t for _, t in kept], hypotheses, resamples=resamples, normalizer=normalizer)
     cuda = settings.device.startswith("cuda")
     measurement = Measurement(
-        model=entry.name, dataset=dataset.name, split=dataset.split, language=dataset.language,
-        decoder=settings.decoder or entry.default_decoder, batch_size=settings.batch_size,
+        model=model, dataset=dataset.name, split=dataset.split, language=dataset.language,
+        decoder=decoder, batch_size=settings.batch_size,
         precision=settings.precision, hardware=hardware, wer=100 * wer.wer,
-        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high), cer=None if wer.cer is None else 100 * wer.cer, rtfx=rtfx,
-        peak_gpu_memory_gb=max(peaks) if cuda else None, peak_cpu_memory_gb=None if cuda else max(peaks),
+        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high), cer=None if wer.cer is None else 100 * wer.cer,
+        rtfx=audio_seconds / statistics.median(walls),
+        peak_gpu_memory_gb=peak_gb if cuda else None, peak_cpu_memory_gb=None if cuda else peak_gb,
     )  # fmt: skip
     run = ModelRun(
-        name=name or entry.name, measurement=measurement, round_seconds=tuple(walls), audio_seconds=audio_seconds,
+        name=model, measurement=measurement, round_seconds=tuple(walls), audio_seconds=audio_seconds,
         utterances=len(kept), skipped=len(results) - len(kept), normalizer=wer.normalizer, resamples=wer.resamples,
     )  # fmt: skip
     return Scored(run, wer, hypotheses)
@@ -186,12 +196,24 @@ def largest_batch(engine_for: Callable[[int], Any], items: Sequence[Any], budget
     return largest_fitting_batch(fits, 1, high)
 
 
+def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, decoder: str | None,
+                batch_size: int | None, model: Any = None, word_confidence: bool = False) -> Any:  # fmt: skip
+    """A loaded engine for one decoder and batch size; pass `model` to reuse weights already loaded."""
+    from asr_registry.engine import Engine
+
+    tier = catalog.tiers.get(entry.size)
+    engine = Engine(entry, device=options.device, precision=options.precision,
+                    decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
+                    tier=tier.resources if tier else None, model=model,
+                    word_confidence=word_confidence)  # fmt: skip
+    engine.load()
+    return engine
+
+
 def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset], options: BenchOptions,
                 progress: Progress | None = None) -> tuple[list[Scored], Hardware, MachineInfo]:  # fmt: skip
     """Every decoder of the model on every dataset, then a verdict on each claim."""
     from dataclasses import replace
-
-    from asr_registry.engine import Engine
 
     tier = catalog.tiers.get(entry.size)
     decoders = options.decoders or entry.decoders
@@ -205,10 +227,7 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
 
     def engine_for(decoder: str, batch_size: int | None) -> Any:
         nonlocal loaded
-        engine = Engine(entry, device=options.device, precision=options.precision,
-                        decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
-                        tier=tier.resources if tier else None, model=loaded)  # fmt: skip
-        engine.load()
+        engine = make_engine(entry, catalog, options, decoder, batch_size, loaded)
         loaded = engine.model
         return engine
 
@@ -219,7 +238,9 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
         for dataset, items, texts in data:
             if progress:
                 progress(f"{entry.name} [{decoder}] on {dataset.key}")
-            result = measure(engine, entry, dataset, items, texts, options, hardware)
+            results, walls, peak = timed_rounds(engine, items, options.rounds)
+            result = score_run(entry.name, engine.settings.decoder or entry.default_decoder, engine.settings, dataset,
+                               results, texts, walls, peak, hardware, options.resamples)  # fmt: skip
             run = result.run
             if options.sweep:
                 run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from asr_registry.cli.output import echo_json, echo_table, json_option
+from asr_registry.cli.output import echo_json, echo_table, json_option, to_jsonable
 from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from asr_registry.bench.results import BenchReport
+    from asr_registry.bench.ensemble import Tuning
+    from asr_registry.bench.results import BenchReport, MachineInfo
+    from asr_registry.bench.runner import BenchOptions, Scored
+    from asr_registry.schema import Catalog, Dataset
 
 
 def _sizes(value: str | None) -> tuple[int, ...]:
@@ -45,13 +48,17 @@ def _sizes(value: str | None) -> tuple[int, ...]:
 @click.option("--memory-budget", type=click.FloatRange(min=0, min_open=True), help="GPU GB: find the largest batch within it.")
 @click.option("--benchmark-json", type=click.Path(dir_okay=False, path_type=Path), help="Write a pytest-benchmark report.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write WER against RTFx (PNG).")
+@click.option("--ensemble", help="Comma-separated members: bench the ensemble against each member.")
+@click.option("--combiner", default="rover", show_default=True, help="Combiner spec, e.g. rover:method=maxconf,alpha=0.7.")
+@click.option("--tune", is_flag=True, help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Compare two --benchmark-json reports (OLD NEW) instead of benching.")  # fmt: skip
 @json_option
 def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | None, language: str,
             decoders: tuple[str, ...], batch_size: int | None, rounds: int, device: str | None, precision: str | None,
             resamples: int, sweep: str | None, memory_budget: float | None, benchmark_json: Path | None,
-            plot: Path | None, compare: tuple[Path, Path] | None, as_json: bool) -> None:  # fmt: skip
+            plot: Path | None, ensemble: str | None, combiner: str, tune: bool, compare: tuple[Path, Path] | None,
+            as_json: bool) -> None:  # fmt: skip
     """Measure WER (with 95% CI), RTFx and peak memory; give each claim PASS, FAIL or UNVERIFIABLE.
 
     With no MODEL, benches the bundled models on their own test sets.
@@ -61,29 +68,27 @@ def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | 
         return
     from datetime import UTC, datetime
 
-    from asr_registry.bench.runner import BenchOptions, bench_model, build_report, pair_up
-    from asr_registry.bench.targets import manifest_dataset, plan
+    from asr_registry.bench.runner import BenchOptions, build_report, pair_up
+    from asr_registry.bench.targets import manifest_dataset
     from asr_registry.languages import normalize_language
-    from asr_registry.plugins import get_catalog, get_datasets
+    from asr_registry.plugins import get_catalog
 
     code = normalize_language(language)
     if code is None:
         raise RegistryError(f"--language: '{language}' is not an ISO 639-1 code or a known language name")
+    if tune and not ensemble:
+        raise RegistryError("--tune needs --ensemble")
+    if ensemble and models:
+        raise RegistryError("give ensemble members with --ensemble A,B,C, not as arguments")
     options = BenchOptions(rounds, batch_size, device, precision, tuple(decoders), resamples, _sizes(sweep), memory_budget)
     catalog = get_catalog()
     user_data = manifest_dataset(manifest, dataset_name, code) if manifest else None
-    pairs = plan(catalog, get_datasets(), models, user_data)
     started = datetime.now(UTC)
-    scored, machine = [], None
-    from tqdm import tqdm
-
-    steps = sum(len(ds) * len(options.decoders or entry.decoders) for entry, ds in pairs)
-    with tqdm(total=steps, desc="bench", unit="run", file=sys.stderr, disable=None) as bar:
-        for entry, datasets in pairs:
-            runs, _, machine = bench_model(entry, catalog, datasets, options, bar.set_postfix_str)
-            scored.extend(runs)
-            bar.update(len(runs))
-    assert machine is not None
+    tuning = None
+    if ensemble:
+        scored, machine, tuning = _bench_ensemble(ensemble, combiner, tune, catalog, user_data, options)
+    else:
+        scored, machine = _bench_models(models, catalog, user_data, options)
     report = build_report(pair_up(scored, resamples), machine, started, rounds)
     if benchmark_json:
         from asr_registry.bench.report import write_pytest_benchmark
@@ -95,10 +100,65 @@ def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | 
         plot_pareto(report, plot)
     failed = any(v.status == "FAIL" for run in report.runs for v in run.verdicts)
     if as_json:
-        echo_json(report)
+        echo_json({**to_jsonable(report), "tuning": to_jsonable(tuning)})
     else:
         _print(report)
+        if tuning is not None:
+            click.echo(f"\nTuned on {tuning.dev_dataset} ({tuning.points} settings): {tuning.spec}, "
+                       f"dev WER {tuning.dev_wer:.2f}%; the runs above are on held-out data")  # fmt: skip
     sys.exit(1 if failed else 0)
+
+
+def _bench_models(models: tuple[str, ...], catalog: Catalog, user_data: Dataset | None,
+                  options: BenchOptions) -> tuple[list[Scored], MachineInfo]:  # fmt: skip
+    from tqdm import tqdm
+
+    from asr_registry.bench.runner import bench_model
+    from asr_registry.bench.targets import plan
+    from asr_registry.plugins import get_datasets
+
+    pairs = plan(catalog, get_datasets(), models, user_data)
+    scored: list[Scored] = []
+    machine = None
+    steps = sum(len(ds) * len(options.decoders or entry.decoders) for entry, ds in pairs)
+    with tqdm(total=steps, desc="bench", unit="run", file=sys.stderr, disable=None) as bar:
+        for entry, datasets in pairs:
+            runs, _, machine = bench_model(entry, catalog, datasets, options, bar.set_postfix_str)
+            scored.extend(runs)
+            bar.update(len(runs))
+    assert machine is not None
+    return scored, machine
+
+
+def _bench_ensemble(members: str, spec: str, tune: bool, catalog: Catalog, user_data: Dataset | None,
+                    options: BenchOptions) -> tuple[list[Scored], MachineInfo, Tuning | None]:  # fmt: skip
+    from asr_registry.bench.ensemble import bench_ensemble
+    from asr_registry.bench.runner import hardware_of, machine_info
+    from asr_registry.bench.targets import claimed_datasets
+    from asr_registry.ensemble.members import parse_members
+    from asr_registry.plugins import get_datasets
+
+    parsed = parse_members(members)
+    entries = [catalog.find(member.model) for member in parsed]
+    names = [member.label for member in parsed]
+    datasets = get_datasets()
+    if user_data is not None:
+        target = user_data
+    else:
+        shared = [d for d in claimed_datasets(entries[0], datasets) if all(d in claimed_datasets(e, datasets) for e in entries)]
+        if not shared:
+            raise RegistryError(f"--ensemble: no local dataset all of {', '.join(names)} have claims on; pass --manifest")
+        target = shared[0]
+    dev = None
+    if tune:
+        dev = datasets.get(f"{target.name}:dev")
+        if dev is None:
+            raise RegistryError(f"--tune: no '{target.name}:dev' dataset is registered to tune on")
+    import torch
+
+    machine = machine_info(options.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    scored, tuning = bench_ensemble(parsed, spec, catalog, target, options, hardware_of(machine), dev)
+    return scored, machine, tuning
 
 
 def _print(report: BenchReport) -> None:

@@ -28,7 +28,11 @@ def _as_dict(item: Any) -> dict[str, Any]:
 @click.command("cache")
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="Show cached catalog models (name, path, size).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache folder (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).",
+)
 @json_option
 def command(names: tuple[str, ...], list_only: bool, cache_dir: str | None, as_json: bool) -> None:
     """Download the checkpoints of catalog models NAME... so `transcribe` works offline."""
@@ -37,20 +41,26 @@ def command(names: tuple[str, ...], list_only: bool, cache_dir: str | None, as_j
 
     catalog = get_catalog()
     if list_only:
-        if names:
-            entries = [catalog.find(n) for n in names]
-        else:
-            entries = sorted(catalog.models.values(), key=lambda e: e.name)
+        entries = [catalog.find(n) for n in names] if names else sorted(catalog.models.values(), key=lambda e: e.name)
         cached = loading.list_cached(entries, cache_dir)
         dirs = loading.cache_dirs(cache_dir)
         if as_json:
-            echo_json({"nemo_cache": str(dirs.nemo), "huggingface_cache": str(dirs.huggingface), "models": [_as_dict(c) for c in cached]})
+            echo_json(
+                {
+                    "nemo_cache": str(dirs.nemo),
+                    "huggingface_cache": str(dirs.huggingface),
+                    "models": [_as_dict(c) for c in cached],
+                }
+            )
             return
         click.echo(f"NeMo cache: {dirs.nemo}\nHF cache:   {dirs.huggingface}\n")
         if not cached:
             click.echo("no catalog model is cached")
             return
-        echo_table([(c.name, c.source, str(c.path), _megabytes(c.size_bytes)) for c in cached], ("name", "source", "path", "size"))
+        echo_table(
+            [(c.name, c.source, str(c.path), _megabytes(c.size_bytes)) for c in cached],
+            ("name", "source", "path", "size"),
+        )
         return
     if not names:
         raise click.UsageError("name at least one model, or pass --list")

@@ -41,13 +41,20 @@ def _hours(seconds: float) -> str:
 
 @click.command("transcribe")
 @click.argument("manifest", type=click.Path(dir_okay=False))
-@click.option("--model", "model_name", required=True, help="Catalog model name (see `asr-registry list`).")
+@click.option("--model", "model_name", help="Catalog model name (see `asr-registry list`).")
+@click.option("--ensemble", help="Instead of --model: members A,B,C (MODEL or MODEL:DECODER), each loaded once.")
+@click.option("--combiner", default="rover", show_default=True,
+              help="With --ensemble: rover[:method=freq|avgconf|maxconf,alpha=A,null_conf=C], majority, best-confidence, or a plugin's.")  # fmt: skip
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
     help="Output manifest. Default: MANIFEST_STEM.MODEL.pred.jsonl beside the input manifest.",
 )
-@click.option("--batch-size", type=int, help="Files per batch. Default: catalog figure for the GPU's memory, else 32 on GPU, 16 on CPU.")
+@click.option(
+    "--batch-size",
+    type=int,
+    help="Files per batch. Default: catalog figure for the GPU's memory, else 32 on GPU, 16 on CPU.",
+)
 @click.option(
     "--max-batch-seconds",
     type=float,
@@ -61,19 +68,29 @@ def _hours(seconds: float) -> str:
 )
 @click.option("--chunk-overlap", "chunk_overlap", type=float, help="Seconds of overlap between chunks. Default: 4.")
 @click.option("--precision", type=click.Choice(PRECISIONS), help="Default: the catalog's recommendation (fp32 on CPU).")
-@click.option("--decoder", type=click.Choice(DECODERS), help="Decoder of a hybrid model (rnnt or ctc). Default: the catalog's first.")
+@click.option(
+    "--decoder",
+    type=click.Choice(DECODERS),
+    help="Decoder of a hybrid model (rnnt or ctc). Default: the catalog's first.",
+)
 @click.option("--device", help="cpu, cuda or cuda:N. Default: cuda when available.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from OUT.partial.")
 @click.option("--pred-key", default="pred_text", show_default=True, help="Output field for the transcript.")
 @click.option("--word-confidence", is_flag=True, help="Add pred_words and pred_word_confidence (NeMo word confidence).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Checkpoint cache (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Checkpoint cache (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).",
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Audio decoding threads.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="More notes on stderr.")
 @json_option
 def command(
     manifest: str,
-    model_name: str,
+    model_name: str | None,
+    ensemble: str | None,
+    combiner: str,
     out: str | None,
     batch_size: int | None,
     max_batch_seconds: float | None,
@@ -103,27 +120,41 @@ def command(
     """
     from asr_registry.engine.loading import require_published
     from asr_registry.engine.runner import Engine
+    from asr_registry.errors import RegistryError
     from asr_registry.plugins import get_catalog
 
+    if (model_name is None) == (ensemble is None):
+        raise RegistryError("give exactly one of --model NAME or --ensemble A,B,C")
     _setup_logging(verbose)
     catalog = get_catalog()
-    entry = catalog.find(model_name)
-    require_published(entry)
-    tier = catalog.tiers.get(entry.size)
-    engine = Engine(
-        entry,
-        device=device,
-        precision=precision,
-        decoder=decoder,
-        batch_size=batch_size,
-        max_batch_seconds=max_batch_seconds,
-        max_audio_seconds=max_audio_seconds,
-        chunk_overlap_seconds=chunk_overlap,
-        word_confidence=word_confidence,
-        cache_dir=cache_dir,
-        tier=tier.resources if tier is not None else None,
-        decode_workers=workers,
-    )
+
+    def engine_for(name: str, member_decoder: str | None, confidence: bool) -> Engine:
+        entry = catalog.find(name)
+        require_published(entry)
+        tier = catalog.tiers.get(entry.size)
+        return Engine(
+            entry, device=device, precision=precision, decoder=member_decoder, batch_size=batch_size,
+            max_batch_seconds=max_batch_seconds, max_audio_seconds=max_audio_seconds,
+            chunk_overlap_seconds=chunk_overlap, word_confidence=confidence, cache_dir=cache_dir,
+            tier=tier.resources if tier is not None else None, decode_workers=workers,
+        )  # fmt: skip
+
+    engine: Any
+    if ensemble is not None:
+        from asr_registry.ensemble.members import Ensemble, build_combiner, check_member, parse_members
+
+        if decoder:
+            raise RegistryError("--decoder applies to --model; give ensemble members as MODEL:DECODER")
+        members = parse_members(ensemble)
+        built, spec = build_combiner(combiner)
+        for member in members:
+            check_member(member, catalog.find(member.model).decoders)
+        # Members always report word confidences: confidence-weighted combiners need them.
+        engines = [engine_for(m.model, m.decoder, True) for m in members]
+        engine = Ensemble(members, engines, built, spec, word_confidence)
+    else:
+        assert model_name is not None
+        engine = engine_for(model_name, decoder, word_confidence)
     bar: Any = None
 
     def on_start(total: int, done: int) -> None:
@@ -140,8 +171,11 @@ def command(
         if bar is not None:
             bar.update(files)
 
+    from asr_registry.engine.runner import run_manifest
+
     try:
-        summary = engine.run(manifest, out, resume=resume, pred_key=pred_key, progress=progress, on_start=on_start)
+        summary = run_manifest(engine, manifest, out, resume=resume, pred_key=pred_key, progress=progress,
+                               on_start=on_start)  # fmt: skip
     finally:
         if bar is not None:
             bar.close()

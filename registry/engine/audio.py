@@ -86,8 +86,8 @@ def load(info: AudioInfo, target_rate: int, start: float = 0.0, duration: float 
     """
     import soundfile as sf
 
-    first = max(0, int(round(start * info.sample_rate)))
-    last = info.frames if duration is None else min(info.frames, first + int(round(duration * info.sample_rate)))
+    first = max(0, round(start * info.sample_rate))
+    last = info.frames if duration is None else min(info.frames, first + round(duration * info.sample_rate))
     try:
         with sf.SoundFile(str(info.path)) as handle:
             if first:

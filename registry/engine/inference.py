@@ -70,7 +70,13 @@ class ModelRunner:
         self.word_confidence = word_confidence
         self.timestamps = False
         self.decoder = decoder if self.kind == "hybrid" else ""
-        self.sample_rate = int(_cfg_get(model, "preprocessor", "sample_rate") or _cfg_get(model, "sample_rate") or 16000)
+        # NeMo 3.0's character CTC decoding crashes computing word confidence (it joins
+        # token ids as strings); for those models we keep token confidence and group it
+        # into words here, one character per token.
+        self.char_tokens = self.kind == "ctc" and getattr(model, "tokenizer", None) is None
+        self.sample_rate = int(
+            _cfg_get(model, "preprocessor", "sample_rate") or _cfg_get(model, "sample_rate") or 16000
+        )
         stride = float(_cfg_get(model, "preprocessor", "window_stride") or 0.01)
         factor = getattr(getattr(model, "encoder", None), "subsampling_factor", None)
         self.frame_seconds = stride * float(factor or 1)
@@ -103,7 +109,10 @@ class ModelRunner:
             cfg.compute_timestamps = self.timestamps
             if self.word_confidence:
                 confidence = dict(cfg.get("confidence_cfg") or {})
-                confidence["preserve_word_confidence"] = True
+                if self.char_tokens:
+                    confidence["preserve_token_confidence"] = True
+                else:
+                    confidence["preserve_word_confidence"] = True
                 cfg.confidence_cfg = confidence
         if self.kind == "hybrid":
             model.change_decoding_strategy(cfg, decoder_type=self.decoder or "rnnt", verbose=False)
@@ -183,6 +192,8 @@ class ModelRunner:
         confidence = None
         if self.word_confidence:
             raw = getattr(hyp, "word_confidence", None)
+            if self.char_tokens:
+                raw = _char_word_confidence(getattr(hyp, "text", ""), getattr(hyp, "token_confidence", None))
             if raw is not None:
                 confidence = tuple(round(float(c), 4) for c in raw)
         times = None
@@ -201,6 +212,24 @@ class ModelRunner:
                 if confidence is not None and len(confidence) != len(words):
                     confidence = None
         return Hyp(text, words, confidence, times)
+
+
+def _char_word_confidence(text: Any, token_confidence: Any) -> list[float] | None:
+    """Per word, the lowest confidence of its characters (NeMo's default "min" aggregation)."""
+    if not isinstance(text, str) or token_confidence is None or len(token_confidence) != len(text):
+        return None
+    words: list[float] = []
+    current: list[float] = []
+    for char, confidence in zip(text, token_confidence, strict=True):
+        if char == " ":
+            if current:
+                words.append(min(current))
+            current = []
+        else:
+            current.append(float(confidence))
+    if current:
+        words.append(min(current))
+    return words
 
 
 def _best(hyps: Any) -> Iterator[Any]:

@@ -199,7 +199,9 @@ def verify_local(entry: ModelEntry) -> Path:
 
 def _check_archive(path: Path) -> None:
     if path.is_file() and not tarfile.is_tarfile(path):
-        raise RegistryError(f"{path} is not a valid .nemo archive (interrupted download?); delete it and run the cache command again")
+        raise RegistryError(
+            f"{path} is not a valid .nemo archive (interrupted download?); delete it and run the cache command again"
+        )
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -234,8 +236,10 @@ def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_loca
     and its path returned: what `asr-registry cache` needs.
     """
     require_published(entry)
-    name = entry.source.pretrained_name
     cached = find_cached(entry, dirs)
+    # Load whichever source is already cached (an entry may list both NGC and HF);
+    # otherwise download from HF when listed (NeMo's preference), else NGC.
+    name = cached.source.split(":", 1)[1] if cached is not None else entry.source.pretrained_name
     if cached is None and is_offline():
         raise _not_cached_error(entry, dirs, "HF_HUB_OFFLINE is set")
     quiet_nemo()

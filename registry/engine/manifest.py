@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,9 +103,10 @@ def default_output_path(manifest: str | Path, model: str) -> Path:
     """`DIR/STEM.MODEL.pred.jsonl` beside the manifest.
 
     The model name is part of it so that runs of two models over one manifest do
-    not overwrite each other; '/' (HF-style names) becomes '_'.
+    not overwrite each other; anything but letters, digits, '.', '_' and '-' (HF-style '/',
+    an ensemble's 'ensemble:rover(a,b)') becomes '_'.
     """
     file = Path(manifest)
-    safe = model.replace("/", "_").replace("\\", "_")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
     stem = file.name[: -len(file.suffix)] if file.suffix in (".json", ".jsonl") else file.name
     return file.with_name(f"{stem}.{safe}.pred.jsonl")

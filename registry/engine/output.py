@@ -83,10 +83,16 @@ def read_journal(path: Path) -> tuple[JournalState | None, int]:
             raise RegistryError(f"{path}:{number}: corrupt journal line; delete {path} and start over") from None
         if header is None:
             if not isinstance(record, dict) or record.get(HEADER_KEY) != JOURNAL_VERSION:
-                raise RegistryError(f"{path} is not an asr-registry journal (unknown header); delete it or pick another --out")
+                raise RegistryError(
+                    f"{path} is not an asr-registry journal (unknown header); delete it or pick another --out"
+                )
             header = record
         else:
-            if not isinstance(record, dict) or not isinstance(record.get("i"), int) or not isinstance(record.get("row"), dict):
+            if (
+                not isinstance(record, dict)
+                or not isinstance(record.get("i"), int)
+                or not isinstance(record.get("row"), dict)
+            ):
                 raise RegistryError(f"{path}:{number}: corrupt journal line; delete {path} and start over")
             rows[record["i"]] = record["row"]
         good += len(raw) + 1
@@ -117,16 +123,18 @@ class Journal:
         state, good = read_journal(self.path) if exists else (None, 0)
         if state is None:
             # No journal, or only a torn header: start a fresh one.
-            self._file = open(self.path, "wb")
+            self._file = open(self.path, "wb")  # noqa: SIM115 - held open across batches, closed by close()
             self._write_lines([self.header])
             return
         mismatched = [k for k in RESUME_KEYS if state.header.get(k) != self.header.get(k)]
         if mismatched:
             detail = ", ".join(f"{k}: {state.header.get(k)!r} there, {self.header.get(k)!r} now" for k in mismatched)
-            raise RegistryError(f"cannot resume {self.path}: it was written by a different run ({detail}); delete it to start over")
+            raise RegistryError(
+                f"cannot resume {self.path}: it was written by a different run ({detail}); delete it to start over"
+            )
         self.rows = dict(state.rows)
         self.torn_bytes = state.torn_bytes
-        self._file = open(self.path, "r+b")
+        self._file = open(self.path, "r+b")  # noqa: SIM115 - as above
         # Drop the torn tail so the next append starts on a line boundary.
         self._file.truncate(good)
         self._file.seek(good)

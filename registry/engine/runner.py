@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -133,13 +133,10 @@ class Engine:
 
     @classmethod
     def from_catalog(cls, name: str, **options: Any) -> Engine:
-        from asr_registry.errors import ModelNotFoundError
         from asr_registry.plugins import get_catalog
 
         catalog = get_catalog()
-        entry = catalog.get(name)
-        if entry is None:
-            raise ModelNotFoundError(f"unknown model '{name}' (see `asr-registry list`)")
+        entry = catalog.find(name)
         tier = catalog.tiers.get(entry.size)
         options.setdefault("tier", tier.resources if tier is not None else None)
         return cls(entry, **options)
@@ -149,7 +146,9 @@ class Engine:
     def runner(self) -> ModelRunner:
         if self._runner is None:
             started = time.perf_counter()
-            model = self._model if self._model is not None else load_model(self.entry, self.settings.device, self.cache_dir)
+            model = (
+                self._model if self._model is not None else load_model(self.entry, self.settings.device, self.cache_dir)
+            )
             self._model = model
             s = self.settings
             self._runner = ModelRunner(
@@ -201,7 +200,7 @@ class Engine:
         if len(items) < 8:
             return {item.index: probe(item) for item in items}
         with ThreadPoolExecutor(max_workers=max(1, self.decode_workers) * 2, thread_name_prefix="asr-probe") as pool:
-            return dict(zip((i.index for i in items), pool.map(probe, items)))
+            return dict(zip((i.index for i in items), pool.map(probe, items), strict=True))
 
     def iter_results(self, items: Sequence[ManifestItem]) -> Iterator[list[Result]]:
         """Results batch by batch as they finish (not in input order)."""
@@ -235,7 +234,7 @@ class Engine:
             for batch, futures in prefetcher.iterate(batches):
                 done: list[Result] = []
                 ready: list[tuple[Segment, np.ndarray]] = []
-                for segment, future in zip(batch, futures):
+                for segment, future in zip(batch, futures, strict=True):
                     samples = _result_of(future)
                     if isinstance(samples, str):
                         if segment.item not in dead:
@@ -245,7 +244,7 @@ class Engine:
                     elif segment.item not in dead:
                         ready.append((segment, samples))
                 outputs = self._forward_splitting([samples for _, samples in ready]) if ready else []
-                for (segment, _), out in zip(ready, outputs):
+                for (segment, _), out in zip(ready, outputs, strict=True):
                     if segment.item in dead:
                         continue
                     if isinstance(out, str):
@@ -263,7 +262,14 @@ class Engine:
                         del pending[segment.item]
                         joined = stitch(parts)
                         done.append(
-                            Result(segment.item, joined.text, duration, joined.words, joined.confidence, chunks=segment.n_chunks)
+                            Result(
+                                segment.item,
+                                joined.text,
+                                duration,
+                                joined.words,
+                                joined.confidence,
+                                chunks=segment.n_chunks,
+                            )
                         )
                 if done:
                     yield done
@@ -278,6 +284,17 @@ class Engine:
         return [by_index[item.index] for item in rows]
 
     # -- manifests -------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def decoder(self) -> str:
+        return self.settings.decoder or self.entry.default_decoder
+
+    def row(self, item: ManifestItem, result: Result, pred_key: str) -> dict[str, Any]:
+        return output_row(item, result, pred_key, self.settings.word_confidence)
+
     def run(
         self,
         manifest_in: str | Path,
@@ -288,80 +305,111 @@ class Engine:
         progress: Progress | None = None,
         on_start: Callable[[int, int], None] | None = None,
     ) -> RunSummary:
-        """Transcribe a manifest into a new one, crash-safe (see `engine.output`).
+        """Transcribe a manifest into a new one, crash-safe (see `engine.output`)."""
+        return run_manifest(self, manifest_in, manifest_out, resume=resume, pred_key=pred_key, progress=progress,
+                            on_start=on_start)  # fmt: skip
 
-        `on_start(total_rows, already_done)` is called once the work is known, so a
-        caller can size a progress bar.
-        """
-        items = read_manifest(manifest_in)
-        out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, self.entry.name)
-        if not resume and partial_path(out).exists():
-            # Checked before the (slow) model load so the user hears about it at once.
-            raise RegistryError(
-                f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, or delete it to start over"
-            )
-        s = self.settings
-        header = {
-            "manifest": str(Path(manifest_in).resolve()),
-            "manifest_sha256": file_sha256(manifest_in),
-            "rows": len(items),
-            "model": self.entry.name,
-            "decoder": s.decoder,
-            "pred_key": pred_key,
-            "word_confidence": s.word_confidence,
-        }
-        by_index = {item.index: item for item in items}
-        skipped: list[SkippedFile] = []
-        transcribed = 0
-        audio_seconds = 0.0
-        chunked = 0
-        # Load before the journal exists: a model that fails to load (offline, bad
-        # checksum) must not leave a .partial behind that the next run trips over.
-        self.load()
-        with Journal(out, header, resume=resume) as journal:
-            if journal.torn_bytes:
-                log.info("dropped a torn last line (%d bytes) from %s", journal.torn_bytes, journal.path)
-            todo = [item for item in items if item.index not in journal.rows]
-            resumed = len(items) - len(todo)
-            if resumed:
-                log.info("resuming: %d of %d rows already done", resumed, len(items))
-            if on_start is not None:
-                on_start(len(items), resumed)
-            started = time.perf_counter()
-            for results in self.iter_results(todo) if todo else ():
-                rows = {}
-                for r in results:
-                    rows[r.index] = output_row(by_index[r.index], r, pred_key, s.word_confidence)
-                    if r.skipped is not None:
-                        skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped))
-                    else:
-                        transcribed += 1
-                        audio_seconds += r.duration
-                        chunked += r.chunks > 1
-                journal.append(rows)
-                if progress is not None:
-                    progress(len(results), sum(r.duration for r in results))
-            wall = time.perf_counter() - started
-            journal.finish(len(items))
-        return RunSummary(
-            model=self.entry.name,
-            output=str(out),
-            files=len(items),
-            transcribed=transcribed,
-            resumed=resumed,
-            skipped=tuple(sorted(skipped, key=lambda f: f.index)),
-            audio_seconds=audio_seconds,
-            wall_seconds=wall,
-            load_seconds=self.load_seconds,
-            rtfx=audio_seconds / wall if wall > 0 else 0.0,
-            device=s.device,
-            precision=s.precision,
-            decoder=s.decoder or self.entry.default_decoder,
-            batch_size=s.batch_size,
-            chunked_files=chunked,
-            oom_splits=self.oom_splits,
-            notes=s.notes,
+
+class Transcriber(Protocol):
+    """What `run_manifest` drives: an `Engine`, or an ensemble of engines."""
+
+    name: str
+    decoder: str  # for reports: the decoder, or what combines an ensemble
+    settings: Settings
+    load_seconds: float
+    oom_splits: int
+
+    def load(self) -> None: ...
+
+    def iter_results(self, items: Sequence[ManifestItem]) -> Iterator[Sequence[Any]]: ...
+
+    def row(self, item: ManifestItem, result: Any, pred_key: str) -> dict[str, Any]: ...
+
+
+def run_manifest(
+    transcriber: Transcriber,
+    manifest_in: str | Path,
+    manifest_out: str | Path | None = None,
+    *,
+    resume: bool = False,
+    pred_key: str = "pred_text",
+    progress: Progress | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Transcribe a manifest into a new one, crash-safe (see `engine.output`).
+
+    `on_start(total_rows, already_done)` is called once the work is known, so a
+    caller can size a progress bar. Results need `index`, `skipped`, `duration`, `chunks`.
+    """
+    items = read_manifest(manifest_in)
+    out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, transcriber.name)
+    if not resume and partial_path(out).exists():
+        # Checked before the (slow) model load so the user hears about it at once.
+        raise RegistryError(
+            f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, or delete it to start over"
         )
+    s = transcriber.settings
+    header = {
+        "manifest": str(Path(manifest_in).resolve()),
+        "manifest_sha256": file_sha256(manifest_in),
+        "rows": len(items),
+        "model": transcriber.name,
+        "decoder": s.decoder,
+        "pred_key": pred_key,
+        "word_confidence": s.word_confidence,
+    }
+    by_index = {item.index: item for item in items}
+    skipped: list[SkippedFile] = []
+    transcribed = 0
+    audio_seconds = 0.0
+    chunked = 0
+    # Load before the journal exists: a model that fails to load (offline, bad
+    # checksum) must not leave a .partial behind that the next run trips over.
+    transcriber.load()
+    with Journal(out, header, resume=resume) as journal:
+        if journal.torn_bytes:
+            log.info("dropped a torn last line (%d bytes) from %s", journal.torn_bytes, journal.path)
+        todo = [item for item in items if item.index not in journal.rows]
+        resumed = len(items) - len(todo)
+        if resumed:
+            log.info("resuming: %d of %d rows already done", resumed, len(items))
+        if on_start is not None:
+            on_start(len(items), resumed)
+        started = time.perf_counter()
+        for results in transcriber.iter_results(todo) if todo else ():
+            rows = {}
+            for r in results:
+                rows[r.index] = transcriber.row(by_index[r.index], r, pred_key)
+                if r.skipped is not None:
+                    skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped))
+                else:
+                    transcribed += 1
+                    audio_seconds += r.duration
+                    chunked += r.chunks > 1
+            journal.append(rows)
+            if progress is not None:
+                progress(len(results), sum(r.duration for r in results))
+        wall = time.perf_counter() - started
+        journal.finish(len(items))
+    return RunSummary(
+        model=transcriber.name,
+        output=str(out),
+        files=len(items),
+        transcribed=transcribed,
+        resumed=resumed,
+        skipped=tuple(sorted(skipped, key=lambda f: f.index)),
+        audio_seconds=audio_seconds,
+        wall_seconds=wall,
+        load_seconds=transcriber.load_seconds,
+        rtfx=audio_seconds / wall if wall > 0 else 0.0,
+        device=s.device,
+        precision=s.precision,
+        decoder=transcriber.decoder,
+        batch_size=s.batch_size,
+        chunked_files=chunked,
+        oom_splits=transcriber.oom_splits,
+        notes=s.notes,
+    )
 
 
 def _result_of(future: Future[Any]) -> Any:

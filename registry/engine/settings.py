@@ -97,15 +97,15 @@ def choose_decoder(entry: ModelEntry, requested: str | None) -> str:
     if requested is None:
         return entry.default_decoder if entry.family == "hybrid" else ""
     if requested not in entry.decoders:
-        raise RegistryError(
-            f"--decoder {requested}: model {entry.name} offers {', '.join(entry.decoders)}"
-        )
+        raise RegistryError(f"--decoder {requested}: model {entry.name} offers {', '.join(entry.decoders)}")
     if entry.family != "hybrid":
         return ""  # the model's only decoder; nothing to switch
     return requested
 
 
-def choose_batch_size(entry: ModelEntry, tier: Resources | None, requested: int | None, hw: Hardware) -> tuple[int, str]:
+def choose_batch_size(
+    entry: ModelEntry, tier: Resources | None, requested: int | None, hw: Hardware
+) -> tuple[int, str]:
     """(batch size, where it came from)."""
     if requested is not None:
         if requested < 1:

@@ -20,13 +20,14 @@ The alignment reproduces NIST SCTK's `rover` (checked against the binary in
 tests/ensemble/test_sctk_crosscheck.py), because a reference implementation is only useful
 if its output can be compared word for word:
 
-* costs: match 0, substitution 4, insertion or deletion 3, a word against a set that holds
-  a NULL 1, skipping a set that holds a NULL 0.001. SCTK keeps these in single precision,
+* costs: match 0, substitution 4, insertion or deletion 3, a word against a NULL arc 1
+  (so a word joins a set that holds a NULL cheaply), passing a NULL arc 0.001. SCTK keeps these in single precision,
   and near-ties between paths are decided by that rounding, so the sums are rounded to
   float32 here too.
 * the DP runs over the individual arcs of the network, not over whole sets: each arc keeps
   its own best path and backpointer, predecessors are scanned in arc order and the first
-  strictly smaller cost wins; among equal costs substitution beats deletion beats insertion.
+  strictly smaller cost wins; a substitution wins a cost tie with either other move, and an
+  insertion wins a tie with a deletion.
 * arc order inside a set is member order, except that a set opened by member k's insertion
   lists k's word first and then the NULLs of members 0..k-1.
 * vote ties go to the word whose first arc comes first in that order. So ties mostly go to
@@ -59,7 +60,8 @@ _F32 = struct.Struct("<f")
 
 def _f32(value: float) -> float:
     """Round to single precision, as SCTK stores alignment costs in C floats."""
-    return _F32.unpack(_F32.pack(value))[0]
+    rounded: float = _F32.unpack(_F32.pack(value))[0]
+    return rounded
 
 
 _MATCH = 0.0

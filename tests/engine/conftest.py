@@ -58,5 +58,3 @@ def transcribe(engine_env: dict[str, str]) -> Callable[..., Result]:
         return run_cli(*args, env=env or engine_env)
 
     return run
-
-

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asr_registry.schema import ModelEntry, ModelSource
 from tests.support import REPO
 
 DIGITS_DATA = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "data"
@@ -33,9 +34,7 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def model_entry(digits: Digits, kind: str, **fields: Any):  # -> ModelEntry
-    from asr_registry.schema import ModelEntry, ModelSource
-
+def model_entry(digits: Digits, kind: str, **fields: Any) -> ModelEntry:
     path, sha = (digits.hybrid, digits.hybrid_sha256) if kind == "hybrid" else (digits.ctc, digits.ctc_sha256)
     base: dict[str, Any] = dict(
         name=f"t-digits-{kind}", status="published", source=ModelSource(path=str(path), sha256=sha),
@@ -87,9 +86,9 @@ languages = ["en"]
 
 [models.t-ngc]
 status = "published"
-source = {{ ngc = "stt_en_fastconformer_ctc_large" }}
-family = "ctc"
-decoders = ["ctc"]
+source = {{ ngc = "stt_en_fastconformer_hybrid_large_pc" }}
+family = "hybrid"
+decoders = ["rnnt", "ctc"]
 size = "large"
 languages = ["en"]
 
@@ -102,7 +101,6 @@ size = "large"
 languages = ["en"]
 substitutes = ["t-ngc", "t-hf"]
 """
-
 
 
 def write_manifest(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -58,6 +58,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, digits: Digits) -> Mixed:
     (folder / "zero.wav").write_bytes(b"")
     sf.write(str(folder / "nosamples.wav"), np.zeros(0, dtype=np.float32), rate)
     (folder / "random.flac").write_bytes(np.random.default_rng(7).bytes(4096))
+    whole = digits.audio(digits.rows[3]).read_bytes()
+    (folder / "truncated.flac").write_bytes(whole[: len(whole) // 2])  # header fine, data cut off
     rows += [
         {"audio_filepath": "stereo44k.wav", "text": digits.rows[0]["text"], "id": "stereo"},  # relative path
         {"audio_filepath": "narrow8k.flac", "text": digits.rows[1]["text"], "id": "8k"},
@@ -66,6 +68,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, digits: Digits) -> Mixed:
         {"audio_filepath": "zero.wav", "text": "x", "id": "zero"},
         {"audio_filepath": "nosamples.wav", "text": "x", "id": "nosamples"},
         {"audio_filepath": "random.flac", "text": "x", "id": "random"},
+        {"audio_filepath": "truncated.flac", "text": "x", "id": "truncated"},
     ]
     return Mixed(write_manifest(folder / "mixed.jsonl", rows), rows)
 
@@ -96,7 +99,7 @@ def _by_id(run: Run) -> dict[str, dict[str, Any]]:
 def test_broken_entries_are_skipped_with_a_reason_and_the_run_goes_on(rnnt_run: Run, mixed: Mixed) -> None:
     rows = rnnt_run.rows
     assert [r["id"] for r in rows] == [r["id"] for r in mixed.rows]  # input order
-    for original, row in zip(mixed.rows, rows):
+    for original, row in zip(mixed.rows, rows, strict=True):
         assert {k: row[k] for k in original} == original  # input fields carried through
     by_id = _by_id(rnnt_run)
     expected = {
@@ -104,6 +107,7 @@ def test_broken_entries_are_skipped_with_a_reason_and_the_run_goes_on(rnnt_run: 
         "zero": "empty file (0 bytes)",
         "nosamples": "empty audio (no samples)",
         "random": "unreadable audio",
+        "truncated": "unreadable audio",
     }
     for key, reason in expected.items():
         assert by_id[key]["pred_text"] is None
@@ -115,7 +119,7 @@ def test_broken_entries_are_skipped_with_a_reason_and_the_run_goes_on(rnnt_run: 
     summary = rnnt_run.summary
     assert summary["files"] == len(rows) and summary["transcribed"] == REAL + 3
     assert sorted(s["reason"].split(":")[0] for s in summary["skipped"]) == sorted(
-        ["missing file", "empty file (0 bytes)", "empty audio (no samples)", "unreadable audio"]
+        ["missing file", "empty file (0 bytes)", "empty audio (no samples)", "unreadable audio", "unreadable audio"]
     )
     assert summary["decoder"] == "rnnt" and summary["device"] == "cpu" and summary["rtfx"] > 0
     assert summary["audio_hours"] == pytest.approx(summary["audio_seconds"] / 3600)
@@ -199,7 +203,13 @@ def test_cache_list_shows_cached_checkpoints_and_local_models_verify(
 ) -> None:
     cache = tmp_path / "cache"
     # The layouts NeMo (NGC) and huggingface_hub (HF) write.
-    ngc = cache / "nemo" / "stt_en_fastconformer_ctc_large" / "0123abcd" / "stt_en_fastconformer_ctc_large.nemo"
+    ngc = (
+        cache
+        / "nemo"
+        / "stt_en_fastconformer_hybrid_large_pc"
+        / "0123abcd"
+        / "stt_en_fastconformer_hybrid_large_pc.nemo"
+    )
     ngc.parent.mkdir(parents=True)
     ngc.write_bytes(b"x" * 1000)
     repo = cache / "huggingface" / "models--nvidia--parakeet-tdt-0.6b-v2"
@@ -219,6 +229,46 @@ def test_cache_list_shows_cached_checkpoints_and_local_models_verify(
     local = transcribe("cache", "t-digits-ctc")
     assert local.returncode == 0, local.stderr
     assert str(digits.ctc) in local.stdout
+
+
+def _ngc_cache_file(cache: Path, name: str) -> Path:
+    """Where NeMo's `from_pretrained` looks for an NGC checkpoint (common.py, NeMo 3)."""
+    import hashlib
+    from pathlib import PurePosixPath
+
+    from nemo.collections.asr.models import ASRModel
+
+    info = next(m for m in ASRModel.list_available_models() if m.pretrained_model_name == name)
+    filename = PurePosixPath(info.location).name
+    subfolder = hashlib.md5((info.location + info.description).encode("utf-8")).hexdigest()
+    return cache / "nemo" / filename[: -len(".nemo")] / subfolder / filename
+
+
+def test_cached_ngc_and_hf_checkpoints_load_offline_from_the_cache_dir(
+    transcribe: Callable[..., Result], mixed: Mixed, rnnt_run: Run, digits: Digits, tmp_path: Path
+) -> None:
+    # Stand-ins for downloads: the digits hybrid filed where NeMo (NGC) and
+    # huggingface_hub (HF) keep checkpoints under our --cache-dir.
+    cache = tmp_path / "cache"
+    ngc = _ngc_cache_file(cache, "stt_en_fastconformer_hybrid_large_pc")
+    ngc.parent.mkdir(parents=True)
+    ngc.symlink_to(digits.hybrid)
+    repo = cache / "huggingface" / "models--nvidia--parakeet-tdt-0.6b-v2"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("0" * 40, encoding="utf-8")
+    hf = repo / "snapshots" / ("0" * 40) / "parakeet-tdt-0.6b-v2.nemo"
+    hf.parent.mkdir(parents=True)
+    hf.symlink_to(digits.hybrid)
+    manifest = write_manifest(tmp_path / "real.jsonl", mixed.rows[:REAL])
+    expected = [row["pred_text"] for row in rnnt_run.rows[:REAL]]
+    for name in ("t-ngc", "t-hf"):
+        out = tmp_path / f"{name}.jsonl"
+        result = transcribe(
+            "transcribe", str(manifest), "--model", name, "--cache-dir", str(cache), "--out", str(out),
+            "--no-progress",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert [row["pred_text"] for row in read_rows(out)] == expected
 
 
 def _rows_in(partial: Path) -> int:

@@ -11,7 +11,14 @@ from asr_registry.engine.manifest import default_output_path, read_manifest
 from asr_registry.engine.output import Journal, partial_path, read_journal
 from asr_registry.errors import RegistryError
 
-HEADER = {"manifest_sha256": "abc", "rows": 3, "model": "m", "decoder": "", "pred_key": "pred_text", "word_confidence": False}
+HEADER = {
+    "manifest_sha256": "abc",
+    "rows": 3,
+    "model": "m",
+    "decoder": "",
+    "pred_key": "pred_text",
+    "word_confidence": False,
+}
 
 
 def test_relative_audio_paths_resolve_against_the_manifest_folder(tmp_path: Path) -> None:
@@ -52,7 +59,9 @@ def test_missing_manifest_is_a_registry_error(tmp_path: Path) -> None:
 
 
 def test_default_output_sits_beside_the_manifest_and_names_the_model(tmp_path: Path) -> None:
-    assert default_output_path(tmp_path / "test.jsonl", "nvidia/parakeet") == tmp_path / "test.nvidia_parakeet.pred.jsonl"
+    assert (
+        default_output_path(tmp_path / "test.jsonl", "nvidia/parakeet") == tmp_path / "test.nvidia_parakeet.pred.jsonl"
+    )
     assert default_output_path(tmp_path / "test.json", "m") == tmp_path / "test.m.pred.jsonl"
 
 
@@ -103,7 +112,7 @@ def test_resume_of_a_journal_with_only_a_torn_header_starts_over(tmp_path: Path)
 def test_resume_refuses_a_journal_from_another_run(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     Journal(out, HEADER, resume=False).close()
-    with pytest.raises(RegistryError, match="different run.*model"):
+    with pytest.raises(RegistryError, match=r"different run.*model"):
         Journal(out, {**HEADER, "model": "other"}, resume=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -54,7 +55,7 @@ def test_long_files_are_cut_into_equal_overlapping_windows_whose_keep_regions_ti
     assert len(windows) == 4
     assert all(length <= 30.0 + 1e-9 for _, length, _, _ in windows)
     assert windows[0][0] == 0.0 and math.isclose(windows[-1][0] + windows[-1][1], 100.0)
-    for (s1, l1, _, keep_to), (s2, _, keep_from, _) in zip(windows, windows[1:]):
+    for (s1, l1, _, keep_to), (s2, _, keep_from, _) in itertools.pairwise(windows):
         assert math.isclose(s1 + l1 - s2, 4.0)  # the overlap
         assert math.isclose(keep_to, keep_from) and s2 < keep_from < s1 + l1  # split inside it
     assert windows[0][2] == 0.0 and windows[-1][3] == math.inf

@@ -29,5 +29,6 @@ def register_datasets(register: Callable[..., None]) -> None:
     for split, description in SPLITS.items():
         manifest = DATA_DIR / split / "manifest.jsonl"
         if manifest.is_file():
+            # Scored word by word: the English normaliser would fold each digit string into one number.
             register(Dataset(name="digits", split=split, manifest=str(manifest), language="en",
-                             description=f"synthetic spoken digit strings, {description}"))  # fmt: skip
+                             description=f"synthetic spoken digit strings, {description}", normalizer="basic"))  # fmt: skip

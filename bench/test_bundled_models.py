@@ -1,0 +1,48 @@
+"""The bench's measurements of the bundled models, through pytest-benchmark fixtures.
+
+Same library as `asr-registry bench` (warm-up, timed whole-set rounds, WER with CI,
+claim verdicts); pytest-benchmark does the timing and `--benchmark-json` the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from asr_registry.bench.report import extra_info
+from asr_registry.bench.runner import BenchOptions, hardware_of, machine_info, make_engine, references, score_run
+from asr_registry.claims import check_claims
+from asr_registry.metrics.memory import peak_rss_during
+from asr_registry.plugins import get_catalog, get_datasets
+
+ROUNDS = 3
+CASES = [("digits_hybrid", "rnnt"), ("digits_hybrid", "ctc"), ("digits_ctc", "ctc")]
+
+
+@pytest.mark.parametrize(("model", "decoder"), CASES, ids=[f"{m}-{d}" for m, d in CASES])
+def test_bundled_model_meets_its_claims(benchmark, model: str, decoder: str) -> None:
+    catalog = get_catalog()
+    entry = catalog.find(model)
+    dataset = get_datasets()["digits:test"]
+    items, texts = references(dataset)
+    engine = make_engine(entry, catalog, BenchOptions(device="cpu"), decoder, None)
+    engine.transcribe(items[: engine.settings.batch_size * 4])  # warm-up, untimed
+    peaks: list[float] = []
+
+    def transcribe_all() -> list:
+        results, peak = peak_rss_during(lambda: engine.transcribe(items))
+        peaks.append(peak / 1024**3)
+        return results
+
+    results = benchmark.pedantic(transcribe_all, rounds=ROUNDS, iterations=1)
+    hardware = hardware_of(machine_info("cpu"))
+    walls = benchmark.stats.stats.data
+    scored = score_run(model, decoder, engine.settings, dataset, results, texts, walls, max(peaks), hardware)
+    tier = catalog.tiers.get(entry.size)
+    verdicts = tuple(v for v in check_claims(entry, [scored.run.measurement], hardware, tier)
+                     if v.used is scored.run.measurement)  # fmt: skip
+    benchmark.extra_info.update(extra_info(replace(scored.run, verdicts=verdicts)))
+    assert verdicts, "the bundled model has claims about its own test set"
+    failed = [f"{v.claim.metric} {v.claimed} vs {v.measured}: {v.reason}" for v in verdicts if v.status == "FAIL"]
+    assert not failed
