@@ -31,17 +31,18 @@ def cli() -> None:
 
 
 def _add_builtin_commands() -> None:
-    from asr_registry.cli import list_cmd, plugins_cmd, select_cmd, show_cmd, validate_cmd
+    from asr_registry.cli import (
+        bench_cmd,
+        cache_cmd,
+        list_cmd,
+        plugins_cmd,
+        select_cmd,
+        show_cmd,
+        transcribe_cmd,
+        validate_cmd,
+    )
 
-    for module in (select_cmd, list_cmd, show_cmd, validate_cmd, plugins_cmd):
-        cli.add_command(module.command)
-    for optional in ("transcribe_cmd", "cache_cmd", "bench_cmd"):
-        try:
-            module = __import__(f"asr_registry.cli.{optional}", fromlist=["command"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"asr_registry.cli.{optional}":
-                raise
-            continue
+    for module in (select_cmd, list_cmd, show_cmd, validate_cmd, plugins_cmd, transcribe_cmd, cache_cmd, bench_cmd):
         cli.add_command(module.command)
 
 

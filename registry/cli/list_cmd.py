@@ -33,7 +33,7 @@ def command(language: str | None, domain: str | None, status: str | None, as_jso
         echo_json(models)
         return
     rows = [
-        (m.name, m.status, m.family, m.size, f"{m.parameters / 1e6:.0f}M" if m.parameters else "?",
+        (m.name, m.status, m.family, m.size, _millions(m.parameters),
          _languages(m.languages), ",".join(m.domains), m.plugin)
         for m in models
     ]  # fmt: skip
@@ -43,3 +43,9 @@ def command(language: str | None, domain: str | None, status: str | None, as_jso
 
 def _languages(codes: tuple[str, ...]) -> str:
     return ",".join(codes) if len(codes) <= 4 else f"{','.join(codes[:3])},+{len(codes) - 3}"
+
+
+def _millions(parameters: int | None) -> str:
+    if parameters is None:
+        return "?"
+    return f"{parameters / 1e6:.1f}M" if parameters < 10_000_000 else f"{parameters / 1e6:.0f}M"

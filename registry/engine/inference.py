@@ -151,6 +151,10 @@ class ModelRunner:
             signal = signal.pin_memory().to(device, non_blocking=True)
             signal_len = signal_len.to(device, non_blocking=True)
         model = self.model
+        # NeMo 3's transcribe() ends with encoder/decoder/joint.unfreeze(partial=True),
+        # which calls .train(): after anyone used model.transcribe(), dropout would be
+        # live here. eval() is idempotent and cheap next to a batch.
+        model.eval()
         with torch.inference_mode():
             # The mel front end stays fp32 (NeMo disables autocast inside it too).
             feats, feats_len = model.preprocessor(input_signal=signal, length=signal_len)

@@ -152,6 +152,12 @@ def main() -> None:
     report["build_seconds"] = round(time.time() - t_start, 1)
     (args.out / "build_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.out / 'build_report.json'}")
+    # The plugin's catalog entries carry these measurements as claims.
+    from write_catalog import render
+
+    catalog = args.out.parent / "models.toml"
+    catalog.write_text(render(report), encoding="utf-8")
+    log(f"wrote {catalog}")
 
 
 if __name__ == "__main__":
