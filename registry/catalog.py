@@ -7,7 +7,6 @@ plugins build in Python get the same checks as entries read from TOML.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import tomllib
@@ -174,6 +173,8 @@ class _Reader:
     def check_keys(self, table: Mapping[str, Any], allowed: set[str], path: tuple[str | int, ...]) -> None:
         for key in table:
             if key not in allowed:
+                import difflib
+
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1)
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
                 self.problem((*path, key), f"unknown key{suffix}")

@@ -26,6 +26,10 @@ def nemo_installed() -> bool:
 def nemo_asr_model_names() -> tuple[str, str]:
     """(version, newline-joined names) of every model `ASRModel.list_available_models()` lists."""
     import nemo
+
+    from asr_registry.engine.loading import quiet_nemo
+
+    quiet_nemo()
     from nemo.collections.asr.models import ASRModel
 
     names = sorted({info.pretrained_model_name for info in ASRModel.list_available_models() or []})

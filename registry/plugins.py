@@ -13,14 +13,12 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from asr_registry import hookspecs
-from asr_registry.catalog import read_catalog_file
+from asr_registry.entrypoints import entry_points
 from asr_registry.errors import CatalogError, DuplicateError
 from asr_registry.schema import Catalog, Dataset, ModelEntry, Source
 from asr_registry.validation import check_entry
@@ -76,12 +74,12 @@ def _state() -> _State:
         state.builtin.add(module_name)
     wanted = os.environ.get(LOAD_PLUGINS_ENV)
     allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-    for point in entry_points(group=ENTRY_POINT_GROUP):
+    for point in entry_points(ENTRY_POINT_GROUP):
         if allowed is not None and point.name not in allowed:
             continue
-        version = point.dist.version if point.dist else ""
         if manager.has_plugin(point.name):
-            continue  # the same distribution seen twice on sys.path
+            continue
+        version = point.version
         try:
             plugin = point.load()
             manager.register(plugin, name=point.name)
@@ -98,13 +96,13 @@ def plugin_manager() -> pluggy.PluginManager:
 
 
 def plugin_infos() -> list[PluginInfo]:
+    from asr_registry import __version__
+
     state = _state()
     infos = []
     for name, plugin in state.manager.list_name_plugin():
         hooks = tuple(sorted(caller.name for caller in state.manager.get_hookcallers(plugin) or ()))
         builtin = name in state.builtin
-        from asr_registry import __version__
-
         version = __version__ if builtin else state.versions.get(name, "")
         infos.append(PluginInfo(name, version, hooks, builtin))
     return sorted(infos + state.failed, key=lambda i: (not i.builtin, i.name))
@@ -122,21 +120,32 @@ def _call_each(hook_name: str, make_callback: Callable[[str], Callable[..., None
             warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {_describe(exc)}")
 
 
-def builtin_catalog_path() -> Path:
+# Paths are plain strings here: pathlib (with urllib.parse) costs ~4 ms of every CLI start.
+def builtin_catalog_path() -> str:
     override = os.environ.get(BUILTIN_CATALOG_ENV)
-    return Path(override) if override else Path(__file__).with_name("models.toml")
+    return override or os.path.join(os.path.dirname(__file__), "models.toml")
 
 
 @cache
 def builtin_file() -> Catalog:
     """The parsed built-in catalog; a broken built-in file is an error, not a warning."""
+    return checked_catalog_file(builtin_catalog_path())
+
+
+def checked_catalog_file(path: str) -> Catalog:
+    """A catalog file, validated (through the parse cache); its first problem is an error."""
+    from asr_registry import catalog_cache
+
+    cached = catalog_cache.load(path)
+    if cached is not None:
+        return cached
     from asr_registry.validation import validate_file
 
-    path = builtin_catalog_path()
     catalog, problems = validate_file(path)
     if problems:
-        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        raise CatalogError(f"{problems[0]} ({more.strip() + '; ' if more else ''}run 'asr-registry validate {path}')")
+        more = f"{len(problems) - 1} more; " if len(problems) > 1 else ""
+        raise CatalogError(f"{problems[0]} ({more}run 'asr-registry validate {path}')")
+    catalog_cache.store(path, catalog)
     return catalog
 
 
@@ -174,16 +183,14 @@ def get_catalog() -> Catalog:
     return Catalog(models=models, sources=all_sources, tiers=dict(builtin_file().tiers))
 
 
-def register_catalog_file(register: Callable[..., None], path: str | Path) -> None:
+def register_catalog_file(register: Callable[..., None], path: str | os.PathLike[str]) -> None:
     """For plugin authors: register every model of a TOML file written in the catalog schema.
 
     Relative `source.path` values resolve against the file's folder.
     """
-    parsed = read_catalog_file(path, plugin="")
-    if parsed.problems:
-        raise CatalogError(str(parsed.problems[0]))
-    for entry in parsed.models.values():
-        register(entry, parsed.sources)
+    catalog = checked_catalog_file(os.fspath(path))
+    for entry in catalog.models.values():
+        register(entry, catalog.sources)
 
 
 @cache

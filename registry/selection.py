@@ -7,8 +7,7 @@ and the per-size-tier figures. Nothing here hard-codes a model name.
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -72,17 +71,33 @@ class Selection:
         return self.candidates[0]
 
 
+def _mean(values: Iterable[float]) -> float:
+    # statistics.fmean would do, but importing statistics costs ~4 ms of every `select`.
+    items = list(values)
+    return sum(items) / len(items)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def _claim_language(model: ModelEntry, claim: Claim) -> str:
     """A claim without a language is about the model's only language, if it has one."""
     return claim.language or (model.languages[0] if len(model.languages) == 1 else "")
 
 
 def _measured_claims(model: ModelEntry, metric: str, language: str | None = None) -> list[Claim]:
-    """Sourced claims (not generic guidance) of one metric, in one language when given."""
+    """Sourced claims (not generic guidance) of one metric, in one language when given.
+
+    Speed claims measured on a CPU are left out: `select` ranks GPU throughput.
+    """
     return [
         claim for claim in model.claims
         if claim.metric == metric and claim.source not in GUIDANCE_SOURCES
         and (language is None or _claim_language(model, claim) == language)
+        and not (metric == "rtfx" and claim.gpu.lower() == "cpu")
     ]  # fmt: skip
 
 
@@ -112,7 +127,7 @@ def leaderboard_ratios(catalog: Catalog, language: str) -> dict[str, float]:
         for claim in claims:
             if claim.dataset != LEADERBOARD_AVERAGE and _mid(claim) > 0:
                 ratios.setdefault(_dataset_key(claim), []).append(average / _mid(claim))
-    return {key: statistics.median(values) for key, values in ratios.items() if len(values) >= 3}
+    return {key: _median(values) for key, values in ratios.items() if len(values) >= 3}
 
 
 @dataclass(frozen=True)
@@ -136,9 +151,9 @@ def estimate_wer(model: ModelEntry, catalog: Catalog, language: str,
     ratios = leaderboard_ratios(catalog, language) if ratios is None else ratios
     scaled = [_mid(c) * ratios[_dataset_key(c)] for c in claims if _dataset_key(c) in ratios]
     if scaled:
-        return Estimate(statistics.fmean(scaled), f"leaderboard-scale estimate from {len(scaled)} sourced {language} claim(s)")
+        return Estimate(_mean(scaled), f"leaderboard-scale estimate from {len(scaled)} sourced {language} claim(s)")
     if claims:
-        return Estimate(statistics.fmean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} WER claim(s)")
+        return Estimate(_mean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} WER claim(s)")
     tier = catalog.tiers.get(model.size)
     if tier is not None:
         wanted = "en" if language == "en" and not model.multilingual else "multilingual"
@@ -159,8 +174,8 @@ def _rtfx_fit(catalog: Catalog) -> tuple[float, float] | None:
             points.append((math.log(model.parameters), math.log(max(rtfx))))
     if len(points) < 3:
         return None
-    mean_x = statistics.fmean(x for x, _ in points)
-    mean_y = statistics.fmean(y for _, y in points)
+    mean_x = _mean(x for x, _ in points)
+    mean_y = _mean(y for _, y in points)
     spread = sum((x - mean_x) ** 2 for x, _ in points)
     if spread == 0:
         return None

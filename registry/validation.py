@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from asr_registry.catalog import LineIndex, Problem, dotted_path, read_catalog_file
 from asr_registry.languages import ISO_639_1
 from asr_registry.schema import (
     DECODERS,
@@ -45,6 +44,13 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MAX_PARAMETERS = 100_000_000_000
 _MAX_GPU_MEMORY_GB = 1024.0
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from asr_registry.catalog import LineIndex, Problem
+
+# The catalog reader (tomllib, difflib) is imported only by the functions that read files:
+# checking the entries plugins register, on every start, needs none of it.
 Finding = tuple[tuple[str | int, ...], str]
 
 
@@ -139,6 +145,7 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
 
 def check_catalog(catalog: Catalog, filename: str, index: LineIndex | None) -> list[Problem]:
     """Meaning checks over a whole catalog, including references between entries."""
+    from asr_registry.catalog import Problem, dotted_path
 
     def problem(path: tuple[str | int, ...], message: str) -> Problem:
         return Problem(filename, index.find(path) if index else None, dotted_path(path), message)
@@ -173,6 +180,10 @@ def check_catalog(catalog: Catalog, filename: str, index: LineIndex | None) -> l
 
 def validate_file(path: str | Path) -> tuple[Catalog, list[Problem]]:
     """Structure and meaning of one catalog file: the valid catalog and every problem found."""
+    import os
+
+    from asr_registry.catalog import LineIndex, read_catalog_file
+
     parsed = read_catalog_file(path)
     catalog = Catalog(parsed.models, parsed.sources, parsed.tiers)
     everything = Catalog({**parsed.models, **parsed.partial}, parsed.sources, parsed.tiers)
@@ -180,9 +191,9 @@ def validate_file(path: str | Path) -> tuple[Catalog, list[Problem]]:
     reported = {p.path for p in parsed.problems}
     missing = {(p.path, p.message.split("'")[1]) for p in parsed.problems if p.message.startswith("missing required")}
     # Locating lines means scanning the text again: only worth it when there is something to report.
-    meaning = check_catalog(everything, Path(path).name, None)
+    meaning = check_catalog(everything, os.path.basename(path), None)
     if meaning:
-        meaning = check_catalog(everything, Path(path).name, LineIndex.for_file(path))
+        meaning = check_catalog(everything, os.path.basename(path), LineIndex.for_file(path))
     meaning = [
         p for p in meaning if p.path not in reported and not any(p.path == f"{where}.{key}" for where, key in missing)
     ]

@@ -6,15 +6,32 @@ import torch or NeMo at module level (catalog commands stay fast).
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from asr_registry.errors import RegistryError
 
+# Subcommand modules, imported only when their command runs (or for --help): a command
+# must not pay for importing the other seven.
+COMMANDS: dict[str, str] = {
+    "select": "select_cmd", "list": "list_cmd", "show": "show_cmd", "validate": "validate_cmd",
+    "plugins": "plugins_cmd", "transcribe": "transcribe_cmd", "cache": "cache_cmd", "bench": "bench_cmd",
+}  # fmt: skip
+
 
 class RegistryGroup(click.Group):
-    """Turns user errors into one line on stderr and exit code 2, never a traceback."""
+    """Lazy subcommands; user errors become one line on stderr and exit code 2, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module = importlib.import_module(f"asr_registry.cli.{COMMANDS[name]}")
+            self.add_command(module.command, name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -30,25 +47,8 @@ def cli() -> None:
     """Choose, run and check NVIDIA NeMo ASR models."""
 
 
-def _add_builtin_commands() -> None:
-    from asr_registry.cli import (
-        bench_cmd,
-        cache_cmd,
-        list_cmd,
-        plugins_cmd,
-        select_cmd,
-        show_cmd,
-        transcribe_cmd,
-        validate_cmd,
-    )
-
-    for module in (select_cmd, list_cmd, show_cmd, validate_cmd, plugins_cmd, transcribe_cmd, cache_cmd, bench_cmd):
-        cli.add_command(module.command)
-
-
 def main() -> None:
     from asr_registry.plugins import add_plugin_commands
 
-    _add_builtin_commands()
     add_plugin_commands(cli)
     cli(prog_name="asr-registry")

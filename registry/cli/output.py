@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +20,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def echo_json(value: Any) -> None:
+    import json
+
     click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
 
 

@@ -76,7 +76,7 @@ def _print(selection: Selection, top: int) -> None:
     click.echo(f"Choice: {choice.model.name}{flag}  ({choice.model.source.describe()})")
     click.echo(
         f"  batch size {choice.batch_size} for {request.gpu_memory_gb:g} GB ({choice.batch_size_basis}), "
-        f"precision {choice.precision}; request {_amount(choice.cpus, 'CPUs')}, {_amount(choice.gpu_memory_gb, 'GB GPU memory')}"
+        f"precision {choice.precision}; request {_amount(choice.cpus, 'CPUs')}, {_amount(choice.gpu_memory_gb, 'GB of GPU memory')}"
     )
     click.echo("")
     rows = [
@@ -100,4 +100,4 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def _amount(value: float | None, unit: str) -> str:
-    return f"{value:g} {unit}" if value is not None else f"{unit}: no figure in the catalog"
+    return f"{value:g} {unit}" if value is not None else f"? {unit} (no figure in the catalog)"

@@ -24,14 +24,16 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     from asr_registry.plugins import builtin_catalog_path, get_catalog
     from asr_registry.validation import validate_file
 
-    path = file or builtin_catalog_path()
+    path = file or Path(builtin_catalog_path())
     if not path.is_file():
         raise RegistryError(f"{path}: no such file")
     catalog, found = validate_file(path)
     problems = [str(p) for p in found]
+    in_file = len(catalog.models)
     if file is None and not problems:
         catalog = get_catalog()  # plugins too: duplicates and bad entries surface here
-    report: dict[str, object] = {"file": str(path), "models": len(catalog.models), "problems": problems}
+    report: dict[str, object] = {"file": str(path), "models": in_file, "with_plugins": len(catalog.models),
+                                 "problems": problems}  # fmt: skip
 
     from asr_registry.nemo_check import cross_check, nemo_installed
 
@@ -54,5 +56,6 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
             missing = nemo.missing_from_catalog  # type: ignore[attr-defined]
             click.echo(f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; "  # type: ignore[attr-defined]
                        f"{len(missing)} are not in the catalog" + (f": {', '.join(missing)}" if missing else ""))
-        click.echo(f"{path}: {len(catalog.models)} models, {len(problems)} problem(s)")
+        plugins = f" ({len(catalog.models)} with plugins)" if len(catalog.models) != in_file else ""
+        click.echo(f"{path}: {in_file} models{plugins}, {len(problems)} problem(s)")
     sys.exit(1 if problems else 0)

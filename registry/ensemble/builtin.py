@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from asr_registry.ensemble.rover import Rover
-from asr_registry.ensemble.voting import BestConfidence, MajorityVote
 from asr_registry.hookspecs import hookimpl
 
 
 @hookimpl
 def register_combiners(register: Callable[..., None]) -> None:
+    # Imported here, not at module level: every CLI start loads this plugin module.
+    from asr_registry.ensemble.rover import Rover
+    from asr_registry.ensemble.voting import BestConfidence, MajorityVote
+
     register(
         "rover",
         Rover,

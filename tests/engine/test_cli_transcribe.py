@@ -128,13 +128,14 @@ def test_broken_entries_are_skipped_with_a_reason_and_the_run_goes_on(rnnt_run: 
 def test_stereo_44k_8k_and_ogg_copies_read_like_the_16k_originals(rnnt_run: Run) -> None:
     by_id = _by_id(rnnt_run)
     assert by_id["stereo"]["pred_text"] == by_id["real0"]["pred_text"]
-    assert by_id["8k"]["pred_text"] == by_id["real1"]["pred_text"]
+    # 8 kHz audio has lost everything above 4 kHz, so the same words are not guaranteed; the
+    # resampled copy must still be read as speech, not skipped and not garbage.
+    assert by_id["8k"]["pred_text"] is not None
+    assert wer([by_id["8k"]["text"]], [by_id["8k"]["pred_text"]]) <= 0.25
     assert by_id["ogg"]["pred_text"] == by_id["real2"]["pred_text"]
 
 
-def test_ctc_decoder_of_the_hybrid_with_word_confidence(
-    transcribe: Callable[..., Result], mixed: Mixed, rnnt_run: Run
-) -> None:
+def test_ctc_decoder_of_the_hybrid_with_word_confidence(transcribe: Callable[..., Result], mixed: Mixed) -> None:
     out = mixed.manifest.with_name("ctc.jsonl")
     run = _run(
         transcribe, mixed.manifest, out, "--model", "t-digits-hybrid", "--decoder", "ctc", "--word-confidence",
@@ -143,9 +144,8 @@ def test_ctc_decoder_of_the_hybrid_with_word_confidence(
     assert run.summary["decoder"] == "ctc"
     done = [r for r in run.rows if "skipped" not in r]
     assert wer([r["text"] for r in done], [r["hyp"] for r in done]) <= 0.25
-    # The two heads are different networks: on noisy test audio they rarely agree everywhere.
-    rnnt = {r["id"]: r["pred_text"] for r in rnnt_run.rows}
-    assert any(r["hyp"] != rnnt[r["id"]] for r in done) or all(r["hyp"] == r["text"] for r in done)
+    # That the CTC head really ran is checked against NeMo's own CTC decoding in
+    # test_engine_library.py; here the CLI must report it and give one confidence per word.
     for row in done:
         assert "pred_text" not in row
         assert row["pred_words"] == row["hyp"].split()
