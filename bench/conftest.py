@@ -87,7 +87,7 @@ def _build(folder: Path) -> MixedSet:
 @pytest.fixture(scope="session")
 def mixed_set(tmp_path_factory: pytest.TempPathFactory) -> MixedSet:
     if not TEST_MANIFEST.is_file():
-        pytest.skip(f"digits test set not built: {TEST_MANIFEST}")
+        pytest.fail(f"digits test set missing (committed with the digits plugin): {TEST_MANIFEST}")
     return _build(tmp_path_factory.mktemp("mixed"))
 
 

@@ -63,8 +63,7 @@ def _measure(fn: Callable[[], list[str]], audio_seconds: float) -> tuple[list[st
 def test_engine_rtfx_against_nemo_transcribe(
     benchmark: Any, mixed_set: Any, digits_models: dict[str, Path], kind: str
 ) -> None:
-    if not digits_models[kind].is_file():
-        pytest.skip(f"bundled model not built: {digits_models[kind]}")
+    assert digits_models[kind].is_file(), f"bundled model missing: {digits_models[kind]}"
     from asr_registry.engine import Engine
     from asr_registry.metrics.memory import current_rss_bytes
 

@@ -179,8 +179,15 @@ class _Reader:
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
                 self.problem((*path, key), f"unknown key{suffix}")
 
-    def get(self, table: Mapping[str, Any], key: str, path: tuple[str | int, ...],
-            convert: Callable[[Any], Any], default: Any = None, required: bool = False) -> Any:
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: tuple[str | int, ...],
+        convert: Callable[[Any], Any],
+        default: Any = None,
+        required: bool = False,
+    ) -> Any:
         if key not in table:
             if required:
                 self.problem(path, f"missing required key '{key}'")
@@ -406,7 +413,9 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
             reader.problem(where, f"expected a table, got {_kind(raw)}")
             continue
         reader.check_keys(raw, _TIER_KEYS, where)
-        resources = _read_resources(reader, raw["resources"], (*where, "resources")) if "resources" in raw else Resources()
+        resources = (
+            _read_resources(reader, raw["resources"], (*where, "resources")) if "resources" in raw else Resources()
+        )
         claims = _read_claims(reader, raw["claims"], (*where, "claims")) if "claims" in raw else ()
         parsed.tiers[key] = Tier(name=key, resources=resources, claims=claims)
     for name, raw in _items(reader, data, "models"):

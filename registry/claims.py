@@ -142,14 +142,22 @@ def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement],
             return verdict("UNVERIFIABLE", "-", "-", "speed was not measured")
         floor = claim.low * (1 - SPEED_TOLERANCE_RELATIVE)
         status: Status = "PASS" if measured.rtfx >= floor else "FAIL"
-        return verdict(status, f"{measured.rtfx:.1f}", f"-{SPEED_TOLERANCE_RELATIVE:.0%}",
-                       f"measured {'≥' if status == 'PASS' else '<'} claimed (at batch {measured.batch_size})")
+        return verdict(
+            status,
+            f"{measured.rtfx:.1f}",
+            f"-{SPEED_TOLERANCE_RELATIVE:.0%}",
+            f"measured {'≥' if status == 'PASS' else '<'} claimed (at batch {measured.batch_size})",
+        )
     peak = measured.peak_gpu_memory_gb if claim.metric == "gpu_memory_gb" else measured.peak_cpu_memory_gb
     if peak is None:
         return verdict("UNVERIFIABLE", "-", "-", "memory was not measured")
     status = "PASS" if peak <= claim.high else "FAIL"
-    return verdict(status, f"{peak:.2f} GB", "none",
-                   f"peak {'≤' if status == 'PASS' else '>'} claimed (at batch {measured.batch_size})")
+    return verdict(
+        status,
+        f"{peak:.2f} GB",
+        "none",
+        f"peak {'≤' if status == 'PASS' else '>'} claimed (at batch {measured.batch_size})",
+    )
 
 
 def _tier_scope(claim: Claim, entry: ModelEntry) -> str:

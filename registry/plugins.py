@@ -159,7 +159,9 @@ def get_catalog() -> Catalog:
         def register(entry: ModelEntry, sources: Mapping[str, Source] | None = None) -> None:
             for key, source in (sources or {}).items():
                 if all_sources.setdefault(key, source) != source:
-                    raise DuplicateError(f"source '{key}' from plugin '{plugin_name}' differs from the one already defined")
+                    raise DuplicateError(
+                        f"source '{key}' from plugin '{plugin_name}' differs from the one already defined"
+                    )
             if not isinstance(entry, ModelEntry):
                 raise TypeError(f"register() takes a ModelEntry, got {type(entry).__name__}")
             owner = plugin_name if plugin_name not in _state().builtin else "builtin"
@@ -201,8 +203,10 @@ def get_datasets() -> dict[str, Dataset]:
     def make_register(plugin_name: str) -> Callable[..., None]:
         def register(dataset: Dataset) -> None:
             if dataset.key in datasets:
-                warn(f"dataset '{dataset.key}' from plugin '{plugin_name}' ignored: "
-                     f"already registered by '{datasets[dataset.key].plugin}'")
+                warn(
+                    f"dataset '{dataset.key}' from plugin '{plugin_name}' ignored: "
+                    f"already registered by '{datasets[dataset.key].plugin}'"
+                )
                 return
             datasets[dataset.key] = replace(dataset, plugin=plugin_name)
 

@@ -194,7 +194,9 @@ def estimate_rtfx(model: ModelEntry, fit: tuple[float, float] | None) -> tuple[f
     return None, "no speed figure"
 
 
-def resources_for(model: ModelEntry, catalog: Catalog, gpu_memory_gb: float) -> tuple[int, str, float | None, float | None]:
+def resources_for(
+    model: ModelEntry, catalog: Catalog, gpu_memory_gb: float
+) -> tuple[int, str, float | None, float | None]:
     """Batch size (with where it came from), GPU memory and CPUs to request."""
     tier = catalog.tiers.get(model.size)
     tier_resources = tier.resources if tier else Resources()

@@ -65,9 +65,19 @@ def check_claim(claim: Claim, sources: Mapping[str, Source] | None) -> list[Find
         return found
     low, high = claim.low, claim.high
     if claim.metric in ("wer", "cer") and not (low >= 0 and high <= 100):
-        found.append((("value" if claim.range is None else "range",), f"{claim.metric} is a percentage: 0-100, got {claim.describe_value()}"))
+        found.append(
+            (
+                ("value" if claim.range is None else "range",),
+                f"{claim.metric} is a percentage: 0-100, got {claim.describe_value()}",
+            )
+        )
     elif claim.metric in ("rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size") and low <= 0:
-        found.append((("value" if claim.range is None else "range",), f"{claim.metric} must be positive, got {claim.describe_value()}"))
+        found.append(
+            (
+                ("value" if claim.range is None else "range",),
+                f"{claim.metric} must be positive, got {claim.describe_value()}",
+            )
+        )
     if claim.language and claim.language not in ISO_639_1:
         found.append((("language",), f"unknown language code '{claim.language}'"))
     if claim.decoder and claim.decoder not in DECODERS:
@@ -118,7 +128,7 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
         elif entry.family in FAMILY_DECODERS and decoder not in FAMILY_DECODERS[entry.family]:
             found.append((("decoders",), f"a {entry.family} model has no {decoder} decoder"))
     if entry.family == "hybrid" and len(set(entry.decoders)) < 2:
-        found.append((("decoders",), "a hybrid model has two decoders (e.g. [\"rnnt\", \"ctc\"])"))
+        found.append((("decoders",), 'a hybrid model has two decoders (e.g. ["rnnt", "ctc"])'))
     if len(set(entry.decoders)) != len(entry.decoders):
         found.append((("decoders",), "a decoder is listed twice"))
     if entry.size not in SIZE_TIERS:

@@ -39,7 +39,11 @@ def cli_env(**overrides: str | None) -> dict[str, str]:
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300) -> Result:
     """Run the installed console script, as a user would."""
     script = BIN / "asr-registry"
-    command = [str(script), *args] if script.exists() else [sys.executable, "-c", "from asr_registry.cli import main; main()", *args]
+    command = (
+        [str(script), *args]
+        if script.exists()
+        else [sys.executable, "-c", "from asr_registry.cli import main; main()", *args]
+    )
     done = subprocess.run(command, capture_output=True, text=True, env=env or cli_env(), cwd=cwd, timeout=timeout)
     return Result(done.returncode, done.stdout, done.stderr)
 

@@ -16,7 +16,9 @@ def test_reads_a_full_entry_into_typed_fields() -> None:
         claims='[\n  { metric = "wer", value = 1.69, dataset = "librispeech", split = "test-clean", source = "test" },\n'
         '  { metric = "rtfx", range = [10.0, 20.0], batch_size = 8, source = "test" },\n]',
     )
-    text += '[models.alpha.resources]\nmin_gpu_memory_gb = 12.0\nbatch_size = { "8" = 16, "24" = 64 }\nsource = "test"\n'
+    text += (
+        '[models.alpha.resources]\nmin_gpu_memory_gb = 12.0\nbatch_size = { "8" = 16, "24" = 64 }\nsource = "test"\n'
+    )
     parsed = parse_catalog_text(text, "models.toml")
     assert parsed.problems == []
     entry = parsed.models["alpha"]
@@ -60,7 +62,9 @@ def test_quoted_names_and_array_of_tables_claims_get_lines() -> None:
     text = SOURCES + minimal_model("parakeet-tdt-0.6b-v2")
     text += '\n[[models."parakeet-tdt-0.6b-v2".claims]]\nmetric = "wer"\nsource = "test"\n'
     messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
-    assert messages == ['models.toml:14: models."parakeet-tdt-0.6b-v2".claims[0]: give exactly one of \'value\' or \'range\'']
+    assert messages == [
+        "models.toml:14: models.\"parakeet-tdt-0.6b-v2\".claims[0]: give exactly one of 'value' or 'range'"
+    ]
 
 
 def test_unreadable_file_is_a_problem_not_an_exception(tmp_path) -> None:

@@ -20,7 +20,7 @@ _FIELDS = ["status", "source", "family", "decoders", "size", "languages", "param
 def _toml_value(value: object) -> str:
     """Render a Python value as TOML (None becomes a table), to reach the field checks."""
     if value is None:
-        return '{ x = 1 }'
+        return "{ x = 1 }"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

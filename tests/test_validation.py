@@ -34,8 +34,10 @@ def test_impossible_values_are_reported(write_catalog) -> None:
 
 
 def test_unverified_needs_published_substitutes(write_catalog) -> None:
-    text = SOURCES + minimal_model("ghost", status='"unverified"', substitutes='["other"]') + minimal_model(
-        "other", status='"unverified"', substitutes='["ghost"]'
+    text = (
+        SOURCES
+        + minimal_model("ghost", status='"unverified"', substitutes='["other"]')
+        + minimal_model("other", status='"unverified"', substitutes='["ghost"]')
     )
     messages = _messages(write_catalog, text)
     assert any("models.ghost.substitutes: 'other' is not published itself" in m for m in messages)

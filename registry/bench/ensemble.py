@@ -55,7 +55,9 @@ def tune_rover(member_results: dict[str, list[Any]], texts: Sequence[str], norma
     from asr_registry.ensemble.rover import Rover
 
     if method == "freq":
-        raise RegistryError("--tune: rover with method=freq has no parameters; use --combiner rover:method=maxconf or avgconf")
+        raise RegistryError(
+            "--tune: rover with method=freq has no parameters; use --combiner rover:method=maxconf or avgconf"
+        )
     best: tuple[float, float, float] | None = None
     for alpha in GRID:
         for null_conf in GRID:
@@ -107,4 +109,3 @@ def bench_ensemble(members: Sequence[Member], spec: str, catalog: Catalog, datas
     scored.append(score_run(label, spec.split(":")[0], settings, dataset, combined, texts, walls, max(peaks), hardware,
                             options.resamples))  # fmt: skip
     return scored, tuning
-

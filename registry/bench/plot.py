@@ -27,9 +27,7 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
     """
     front = []
     for i, (wer, rtfx) in enumerate(points):
-        dominated = any(
-            w <= wer and r >= rtfx and (w < wer or r > rtfx) for j, (w, r) in enumerate(points) if j != i
-        )
+        dominated = any(w <= wer and r >= rtfx and (w < wer or r > rtfx) for j, (w, r) in enumerate(points) if j != i)
         if not dominated:
             front.append(i)
     return sorted(front, key=lambda i: (points[i][1], points[i][0], i))

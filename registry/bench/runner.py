@@ -162,7 +162,9 @@ def score_run(model: str, decoder: str, settings: Any, dataset: Dataset, results
     return Scored(run, wer, hypotheses)
 
 
-def sweep_batches(engine_for: Callable[[int], Any], items: Sequence[Any], sizes: Sequence[int]) -> tuple[SweepPoint, ...]:
+def sweep_batches(
+    engine_for: Callable[[int], Any], items: Sequence[Any], sizes: Sequence[int]
+) -> tuple[SweepPoint, ...]:
     """Throughput and peak memory per batch size, one timed round each after a warm-up."""
     points = []
     for size in sizes:
@@ -269,7 +271,10 @@ def pair_up(scored: Sequence[Scored], resamples: int = 1000) -> list[ModelRun]:
     for a in scored:
         beats = {}
         for b in scored:
-            same_data = (a.run.measurement.dataset, a.run.measurement.split) == (b.run.measurement.dataset, b.run.measurement.split)
+            same_data = (a.run.measurement.dataset, a.run.measurement.split) == (
+                b.run.measurement.dataset,
+                b.run.measurement.split,
+            )
             if a is b or not same_data or a.wer.n_utterances != b.wer.n_utterances:
                 continue
             beats[b.run.label] = round(compare(a.wer, b.wer, resamples=resamples).prob_a_better, 4)

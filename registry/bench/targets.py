@@ -46,9 +46,13 @@ def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str]
     pairs = []
     for entry in entries:
         if not entry.published:
-            raise RegistryError(f"{entry.name} is unverified (not published); bench one of: {', '.join(entry.substitutes)}")
+            raise RegistryError(
+                f"{entry.name} is unverified (not published); bench one of: {', '.join(entry.substitutes)}"
+            )
         chosen = [manifest] if manifest else claimed_datasets(entry, datasets)
         if not chosen:
-            raise RegistryError(f"no local data to bench {entry.name} on: pass --manifest FILE (with 'text' references)")
+            raise RegistryError(
+                f"no local data to bench {entry.name} on: pass --manifest FILE (with 'text' references)"
+            )
         pairs.append((entry, chosen))
     return pairs

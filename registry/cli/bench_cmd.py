@@ -35,22 +35,38 @@ def _sizes(value: str | None) -> tuple[int, ...]:
 
 @click.command("bench")
 @click.argument("models", nargs=-1)
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), help="Bench on this NeMo manifest (needs 'text').")
-@click.option("--dataset", "dataset_name", help="Name (and :split) of the --manifest data, so claims on it are checked.")
-@click.option("--language", default="en", show_default=True, help="Language of the --manifest data (picks the normaliser).")
+@click.option(
+    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="Bench on this NeMo manifest (needs 'text')."
+)
+@click.option(
+    "--dataset", "dataset_name", help="Name (and :split) of the --manifest data, so claims on it are checked."
+)
+@click.option(
+    "--language", default="en", show_default=True, help="Language of the --manifest data (picks the normaliser)."
+)
 @click.option("--decoder", "decoders", multiple=True, help="Decoder(s) to bench; default: every decoder the model has.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Default: the catalog's figure for this hardware.")
-@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median reported).")
+@click.option(
+    "--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median reported)."
+)
 @click.option("--device", help="cpu, cuda or cuda:N (default: cuda when present).")
 @click.option("--precision", type=click.Choice(["fp32", "fp16", "bf16"]))
 @click.option("--resamples", type=click.IntRange(min=100), default=1000, show_default=True, help="Bootstrap resamples.")
 @click.option("--sweep", help="Comma-separated batch sizes: throughput and memory for each.")
-@click.option("--memory-budget", type=click.FloatRange(min=0, min_open=True), help="GPU GB: find the largest batch within it.")
-@click.option("--benchmark-json", type=click.Path(dir_okay=False, path_type=Path), help="Write a pytest-benchmark report.")
+@click.option(
+    "--memory-budget", type=click.FloatRange(min=0, min_open=True), help="GPU GB: find the largest batch within it."
+)
+@click.option(
+    "--benchmark-json", type=click.Path(dir_okay=False, path_type=Path), help="Write a pytest-benchmark report."
+)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write WER against RTFx (PNG).")
 @click.option("--ensemble", help="Comma-separated members: bench the ensemble against each member.")
-@click.option("--combiner", default="rover", show_default=True, help="Combiner spec, e.g. rover:method=maxconf,alpha=0.7.")
-@click.option("--tune", is_flag=True, help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first.")
+@click.option(
+    "--combiner", default="rover", show_default=True, help="Combiner spec, e.g. rover:method=maxconf,alpha=0.7."
+)
+@click.option(
+    "--tune", is_flag=True, help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first."
+)
 @click.option("--compare", nargs=2, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Compare two --benchmark-json reports (OLD NEW) instead of benching.")  # fmt: skip
 @json_option
@@ -80,7 +96,9 @@ def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | 
         raise RegistryError("--tune needs --ensemble")
     if ensemble and models:
         raise RegistryError("give ensemble members with --ensemble A,B,C, not as arguments")
-    options = BenchOptions(rounds, batch_size, device, precision, tuple(decoders), resamples, _sizes(sweep), memory_budget)
+    options = BenchOptions(
+        rounds, batch_size, device, precision, tuple(decoders), resamples, _sizes(sweep), memory_budget
+    )
     catalog = get_catalog()
     user_data = manifest_dataset(manifest, dataset_name, code) if manifest else None
     started = datetime.now(UTC)
@@ -145,9 +163,15 @@ def _bench_ensemble(members: str, spec: str, tune: bool, catalog: Catalog, user_
     if user_data is not None:
         target = user_data
     else:
-        shared = [d for d in claimed_datasets(entries[0], datasets) if all(d in claimed_datasets(e, datasets) for e in entries)]
+        shared = [
+            d
+            for d in claimed_datasets(entries[0], datasets)
+            if all(d in claimed_datasets(e, datasets) for e in entries)
+        ]
         if not shared:
-            raise RegistryError(f"--ensemble: no local dataset all of {', '.join(names)} have claims on; pass --manifest")
+            raise RegistryError(
+                f"--ensemble: no local dataset all of {', '.join(names)} have claims on; pass --manifest"
+            )
         target = shared[0]
     dev = None
     if tune:
@@ -173,25 +197,35 @@ def _print(report: BenchReport) -> None:
         rows.append((run.name, f"{m.dataset}:{m.split}" if m.split else m.dataset, m.decoder, m.batch_size, m.precision,
                      f"{m.wer:.2f} [{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]", f"{m.rtfx:.1f}" if m.rtfx else "?",
                      f"{memory:.2f}" if memory is not None else "?", run.utterances, run.skipped))  # fmt: skip
-    echo_table(rows, ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "RTFx", "peak GB", "utts", "skipped"])
+    echo_table(
+        rows, ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "RTFx", "peak GB", "utts", "skipped"]
+    )
     for run in report.runs:
         for point in run.sweep:
             click.echo(f"  sweep {run.label}: batch {point.batch_size}: RTFx {point.rtfx:.1f}, "
                        f"peak {point.peak_memory_gb or 0:.2f} GB")  # fmt: skip
         if run.largest_batch:
             click.echo(f"  largest batch within the memory budget for {run.label}: {run.largest_batch}")
-    click.echo("\nClaims:")
     verdicts = [v for run in report.runs for v in run.verdicts]
-    echo_table(
-        [(v.model, v.claim.metric, v.claim.describe_conditions() or "-", v.claimed, v.measured, v.tolerance, v.status,
-          f"{v.reason} [{v.claim.source}{'' if v.origin == 'model' else ', ' + v.origin}]") for v in verdicts],
-        ["model", "metric", "conditions", "claimed", "measured", "tolerance", "verdict", "reason [source]"],
-    )  # fmt: skip
+    if verdicts:
+        click.echo("\nClaims:")
+        echo_table(
+            [(v.model, v.claim.metric, v.claim.describe_conditions() or "-", v.claimed, v.measured, v.tolerance,
+              v.status, f"{v.reason} [{v.claim.source}{'' if v.origin == 'model' else ', ' + v.origin}]")
+             for v in verdicts],
+            ["model", "metric", "conditions", "claimed", "measured", "tolerance", "verdict", "reason [source]"],
+        )  # fmt: skip
+    else:
+        click.echo("\nClaims: none of the benched runs has a claim to check")
     counts = {s: sum(v.status == s for v in verdicts) for s in ("PASS", "FAIL", "UNVERIFIABLE")}
     click.echo(f"\n{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['UNVERIFIABLE']} UNVERIFIABLE")
-    for run in report.runs:
+    shown: set[frozenset[str]] = set()
+    # Ensembles first, so each pair reads as "ensemble beats member" (the question asked).
+    for run in sorted(report.runs, key=lambda r: not r.label.startswith("ensemble:")):
         for other, probability in run.beats.items():
-            click.echo(f"P({run.label} has lower WER than {other}) = {probability:.3f}")
+            if frozenset((run.label, other)) not in shown:  # P(B beats A) is about 1 - P(A beats B)
+                shown.add(frozenset((run.label, other)))
+                click.echo(f"paired bootstrap: P({run.label} has lower WER than {other}) = {probability:.3f}")
 
 
 def _compare(old: Path, new: Path, as_json: bool) -> None:

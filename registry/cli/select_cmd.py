@@ -25,17 +25,34 @@ def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @click.command("select")
-@click.option("--language", "-l", "languages", multiple=True, help="ISO 639-1 code; repeat or comma-separate for several.")
+@click.option(
+    "--language", "-l", "languages", multiple=True, help="ISO 639-1 code; repeat or comma-separate for several."
+)
 @click.option("--domain", default="general", show_default=True, help="general, telephony, noisy, meeting, ...")
 @click.option("--quality", type=click.Choice(QUALITIES), default="balanced", show_default=True)
 @click.option("--hours", type=click.FloatRange(min=0), default=0.0, help="Total audio hours to transcribe.")
-@click.option("--gpu-memory", type=click.FloatRange(min=0, min_open=True), default=16.0, show_default=True, help="GPU memory in GB.")
+@click.option(
+    "--gpu-memory",
+    type=click.FloatRange(min=0, min_open=True),
+    default=16.0,
+    show_default=True,
+    help="GPU memory in GB.",
+)
 @click.option("--streaming", is_flag=True, help="Only streaming-capable models.")
 @click.option("--allow-unverified", is_flag=True, help="Also rank names that are not published checkpoints (flagged).")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many candidates to show.")
 @json_option
-def command(languages: tuple[str, ...], domain: str, quality: str, hours: float, gpu_memory: float,
-            streaming: bool, allow_unverified: bool, top: int, as_json: bool) -> None:
+def command(
+    languages: tuple[str, ...],
+    domain: str,
+    quality: str,
+    hours: float,
+    gpu_memory: float,
+    streaming: bool,
+    allow_unverified: bool,
+    top: int,
+    as_json: bool,
+) -> None:
     """Rank models for a dataset and GPU, with batch size, precision and resources."""
     from asr_registry.plugins import get_catalog
 

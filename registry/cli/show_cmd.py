@@ -37,12 +37,16 @@ def command(name: str, as_json: bool) -> None:
     tier = catalog.tiers.get(model.size)
     if resources.min_gpu_memory_gb or resources.batch_size or resources.cpus:
         sizes = ", ".join(f"{gb} GB: {bs}" for gb, bs in sorted(resources.batch_size.items()))
-        click.echo(f"{'resources:':16}min GPU {resources.min_gpu_memory_gb or '?'} GB, CPUs {resources.cpus or '?'}, "
-                   f"batch {sizes or '?'} ({resources.source})")
+        click.echo(
+            f"{'resources:':16}min GPU {resources.min_gpu_memory_gb or '?'} GB, CPUs {resources.cpus or '?'}, "
+            f"batch {sizes or '?'} ({resources.source})"
+        )
     elif tier is not None:
         sizes = ", ".join(f"{gb} GB: {bs}" for gb, bs in sorted(tier.resources.batch_size.items()))
-        click.echo(f"{'resources:':16}{model.size}-tier guide: min GPU {tier.resources.min_gpu_memory_gb or '?'} GB, "
-                   f"batch {sizes or '?'} ({tier.resources.source})")
+        click.echo(
+            f"{'resources:':16}{model.size}-tier guide: min GPU {tier.resources.min_gpu_memory_gb or '?'} GB, "
+            f"batch {sizes or '?'} ({tier.resources.source})"
+        )
     click.echo(f"\nClaims ({len(model.claims)}):")
     rows = [(c.metric, c.describe_value(), c.describe_conditions(), c.source) for c in model.claims]
     echo_table(rows, ["metric", "value", "conditions", "source"])

@@ -12,8 +12,12 @@ from asr_registry.cli.output import echo_json, json_option
 
 @click.command("validate")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--nemo/--no-nemo", "use_nemo", default=None,
-              help="Cross-check NGC names against NeMo's own model list (default: when NeMo is installed).")
+@click.option(
+    "--nemo/--no-nemo",
+    "use_nemo",
+    default=None,
+    help="Cross-check NGC names against NeMo's own model list (default: when NeMo is installed).",
+)
 @json_option
 def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     """Check a catalog: syntax, types, unknown keys, codes, ranges, references.
@@ -54,8 +58,10 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
         nemo = report.get("nemo")
         if nemo is not None:
             missing = nemo.missing_from_catalog  # type: ignore[attr-defined]
-            click.echo(f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; "  # type: ignore[attr-defined]
-                       f"{len(missing)} are not in the catalog" + (f": {', '.join(missing)}" if missing else ""))
+            click.echo(
+                f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; "  # type: ignore[attr-defined]
+                f"{len(missing)} are not in the catalog" + (f": {', '.join(missing)}" if missing else "")
+            )
         plugins = f" ({len(catalog.models)} with plugins)" if len(catalog.models) != in_file else ""
         click.echo(f"{path}: {in_file} models{plugins}, {len(problems)} problem(s)")
     sys.exit(1 if problems else 0)

@@ -76,7 +76,9 @@ def parse_members(text: str) -> list[Member]:
 
 def check_member(member: Member, decoders: Sequence[str]) -> None:
     if member.decoder is not None and member.decoder not in decoders:
-        raise RegistryError(f"--ensemble: {member.model} has no {member.decoder} decoder (it has {', '.join(decoders)})")
+        raise RegistryError(
+            f"--ensemble: {member.model} has no {member.decoder} decoder (it has {', '.join(decoders)})"
+        )
 
 
 def hypothesis(member: str, result: Any) -> MemberHypothesis:
@@ -168,7 +170,9 @@ def combine_all(member_results: Mapping[str, Sequence[Any]], combiner: Combiner)
     return [combine_utterance(row[0].index, dict(zip(names, row, strict=True)), combiner) for row in rows]
 
 
-def output_row(fields: Mapping[str, Any], result: EnsembleResult, pred_key: str, word_confidence: bool) -> dict[str, Any]:
+def output_row(
+    fields: Mapping[str, Any], result: EnsembleResult, pred_key: str, word_confidence: bool
+) -> dict[str, Any]:
     """The input row, the combined prediction, and each member's under `{pred_key}_{member}`."""
     row = dict(fields)
     row[pred_key] = result.text

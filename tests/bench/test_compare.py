@@ -60,7 +60,9 @@ def test_rtfx_drop_threshold(new_rtfx: float, status: str) -> None:
 
 def test_rtfx_threshold_is_configurable() -> None:
     assert _by_metric(compare_reports(_doc(rtfx=1000.0), _doc(rtfx=850.0), rtfx_drop=0.2))["rtfx"].status == "same"
-    assert _by_metric(compare_reports(_doc(rtfx=1000.0), _doc(rtfx=970.0), rtfx_drop=0.02))["rtfx"].status == "regression"
+    assert (
+        _by_metric(compare_reports(_doc(rtfx=1000.0), _doc(rtfx=970.0), rtfx_drop=0.02))["rtfx"].status == "regression"
+    )
 
 
 @pytest.mark.parametrize(("metric", "field"), [("peak_gpu_memory_gb", "gpu_gb"), ("peak_cpu_memory_gb", "cpu_gb")])

@@ -25,7 +25,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def digits() -> Digits:
     missing = [p for p in (HYBRID_NEMO, CTC_NEMO, TEST_MANIFEST) if not p.is_file()]
     if missing:
-        pytest.skip(f"digits plugin data not built: {', '.join(map(str, missing))}")
+        pytest.fail(
+            f"digits plugin data missing (committed under plugins/asr-registry-digits/): {', '.join(map(str, missing))}"
+        )
     rows = tuple(json.loads(line) for line in TEST_MANIFEST.read_text(encoding="utf-8").splitlines() if line.strip())
     return Digits(HYBRID_NEMO, CTC_NEMO, sha256_of(HYBRID_NEMO), sha256_of(CTC_NEMO), TEST_MANIFEST, rows)
 

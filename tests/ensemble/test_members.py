@@ -25,7 +25,11 @@ def test_rover_fixes_an_error_two_members_do_not_share() -> None:
     assert combined.text == "one two three"
     row = output_row({"audio_filepath": "x.flac"}, combined, "pred_text", word_confidence=False)
     assert row["pred_text"] == "one two three"
-    assert (row["pred_text_a"], row["pred_text_b"], row["pred_text_c"]) == ("one two three", "one too three", "one two tree")
+    assert (row["pred_text_a"], row["pred_text_b"], row["pred_text_c"]) == (
+        "one two three",
+        "one too three",
+        "one two tree",
+    )
 
 
 def test_skipped_member_is_left_out_and_noted_all_skipped_is_skipped() -> None:

@@ -124,11 +124,13 @@ def main() -> None:
     t_start = time.time()
     stats = make_data(args)
     train_info: dict[str, dict[str, float]] = {}
+    previous: dict[str, object] = {}
     if not args.skip_train:
         train_info = train_all(args)
     elif (args.out / "build_report.json").exists():
-        old = json.loads((args.out / "build_report.json").read_text(encoding="utf-8"))
-        train_info = {k: old["models"][k].get("training", {}) for k in MODELS if k in old.get("models", {})}
+        previous = json.loads((args.out / "build_report.json").read_text(encoding="utf-8"))
+        models = previous.get("models", {})
+        train_info = {k: models[k].get("training", {}) for k in MODELS if k in models}  # type: ignore[union-attr]
 
     import nemo
     import torch
@@ -149,7 +151,13 @@ def main() -> None:
         res["training"] = train_info.get(kind, {})
         report["models"][kind] = res  # type: ignore[index]
         log(json.dumps(res))
-    report["build_seconds"] = round(time.time() - t_start, 1)
+    if previous:
+        # Re-evaluation only: the build time and date of the models stay those of the build.
+        report["build_seconds"] = previous.get("build_seconds")
+        report["date"] = previous.get("date", report["date"])
+        report["evaluated"] = datetime.date.today().isoformat()
+    else:
+        report["build_seconds"] = round(time.time() - t_start, 1)
     (args.out / "build_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.out / 'build_report.json'}")
     # The plugin's catalog entries carry these measurements as claims.
