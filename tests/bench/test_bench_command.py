@@ -77,7 +77,8 @@ def test_planted_false_claim_fails_true_claim_passes_librispeech_unverifiable(pl
 
 def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> None:
     report_path, plot_path = tmp_path / "report.json", tmp_path / "pareto.png"
-    result = run_cli("bench", "--rounds", "1", "--benchmark-json", str(report_path), "--plot", str(plot_path),
+    # Three rounds: the bundled RTFx claims are checked on the median, which one hiccup cannot sink.
+    result = run_cli("bench", "--rounds", "3", "--benchmark-json", str(report_path), "--plot", str(plot_path),
                      env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("digits_hybrid", "digits_ctc"):
