@@ -8,6 +8,7 @@ optimisation: any problem reading or writing it falls back to parsing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import zlib
@@ -36,8 +37,9 @@ def _key(path: str) -> str | None:
     return "\n".join(parts)
 
 
-def _file(key: str) -> str:
-    return os.path.join(_cache_dir(), f"catalog-{zlib.crc32(key.encode()):08x}.pickle")
+def _file(path: str) -> str:
+    # One file per catalog path, overwritten when the key changes: stale pickles do not pile up.
+    return os.path.join(_cache_dir(), f"catalog-{zlib.crc32(os.path.realpath(path).encode()):08x}.pickle")
 
 
 def load(path: str) -> Catalog | None:
@@ -45,7 +47,7 @@ def load(path: str) -> Catalog | None:
     if key is None:
         return None
     try:
-        with open(_file(key), "rb") as handle:
+        with open(_file(path), "rb") as handle:
             stored_key, catalog = pickle.load(handle)
     except Exception:
         return None
@@ -58,11 +60,16 @@ def store(path: str, catalog: Catalog) -> None:
     key = _key(path)
     if key is None:
         return
-    target = _file(key)
+    target = _file(path)
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=os.path.dirname(target), delete=False, suffix=".tmp") as handle:
+        handle = tempfile.NamedTemporaryFile(dir=os.path.dirname(target), delete=False, suffix=".tmp")  # noqa: SIM115
+    except OSError:
+        return  # a read-only home: no cache, same answers
+    try:
+        with handle:
             handle.write(pickle.dumps((key, catalog), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(handle.name, target)
     except OSError:
-        pass  # a read-only home: no cache, same answers
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,3 +99,14 @@ def pip(*args: str) -> None:
     """pip of the interpreter running the tests, so plugins land in the test venv."""
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True,
                    capture_output=True, text=True)  # fmt: skip
+
+
+@contextmanager
+def throwaway_plugins(root: Path, plugins: Mapping[str, str]) -> Iterator[None]:
+    """Build and pip-install throwaway plugin distributions {NAME: module code}; uninstall them after."""
+    folders = [str(write_distribution(root, name, code)) for name, code in plugins.items()]
+    pip("install", "--no-deps", "--no-build-isolation", "--no-index", *folders)
+    try:
+        yield
+    finally:
+        pip("uninstall", "-y", *(f"asr-registry-{name.replace('_', '-')}" for name in plugins))

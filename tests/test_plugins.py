@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import cli_env, pip, run_cli, write_distribution
+from tests.support import cli_env, run_cli, throwaway_plugins
 
 PLUGIN_MODEL = textwrap.dedent(
     """\
@@ -56,14 +56,8 @@ PLUGINS = {
 
 @pytest.fixture(scope="module")
 def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    names = [f"asr-registry-{n.replace('_', '-')}" for n in PLUGINS]
-    root = tmp_path_factory.mktemp("plugins")
-    folders = [str(write_distribution(root, name, code)) for name, code in PLUGINS.items()]
-    pip("install", "--no-deps", "--no-build-isolation", "--no-index", *folders)
-    try:
+    with throwaway_plugins(tmp_path_factory.mktemp("plugins"), PLUGINS):
         yield
-    finally:
-        pip("uninstall", "-y", *names)
 
 
 def _run(plugins: str, *args: str):

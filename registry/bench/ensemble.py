@@ -15,7 +15,7 @@ from typing import Any
 
 from asr_registry.bench.runner import BenchOptions, Scored, make_engine, references, score_run, timed_rounds
 from asr_registry.claims import Hardware
-from asr_registry.ensemble.members import Member, build_combiner, check_member, combine_all
+from asr_registry.ensemble.members import Member, build_combiner, check_member, combine_all, ensemble_label
 from asr_registry.errors import RegistryError
 from asr_registry.schema import Catalog, Dataset
 
@@ -105,7 +105,6 @@ def bench_ensemble(members: Sequence[Member], spec: str, catalog: Catalog, datas
     walls = [sum(statistics.median(w) for w in member_walls) + combine_seconds]
     first = engines[0].settings
     settings = _Settings(first.device, first.batch_size, first.precision)
-    label = f"ensemble:{spec}({','.join(names)})"
-    scored.append(score_run(label, spec.split(":")[0], settings, dataset, combined, texts, walls, max(peaks), hardware,
+    scored.append(score_run(ensemble_label(spec, names), spec.split(":")[0], settings, dataset, combined, texts, walls, max(peaks), hardware,
                             options.resamples))  # fmt: skip
     return scored, tuning

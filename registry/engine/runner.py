@@ -2,7 +2,7 @@
 
     engine = Engine(entry, device="cpu", batch_size=16)
     results = engine.transcribe(["a.wav", "b.flac"])          # list[Result], input order
-    summary = engine.run("in.jsonl", "out.jsonl", resume=True)  # streaming, crash-safe
+    summary = run_manifest(engine, "in.jsonl", "out.jsonl", resume=True)  # streaming, crash-safe
 
 Nothing here imports torch or NeMo at module level: they are imported when a
 model is loaded.
@@ -294,20 +294,6 @@ class Engine:
 
     def row(self, item: ManifestItem, result: Result, pred_key: str) -> dict[str, Any]:
         return output_row(item, result, pred_key, self.settings.word_confidence)
-
-    def run(
-        self,
-        manifest_in: str | Path,
-        manifest_out: str | Path | None = None,
-        *,
-        resume: bool = False,
-        pred_key: str = "pred_text",
-        progress: Progress | None = None,
-        on_start: Callable[[int, int], None] | None = None,
-    ) -> RunSummary:
-        """Transcribe a manifest into a new one, crash-safe (see `engine.output`)."""
-        return run_manifest(self, manifest_in, manifest_out, resume=resume, pred_key=pred_key, progress=progress,
-                            on_start=on_start)  # fmt: skip
 
 
 class Transcriber(Protocol):

@@ -52,6 +52,11 @@ def build_combiner(spec_text: str) -> tuple[Combiner, str]:
         raise RegistryError(f"--combiner: {exc}") from None
 
 
+def ensemble_label(spec: str, member_labels: Sequence[str]) -> str:
+    """How an ensemble is named in outputs and reports: `ensemble:SPEC(A,B,C)`."""
+    return f"ensemble:{spec}({','.join(member_labels)})"
+
+
 @dataclass(frozen=True)
 class Member:
     """`MODEL` or `MODEL:DECODER` (a hybrid model's two decoders make two members)."""
@@ -123,7 +128,7 @@ class Ensemble:
 
     @property
     def name(self) -> str:
-        return f"ensemble:{self.spec}({','.join(self.names)})"
+        return ensemble_label(self.spec, self.names)
 
     @property
     def decoder(self) -> str:

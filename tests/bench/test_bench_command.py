@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BIN, cli_env, pip, run_cli, write_distribution
+from tests.support import BIN, cli_env, run_cli, throwaway_plugins
 
 PLANTED = textwrap.dedent(
     """\
@@ -53,13 +53,8 @@ def _true_wer() -> float:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    root = tmp_path_factory.mktemp("planted")
-    folder = write_distribution(root, "planted", PLANTED.format(true_wer=_true_wer()))
-    pip("install", "--no-deps", "--no-build-isolation", "--no-index", str(folder))
-    try:
+    with throwaway_plugins(tmp_path_factory.mktemp("planted"), {"planted": PLANTED.format(true_wer=_true_wer())}):
         yield
-    finally:
-        pip("uninstall", "-y", "asr-registry-planted")
 
 
 def test_planted_false_claim_fails_true_claim_passes_librispeech_unverifiable(planted: None) -> None:

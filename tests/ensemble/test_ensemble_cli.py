@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import cli_env, pip, run_cli, write_distribution
+from tests.support import cli_env, run_cli, throwaway_plugins
 
 MEMBERS = "digits_hybrid,digits_hybrid:ctc,digits_ctc"
 LONGEST = textwrap.dedent(
@@ -49,12 +49,8 @@ def _wer(rows: list[dict], key: str) -> float:
 
 @pytest.fixture(scope="module")
 def longest_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    folder = write_distribution(tmp_path_factory.mktemp("longest"), "longest", LONGEST)
-    pip("install", "--no-deps", "--no-build-isolation", "--no-index", str(folder))
-    try:
+    with throwaway_plugins(tmp_path_factory.mktemp("longest"), {"longest": LONGEST}):
         yield
-    finally:
-        pip("uninstall", "-y", "asr-registry-longest")
 
 
 def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_path: Path) -> None:
