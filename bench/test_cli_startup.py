@@ -2,8 +2,9 @@
 
 Goal (issue #2): at most 0.5 s and at most 10x `python -c pass`, in a venv that also
 holds NeMo and its ~250 distributions (entry-point scanning counts). Both commands run
-interleaved, 15 times each; the goal is checked on the fastest run of each (the least
-disturbed by other work on the machine) and on the medians, which are reported too.
+interleaved, 15 times each; the ratio goal is on the fastest run of each (the least
+disturbed by other work on the machine), the time goal on the median. Reported; asserted
+only under `--bench-goals`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _wall(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def test_select_startup_against_bare_python(benchmark) -> None:
+def test_select_startup_against_bare_python(benchmark, goals) -> None:
     _wall(SELECT), _wall(BASELINE)  # warm the page cache for both
     baseline, select = [], []
     for _ in range(ROUNDS):  # interleaved, so machine noise hits both alike
@@ -45,5 +46,5 @@ def test_select_startup_against_bare_python(benchmark) -> None:
     )  # fmt: skip
     print(f"\nselect {select_median * 1000:.0f} ms (min {min(select) * 1000:.0f}), python -c pass "
           f"{base_median * 1000:.0f} ms (min {min(baseline) * 1000:.0f}), ratio of minimums {ratio:.1f}x")  # fmt: skip
-    assert select_median <= 0.5
-    assert ratio <= 10.0
+    goals.check("select_median_s", select_median, 0.5, at_least=False)
+    goals.check("select_vs_python_ratio_of_minimums", ratio, 10.0, at_least=False)

@@ -1,4 +1,4 @@
-"""Benchmark: score() on 10,000 utterance pairs with a 1,000-resample bootstrap must take under 2 s.
+"""Benchmark: score() on 10,000 utterance pairs with a 1,000-resample bootstrap; goal: under 2 s.
 
 Run with ``pytest bench/test_metrics_speed.py``. The time covers everything score() does:
 normalising both sides, aligning, counting, the bootstrap interval and the CER.
@@ -42,10 +42,10 @@ def synthetic_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
     return refs, hyps
 
 
-def test_score_10k_pairs(benchmark: BenchmarkFixture) -> None:
+def test_score_10k_pairs(benchmark: BenchmarkFixture, goals) -> None:
     refs, hyps = synthetic_pairs(PAIRS)
     result = benchmark.pedantic(score, args=(refs, hyps), kwargs={"resamples": RESAMPLES}, rounds=3)
     assert result.n_utterances == PAIRS
     assert result.ci_low < result.wer < result.ci_high
     if benchmark.stats is not None:  # None under --benchmark-disable, where nothing is timed
-        assert benchmark.stats["mean"] < GOAL_SECONDS
+        goals.check("score_10k_mean_s", benchmark.stats["mean"], GOAL_SECONDS, at_least=False)

@@ -16,7 +16,7 @@ import zlib
 from asr_registry.schema import Catalog
 
 # The modules whose code decides what a parsed catalog looks like.
-_READERS = ("schema.py", "catalog.py", "validation.py", "languages.py")
+_READERS = ("schema.py", "catalog.py", "toml_values.py", "validation.py", "languages.py")
 
 
 def _cache_dir() -> str:

@@ -1,4 +1,4 @@
-"""ISO 639-1 language codes, the only language identifiers the catalog accepts."""
+"""Language codes the catalog accepts: ISO 639-1, and ISO 639-3 for the few languages that have no 639-1 code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "da": "Danish", "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto",
     "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish",
     "fr": "French", "ga": "Irish", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian",
-    "hy": "Armenian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ka": "Georgian",
+    "hy": "Armenian", "id": "Indonesian", "kab": "Kabyle", "it": "Italian", "ja": "Japanese", "ka": "Georgian",
     "kk": "Kazakh", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian", "mr": "Marathi",
     "mt": "Maltese", "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese",
     "ro": "Romanian", "ru": "Russian", "rw": "Kinyarwanda", "sk": "Slovak", "sl": "Slovenian",
@@ -28,13 +28,17 @@ ISO_639_1: frozenset[str] = frozenset(
     """.split()  # noqa: SIM905 - a block of codes reads better than 183 quoted strings
 )
 
+# BCP-47 uses the ISO 639-3 code where a language has no two-letter one (NeMo's Kabyle model: 'kab').
+ISO_639_3_ONLY: frozenset[str] = frozenset({"kab"})
+LANGUAGE_CODES: frozenset[str] = ISO_639_1 | ISO_639_3_ONLY
+
 _NAME_TO_CODE = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
 
 
 def normalize_language(value: str) -> str | None:
     """Accept a code ('es', 'ES') or an English name ('Spanish'); None when unknown."""
     lowered = value.strip().lower()
-    if lowered in ISO_639_1:
+    if lowered in LANGUAGE_CODES:
         return lowered
     return _NAME_TO_CODE.get(lowered)
 

@@ -6,9 +6,10 @@ Imports NeMo (~10 s), so only `validate` calls it, and only when NeMo is install
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from asr_registry.schema import Catalog
+from asr_registry.schema import Catalog, Exclusion
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,8 @@ class NemoCrossCheck:
     nemo_version: str
     known_to_nemo: int
     unknown_to_nemo: tuple[str, ...]  # published catalog entries with an NGC name NeMo lacks
-    missing_from_catalog: tuple[str, ...]  # NeMo ASR models the catalog does not list
+    missing_from_catalog: tuple[str, ...]  # NeMo ASR models the catalog neither lists nor excludes
+    excluded: tuple[str, ...] = ()  # NeMo names the catalog's [excluded] table explains
 
 
 def nemo_installed() -> bool:
@@ -36,7 +38,9 @@ def nemo_asr_model_names() -> tuple[str, str]:
     return nemo.__version__, "\n".join(names)
 
 
-def cross_check(catalog: Catalog) -> NemoCrossCheck:
+def cross_check(catalog: Catalog, excluded: Mapping[str, Exclusion] | None = None) -> NemoCrossCheck:
+    """`excluded` defaults to the catalog's own exclusion list (a plugin-merged catalog has none)."""
+    excluded = catalog.excluded if excluded is None else excluded
     version, joined = nemo_asr_model_names()
     nemo_names = set(joined.split("\n")) if joined else set()
     catalog_names: set[str] = set()
@@ -47,5 +51,6 @@ def cross_check(catalog: Catalog) -> NemoCrossCheck:
                 catalog_names.add(name)
         if entry.published and entry.source.ngc and entry.source.ngc not in nemo_names:
             unknown.append(entry.name)
-    missing = sorted(nemo_names - catalog_names)
-    return NemoCrossCheck(version, len(nemo_names), tuple(sorted(unknown)), tuple(missing))
+    missing = sorted(nemo_names - catalog_names - set(excluded))
+    explained = sorted(nemo_names & set(excluded))
+    return NemoCrossCheck(version, len(nemo_names), tuple(sorted(unknown)), tuple(missing), tuple(explained))

@@ -26,7 +26,11 @@ from asr_registry.validation import check_entry
 ENTRY_POINT_GROUP = "asr_registry"
 LOAD_PLUGINS_ENV = "ASR_REGISTRY_LOAD_PLUGINS"
 BUILTIN_CATALOG_ENV = "ASR_REGISTRY_CATALOG"
-DEFAULT_PLUGINS: tuple[str, ...] = ("asr_registry.builtin_models", "asr_registry.ensemble.builtin")
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "asr_registry.builtin_models",
+    "asr_registry.ensemble.builtin",
+    "asr_registry.shadow.registry_file",
+)
 
 
 @dataclass(frozen=True)
@@ -149,10 +153,21 @@ def checked_catalog_file(path: str) -> Catalog:
     return catalog
 
 
+# Which plugin module registered each model: entries of built-in modules all say "builtin".
+_REGISTERED_BY: dict[str, str] = {}
+
+
+def registered_by() -> Mapping[str, str]:
+    """{model name: the plugin (module, for built-ins) that registered it}."""
+    get_catalog()
+    return _REGISTERED_BY
+
+
 @cache
 def get_catalog() -> Catalog:
     """Built-in models plus every plugin's, each checked; duplicates name both plugins."""
     models: dict[str, ModelEntry] = {}
+    _REGISTERED_BY.clear()  # a cleared cache rebuilds the catalog: forget the last one's owners
     all_sources: dict[str, Source] = dict(builtin_file().sources)
 
     def make_register(plugin_name: str) -> Callable[..., None]:
@@ -178,6 +193,7 @@ def get_catalog() -> Catalog:
                     f"model '{entry.name}' is registered twice: by plugin '{clash.plugin}' and by plugin '{owner}'"
                 )
             models[entry.name] = entry
+            _REGISTERED_BY[entry.name] = plugin_name
 
         return register
 

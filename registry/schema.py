@@ -9,16 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Status = Literal["published", "unverified"]
-Family = Literal["ctc", "rnnt", "tdt", "hybrid", "aed"]
-Decoder = Literal["ctc", "rnnt", "tdt", "aed"]
+Status = Literal["published", "unverified", "shadow"]
+Family = Literal["ctc", "rnnt", "tdt", "hybrid", "aed", "salm"]
+Decoder = Literal["ctc", "rnnt", "tdt", "aed", "llm"]
 Precision = Literal["fp32", "fp16", "bf16"]
 SizeTier = Literal["tiny", "small", "medium", "large", "xlarge", "xxlarge"]
 Metric = Literal["wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size"]
 
-STATUSES: tuple[str, ...] = ("published", "unverified")
-FAMILIES: tuple[str, ...] = ("ctc", "rnnt", "tdt", "hybrid", "aed")
-DECODERS: tuple[str, ...] = ("ctc", "rnnt", "tdt", "aed")
+# "shadow": the real architecture with random weights (asr_registry.shadow); loadable, never published.
+STATUSES: tuple[str, ...] = ("published", "unverified", "shadow")
+# salm: a speech-augmented language model (FastConformer encoder feeding an LLM, e.g. canary-qwen-2.5b).
+FAMILIES: tuple[str, ...] = ("ctc", "rnnt", "tdt", "hybrid", "aed", "salm")
+DECODERS: tuple[str, ...] = ("ctc", "rnnt", "tdt", "aed", "llm")
+# What a model does: speech recognition, speech translation.
+TASKS: tuple[str, ...] = ("asr", "ast")
+# What the caller must tell a prompted model for each input (Canary's task tokens, a SALM's instruction,
+# Nemotron 3.5's language-ID prompt). Empty for models that take audio alone.
+PROMPT_FIELDS: tuple[str, ...] = ("source_lang", "target_lang", "task", "pnc", "language", "instruction")
+# Why a name NeMo or the hub lists is deliberately not a catalog model.
+EXCLUSION_KINDS: tuple[str, ...] = ("not-asr", "withdrawn", "duplicate", "unloadable")
 PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "bf16")
 SIZE_TIERS: tuple[str, ...] = ("tiny", "small", "medium", "large", "xlarge", "xxlarge")
 METRICS: tuple[str, ...] = ("wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size")
@@ -75,7 +84,10 @@ class Claim:
     decoder: str = ""
     batch_size: int | None = None
     precision: str = ""
-    gpu: str = ""
+    gpu: str = ""  # GPU name, or "cpu" for a CPU measurement
+    # A CPU speed claim holds only on the CPU it was measured on, with as many torch threads.
+    cpu: str = ""  # CPU model name as /proc/cpuinfo gives it, e.g. "AMD EPYC"
+    threads: int | None = None
     note: str = ""
 
     @property
@@ -101,8 +113,15 @@ class Claim:
         parts = [p for p in (self.dataset, self.split, self.language, self.decoder) if p]
         if self.batch_size is not None:
             parts.append(f"bs={self.batch_size}")
-        parts.extend(p for p in (self.precision, self.gpu) if p)
+        parts.extend(p for p in (self.precision, self.hardware) if p)
         return " ".join(parts)
+
+    @property
+    def hardware(self) -> str:
+        """Where a speed or memory claim was measured: "A100", "cpu", "AMD EPYC x2 threads"."""
+        if self.cpu:
+            return f"{self.cpu} x{self.threads} threads" if self.threads else self.cpu
+        return self.gpu
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,14 @@ class ModelEntry:
     sample_rate: int = 16000
     license: str = ""
     precision: str = "fp32"
+    tasks: tuple[str, ...] = ("asr",)
+    prompt: tuple[str, ...] = ()
+    # BCP-47 locales the card names (e.g. "en-US"), each of one of `languages`.
+    locales: tuple[str, ...] = ()
+    # Cache-aware streaming: the [left, right] attention context sizes (in encoder frames) the model was
+    # trained with, default first, and the chunk sizes in milliseconds the card lists.
+    att_context_sizes: tuple[tuple[int, int], ...] = ()
+    chunk_sizes_ms: tuple[int, ...] = ()
     resources: Resources = field(default_factory=Resources)
     claims: tuple[Claim, ...] = ()
     substitutes: tuple[str, ...] = ()
@@ -189,10 +216,22 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """A name NeMo's model list or the hub carries that is deliberately not a catalog model."""
+
+    name: str
+    kind: str
+    reason: str
+    hf: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Catalog:
     models: dict[str, ModelEntry]
     sources: dict[str, Source]
     tiers: dict[str, Tier]
+    excluded: dict[str, Exclusion] = field(default_factory=dict)
 
     def get(self, name: str) -> ModelEntry | None:
         return self.models.get(name)

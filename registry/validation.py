@@ -9,14 +9,17 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from asr_registry.languages import ISO_639_1
+from asr_registry.languages import LANGUAGE_CODES
 from asr_registry.schema import (
     DECODERS,
+    EXCLUSION_KINDS,
     FAMILIES,
     METRICS,
     PRECISIONS,
+    PROMPT_FIELDS,
     SIZE_TIERS,
     STATUSES,
+    TASKS,
     Catalog,
     Claim,
     ModelEntry,
@@ -36,10 +39,13 @@ FAMILY_DECODERS: dict[str, frozenset[str]] = {
     "tdt": frozenset({"tdt", "ctc"}),
     "hybrid": frozenset({"rnnt", "tdt", "ctc"}),
     "aed": frozenset({"aed"}),
+    "salm": frozenset({"llm"}),
 }
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# BCP-47 language-region (en-US, es-419) or language-script (zh-Hans, sr-Latn).
+_LOCALE = re.compile(r"([a-z]{2,3})-([A-Z]{2}|[0-9]{3}|[A-Z][a-z]{3})")
 # The biggest published NeMo ASR model is ~1.1B parameters; 100B means a typo.
 _MAX_PARAMETERS = 100_000_000_000
 _MAX_GPU_MEMORY_GB = 1024.0
@@ -78,10 +84,12 @@ def check_claim(claim: Claim, sources: Mapping[str, Source] | None) -> list[Find
                 f"{claim.metric} must be positive, got {claim.describe_value()}",
             )
         )
-    if claim.language and claim.language not in ISO_639_1:
+    if claim.language and claim.language not in LANGUAGE_CODES:
         found.append((("language",), f"unknown language code '{claim.language}'"))
     if claim.decoder and claim.decoder not in DECODERS:
         found.append((("decoder",), f"unknown decoder '{claim.decoder}'"))
+    if (claim.cpu or claim.threads) and claim.gpu.lower() not in ("", "cpu"):
+        found.append((("cpu" if claim.cpu else "threads",), f"a CPU model or thread count with gpu = '{claim.gpu}'"))
     if claim.precision and claim.precision not in PRECISIONS:
         found.append((("precision",), f"unknown precision '{claim.precision}' (expected {', '.join(PRECISIONS)})"))
     return found
@@ -104,7 +112,7 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
     if not _NAME.fullmatch(entry.name):
         found.append(((), f"model name '{entry.name}' may hold only letters, digits, '_', '-' and '.'"))
     if entry.status not in STATUSES:
-        found.append((("status",), f"unknown status '{entry.status}' (expected published or unverified)"))
+        found.append((("status",), f"unknown status '{entry.status}' (expected {', '.join(STATUSES)})"))
     if entry.status == "unverified" and not entry.substitutes:
         found.append((("substitutes",), "an unverified model must name published substitutes"))
     source = entry.source
@@ -138,7 +146,7 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
     if not entry.languages:
         found.append((("languages",), "list at least one language"))
     for code in entry.languages:
-        if code not in ISO_639_1:
+        if code not in LANGUAGE_CODES:
             found.append((("languages",), f"unknown language code '{code}' (use ISO 639-1, e.g. 'en')"))
     for domain in entry.domains:
         if domain not in DOMAINS:
@@ -147,9 +155,58 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
         found.append((("sample_rate",), f"unusual sample rate {entry.sample_rate} Hz"))
     if entry.precision not in PRECISIONS:
         found.append((("precision",), f"unknown precision '{entry.precision}' (expected {', '.join(PRECISIONS)})"))
+    found += _check_capabilities(entry)
     found += [(("resources", *p), m) for p, m in check_resources(entry.resources, sources)]
     for position, claim in enumerate(entry.claims):
         found += [(("claims", position, *p), m) for p, m in check_claim(claim, sources)]
+    return found
+
+
+def _check_capabilities(entry: ModelEntry) -> list[Finding]:
+    """Tasks, prompts, locales and streaming settings."""
+    found: list[Finding] = []
+    if not entry.tasks:
+        found.append((("tasks",), "list at least one task (asr, ast)"))
+    for task in entry.tasks:
+        if task not in TASKS:
+            found.append((("tasks",), f"unknown task '{task}' (expected one of {', '.join(TASKS)})"))
+    if "ast" in entry.tasks and not {"source_lang", "target_lang"} <= set(entry.prompt):
+        found.append((("prompt",), "a translation model needs source_lang and target_lang prompts"))
+    for item in entry.prompt:
+        if item not in PROMPT_FIELDS:
+            found.append((("prompt",), f"unknown prompt field '{item}' (expected one of {', '.join(PROMPT_FIELDS)})"))
+    if len(set(entry.prompt)) != len(entry.prompt):
+        found.append((("prompt",), "a prompt field is listed twice"))
+    for locale in entry.locales:
+        match = _LOCALE.fullmatch(locale)
+        if match is None:
+            found.append((("locales",), f"'{locale}' is not a BCP-47 locale like 'en-US'"))
+        elif match.group(1) not in entry.languages:
+            found.append((("locales",), f"locale '{locale}' is of a language not in languages"))
+    if (entry.att_context_sizes or entry.chunk_sizes_ms) and not entry.streaming:
+        found.append((("streaming",), "att_context_sizes / chunk_sizes_ms are for streaming models: set streaming"))
+    for left, right in entry.att_context_sizes:
+        if left == 0 and right == 0:
+            found.append((("att_context_sizes",), "[0, 0] sees no context"))
+    return found
+
+
+def check_exclusions(catalog: Catalog) -> list[Finding]:
+    """Paths are relative to the catalog root."""
+    found: list[Finding] = []
+    for name, exclusion in catalog.excluded.items():
+        where = ("excluded", name)
+        if exclusion.kind not in EXCLUSION_KINDS:
+            kinds = ", ".join(EXCLUSION_KINDS)
+            found.append(((*where, "kind"), f"unknown kind '{exclusion.kind}' (expected one of {kinds})"))
+        if not exclusion.reason.strip():
+            found.append(((*where, "reason"), "say why it is excluded"))
+        if exclusion.source and exclusion.source not in catalog.sources:
+            found.append(((*where, "source"), f"unknown source '{exclusion.source}' (define it under [sources])"))
+        if exclusion.hf and not re.fullmatch(r"[\w.-]+/[\w.-]+", exclusion.hf):
+            found.append(((*where, "hf"), f"'{exclusion.hf}' is not a Hugging Face repo id (owner/name)"))
+        if name in catalog.models:
+            found.append((where, f"'{name}' is both a model and excluded"))
     return found
 
 
@@ -172,6 +229,7 @@ def check_catalog(catalog: Catalog, filename: str, index: LineIndex | None) -> l
         for position, claim in enumerate(tier.claims):
             for path, message in check_claim(claim, catalog.sources):
                 problems.append(problem(("tiers", name, "claims", position, *path), message))
+    problems += [problem(path, message) for path, message in check_exclusions(catalog)]
     lowered: dict[str, str] = {}
     for name, entry in catalog.models.items():
         for path, message in check_entry(entry, catalog.sources):
@@ -195,8 +253,8 @@ def validate_file(path: str | Path) -> tuple[Catalog, list[Problem]]:
     from asr_registry.catalog import LineIndex, read_catalog_file
 
     parsed = read_catalog_file(path)
-    catalog = Catalog(parsed.models, parsed.sources, parsed.tiers)
-    everything = Catalog({**parsed.models, **parsed.partial}, parsed.sources, parsed.tiers)
+    catalog = Catalog(parsed.models, parsed.sources, parsed.tiers, parsed.excluded)
+    everything = Catalog({**parsed.models, **parsed.partial}, parsed.sources, parsed.tiers, parsed.excluded)
     # A field already reported as malformed would only echo as a meaning problem too.
     reported = {p.path for p in parsed.problems}
     missing = {(p.path, p.message.split("'")[1]) for p in parsed.problems if p.message.startswith("missing required")}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.scale_fixtures import bundled_reference, ray_cluster, tripled_reference  # noqa: F401 - tests/scale, tests/curator
 from tests.support import Result, run_cli
 
 

@@ -30,6 +30,8 @@ def cli_env(**overrides: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASR_REGISTRY_")}
     env["HF_HUB_OFFLINE"] = "1"
     env["PYTHONWARNINGS"] = "ignore"
+    # Shadows a user saved (~/.cache/asr-registry/shadows) must not join the tests' catalog.
+    env["ASR_REGISTRY_SHADOWS"] = os.path.join(os.path.dirname(__file__), ".no-shadows")
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)
@@ -38,7 +40,13 @@ def cli_env(**overrides: str | None) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300) -> Result:
+# A guard against a hung subprocess, never a speed bound: on a busy 2-core machine a CLI
+# call ran 10-20x its idle time (seconds become minutes), and no call here should take 30.
+HANG_GUARD_SECONDS = 1800.0
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            timeout: float = HANG_GUARD_SECONDS) -> Result:  # fmt: skip
     """Run the installed console script, as a user would."""
     script = BIN / "asr-registry"
     command = (
@@ -96,17 +104,49 @@ def write_distribution(root: Path, name: str, code: str) -> Path:
 
 
 def pip(*args: str) -> None:
-    """pip of the interpreter running the tests, so plugins land in the test venv."""
+    """pip of the interpreter running the tests (it has setuptools for --no-build-isolation)."""
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True,
                    capture_output=True, text=True)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class PluginSite:
+    """A folder that throwaway plugin distributions are installed into, outside every venv.
+
+    Only subprocesses given `env()` see it (on PYTHONPATH); the venv running the tests, and
+    any asr-registry command a user runs meanwhile, never do.
+    """
+
+    path: Path
+
+    def env(self, **overrides: str | None) -> dict[str, str]:
+        inherited = os.environ.get("PYTHONPATH", "")
+        return cli_env(PYTHONPATH=os.pathsep.join(p for p in (str(self.path), inherited) if p), **overrides)
+
+
+def install_plugins(site: Path, *projects: Path) -> PluginSite:
+    """pip-install plugin projects into the folder `site` (`pip install --target`), never into the venv.
+
+    Each project is copied first, so the build's `build/` and `*.egg-info` land in a temporary
+    folder rather than next to the sources (a project in the repository stays clean).
+    """
+    import shutil
+
+    staging = site.parent / f"{site.name}-build"
+    copies = []
+    for project in projects:
+        copy = staging / project.name
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+        copies.append(str(copy))
+    pip("install", "--no-deps", "--no-build-isolation", "--no-index", "--target", str(site), *copies)
+    return PluginSite(site)
+
+
 @contextmanager
-def throwaway_plugins(root: Path, plugins: Mapping[str, str]) -> Iterator[None]:
-    """Build and pip-install throwaway plugin distributions {NAME: module code}; uninstall them after."""
-    folders = [str(write_distribution(root, name, code)) for name, code in plugins.items()]
-    pip("install", "--no-deps", "--no-build-isolation", "--no-index", *folders)
-    try:
-        yield
-    finally:
-        pip("uninstall", "-y", *(f"asr-registry-{name.replace('_', '-')}" for name in plugins))
+def throwaway_plugins(root: Path, plugins: Mapping[str, str]) -> Iterator[PluginSite]:
+    """Build throwaway plugin distributions {NAME: module code} and install them into `root/site`.
+
+    Use the yielded site's `env()` for the commands that should see them; nothing to uninstall.
+    """
+    folders = [write_distribution(root / "src", name, code) for name, code in plugins.items()]
+    yield install_plugins(root / "site", *folders)

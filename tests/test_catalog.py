@@ -72,3 +72,45 @@ def test_unreadable_file_is_a_problem_not_an_exception(tmp_path) -> None:
     assert "cannot read" in str(parsed.problems[0])
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe\x00garbage")
     assert read_catalog_file(tmp_path / "binary.toml").problems
+
+
+def test_reads_prompts_locales_tasks_and_streaming_settings() -> None:
+    text = SOURCES + minimal_model(
+        "stream",
+        family='"rnnt"',
+        decoders='["rnnt"]',
+        languages='["en", "es"]',
+        locales='["en-US", "es-US"]',
+        prompt='["language"]',
+        tasks='["asr"]',
+        streaming="true",
+        att_context_sizes="[[70, 13], [70, 0]]",
+        chunk_sizes_ms="[1120, 80]",
+    )
+    parsed = parse_catalog_text(text, "models.toml")
+    assert parsed.problems == []
+    entry = parsed.models["stream"]
+    assert entry.locales == ("en-US", "es-US") and entry.prompt == ("language",) and entry.tasks == ("asr",)
+    assert entry.att_context_sizes == ((70, 13), (70, 0)) and entry.chunk_sizes_ms == (1120, 80)
+    assert parse_catalog_text(SOURCES + minimal_model("plain"), "models.toml").models["plain"].tasks == ("asr",)
+
+
+def test_bad_streaming_settings_name_their_line() -> None:
+    text = SOURCES + minimal_model("s", att_context_sizes="[[70, 13, 1]]", chunk_sizes_ms="[80, -1]")
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert (
+        "models.toml:13: models.s.att_context_sizes: expected a list of [left, right] pairs, e.g. [[70, 13], [70, 6]]"
+        in messages
+    )
+    assert "models.toml:14: models.s.chunk_sizes_ms: must be positive, got -1" in messages
+
+
+def test_reads_the_exclusion_list() -> None:
+    text = SOURCES + '[excluded.vad_x]\nkind = "not-asr"\nreason = "voice activity detection"\nhf = "nvidia/vad_x"\n'
+    parsed = parse_catalog_text(text, "models.toml")
+    assert parsed.problems == []
+    assert parsed.excluded["vad_x"].kind == "not-asr" and parsed.excluded["vad_x"].hf == "nvidia/vad_x"
+    broken = parse_catalog_text(SOURCES + '[excluded.y]\nkind = "not-asr"\nwhy = "?"\n', "models.toml")
+    messages = [str(p) for p in broken.problems]
+    assert "models.toml:6: excluded.y: missing required key 'reason'" in messages
+    assert "models.toml:8: excluded.y.why: unknown key" in messages

@@ -60,11 +60,11 @@ def test_absent_dataset_and_other_hardware_are_unverifiable_with_reasons() -> No
 
 def test_speed_and_memory_compare_in_the_right_direction() -> None:
     claims = (
-        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", source="build"),
-        Claim(metric="rtfx", value=500.0, dataset="digits", gpu="cpu", source="build"),
+        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", cpu="Intel Xeon", source="build"),
+        Claim(metric="rtfx", value=500.0, dataset="digits", gpu="cpu", cpu="Intel Xeon", source="build"),
         Claim(metric="cpu_memory_gb", value=2.0, source="build"),
         Claim(metric="cpu_memory_gb", value=0.1, source="build"),
-        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", batch_size=64, source="build"),
+        Claim(metric="rtfx", value=100.0, dataset="digits", gpu="cpu", cpu="Intel Xeon", batch_size=64, source="build"),
     )
     verdicts = check_claims(_entry(*claims), [_measured(peak_cpu_memory_gb=0.9)], CPU)
     assert [v.status for v in verdicts] == ["PASS", "FAIL", "PASS", "FAIL", "UNVERIFIABLE"]
@@ -78,3 +78,58 @@ def test_tier_claims_are_checked_too_and_labelled() -> None:
     verdicts = check_claims(_entry(), [_measured()], CPU, tier)
     assert [(v.origin, v.status) for v in verdicts] == [("tiny-tier", "PASS")] + [("tiny-tier", "UNVERIFIABLE")] * 2
     assert verdicts[2].reason == "tier claim is for multilingual models"
+
+
+def _cpu_speed(value: float = 100.0, cpu: str = "AMD EPYC", threads: int | None = 2) -> Claim:
+    return Claim(metric="rtfx", value=value, dataset="digits", split="test", gpu="cpu", cpu=cpu, threads=threads,
+                 source="build")  # fmt: skip
+
+
+def test_cpu_speed_claim_is_checked_only_on_the_cpu_and_threads_it_records() -> None:
+    here = Hardware("cpu", "AMD EPYC", threads=2)
+    assert check_claims(_entry(_cpu_speed()), [_measured(hardware=here)], here)[0].status == "PASS"
+    assert check_claims(_entry(_cpu_speed(500.0)), [_measured(hardware=here)], here)[0].status == "FAIL"
+    for hardware, why in (
+        (Hardware("cpu", "Intel Xeon", threads=2), "claimed on AMD EPYC x2 threads, this is Intel Xeon x2 threads"),
+        (Hardware("cpu", "AMD EPYC", threads=1), "claimed on AMD EPYC x2 threads, this is AMD EPYC x1 threads"),
+    ):
+        # Even a claim far above the measured figure is no FAIL elsewhere: it is not a check.
+        verdict = check_claims(_entry(_cpu_speed(500.0)), [_measured(hardware=hardware)], hardware)[0]
+        assert (verdict.status, verdict.reason) == ("UNVERIFIABLE", why)
+        assert verdict.measured == "120.0"  # the figure measured here is still shown
+    unnamed = Claim(metric="rtfx", value=1.0, dataset="digits", gpu="cpu", source="build")
+    verdict = check_claims(_entry(unnamed), [_measured(hardware=here)], here)[0]
+    assert verdict.status == "UNVERIFIABLE" and "records no CPU model" in verdict.reason
+
+
+def test_slow_run_on_a_busy_machine_is_no_evidence_against_a_speed_claim() -> None:
+    busy = Hardware("cpu", "AMD EPYC", threads=2, contention="load 6.1 on 2 cores")
+    slow, fast = (check_claims(_entry(_cpu_speed(v)), [_measured(hardware=busy)], busy)[0] for v in (500.0, 100.0))
+    assert slow.status == "UNVERIFIABLE" and "load 6.1 on 2 cores" in slow.reason and slow.measured == "120.0"
+    assert fast.status == "PASS"  # meeting the claim under load still shows it holds
+
+
+def test_installed_dataset_that_was_not_benched_says_so() -> None:
+    claim = Claim(metric="wer", value=8.0, dataset="digits", split="dev", source="build")
+    installed = check_claims(_entry(claim), [_measured()], CPU, available={"digits:test", "digits:dev"})[0]
+    absent = check_claims(_entry(claim), [_measured()], CPU)[0]
+    assert installed.reason == "dataset 'digits dev' is installed but was not benched in this run"
+    assert absent.reason == "dataset 'digits dev' is not available here"
+
+
+def test_memory_claims_that_cannot_be_measured_here_show_the_architectures_estimate() -> None:
+    from asr_registry.plugins import get_catalog
+    from asr_registry.shadow.estimates import claim_estimate
+
+    catalog = get_catalog()
+    entry = catalog.find("stt_en_fastconformer_hybrid_large_pc")
+    tier = catalog.tiers[entry.size]
+    verdicts = check_claims(entry, [], CPU, tier, estimate=claim_estimate)
+    memory = [v for v in verdicts if v.claim.metric in ("gpu_memory_gb", "optimal_batch_size")]
+    assert memory, "the how-to gives memory and batch figures for large models"
+    for verdict in memory:
+        assert verdict.status == "UNVERIFIABLE"
+        assert "estimated" in verdict.reason and "claimed" in verdict.reason, verdict.reason
+    # Without an estimator nothing is added: the rule itself stays pure.
+    plain = check_claims(entry, [], CPU, tier)
+    assert all("estimated" not in v.reason for v in plain)

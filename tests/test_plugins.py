@@ -1,4 +1,4 @@
-"""Real plugin distributions, installed with pip into this venv, seen through the CLI."""
+"""Real plugin distributions, pip-installed into a temporary folder (never this venv), seen through the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import cli_env, run_cli, throwaway_plugins
+from tests.support import PluginSite, cli_env, run_cli, throwaway_plugins
 
 PLUGIN_MODEL = textwrap.dedent(
     """\
@@ -55,59 +55,73 @@ PLUGINS = {
 
 
 @pytest.fixture(scope="module")
-def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with throwaway_plugins(tmp_path_factory.mktemp("plugins"), PLUGINS):
-        yield
+def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginSite]:
+    with throwaway_plugins(tmp_path_factory.mktemp("plugins"), PLUGINS) as site:
+        yield site
 
 
-def _run(plugins: str, *args: str):
-    return run_cli(*args, env=cli_env(ASR_REGISTRY_LOAD_PLUGINS=plugins))
+def _run(site: PluginSite, plugins: str, *args: str):
+    return run_cli(*args, env=site.env(ASR_REGISTRY_LOAD_PLUGINS=plugins))
 
 
-def test_plugin_model_appears_in_list_show_and_select(installed_plugins: None) -> None:
-    listed = _run("acme", "list", "--language", "es", "--json")
+def test_plugin_model_appears_in_list_show_and_select(installed_plugins: PluginSite) -> None:
+    listed = _run(installed_plugins, "acme", "list", "--language", "es", "--json")
     assert listed.returncode == 0, listed.stderr
     entry = next(m for m in json.loads(listed.stdout) if m["name"] == "acme_es_telephony_ctc")
     assert entry["plugin"] == "acme"
 
-    shown = _run("acme", "show", "acme_es_telephony_ctc")
+    shown = _run(installed_plugins, "acme", "show", "acme_es_telephony_ctc")
     assert shown.returncode == 0, shown.stderr
     assert "ACME model card, 2026-11-01" in shown.stdout and "acme-calls" in shown.stdout
 
-    chosen = _run("acme", "select", "--language", "es", "--domain", "telephony", "--json")
+    chosen = _run(installed_plugins, "acme", "select", "--language", "es", "--domain", "telephony", "--json")
     assert chosen.returncode == 0, chosen.stderr
     assert json.loads(chosen.stdout)["choice"]["model"] == "acme_es_telephony_ctc"
 
 
-def test_plugin_adds_a_command_and_is_listed_with_version_and_hooks(installed_plugins: None) -> None:
-    assert _run("acme", "acme-hello").stdout.strip() == "hello from acme"
-    infos = {i["name"]: i for i in json.loads(_run("acme", "plugins", "--json").stdout)}
+def test_plugin_adds_a_command_and_is_listed_with_version_and_hooks(installed_plugins: PluginSite) -> None:
+    assert _run(installed_plugins, "acme", "acme-hello").stdout.strip() == "hello from acme"
+    infos = {i["name"]: i for i in json.loads(_run(installed_plugins, "acme", "plugins", "--json").stdout)["plugins"]}
     assert infos["acme"]["version"] == "1.2.3"
-    assert infos["acme"]["hooks"] == ["register_commands", "register_models"]
+    assert infos["acme"]["hooks"] == ["register_commands", "register_models"] and infos["acme"]["models"] == 1
     assert infos["asr_registry.builtin_models"]["builtin"] is True
 
 
-def test_broken_plugins_warn_and_everything_else_works(installed_plugins: None) -> None:
-    result = _run("acme,acme_broken,acme_hookfail", "list", "--language", "es")
+def test_broken_plugins_warn_and_everything_else_works(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acme,acme_broken,acme_hookfail", "list", "--language", "es")
     assert result.returncode == 0
     assert "plugin 'acme_broken' failed to load: RuntimeError: this plugin is broken on import" in result.stderr
     assert "plugin 'acme_hookfail' failed in register_models: ValueError: hook exploded" in result.stderr
     assert "Traceback" not in result.stderr
     assert "acme_es_telephony_ctc" in result.stdout and "stt_es_fastconformer_hybrid_large_pc" in result.stdout
-    infos = {i["name"]: i for i in json.loads(_run("acme_broken", "plugins", "--json").stdout)}
+    infos = {
+        i["name"]: i for i in json.loads(_run(installed_plugins, "acme_broken", "plugins", "--json").stdout)["plugins"]
+    }
     assert infos["acme_broken"]["error"].startswith("RuntimeError")
 
 
-def test_two_plugins_registering_one_name_is_an_error_naming_both(installed_plugins: None) -> None:
-    result = _run("acme,acme_dup", "list")
+def test_two_plugins_registering_one_name_is_an_error_naming_both(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acme,acme_dup", "list")
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: model 'acme_es_telephony_ctc' is registered twice: by plugin 'acme' and by plugin 'acme_dup'"
     )
 
 
-def test_load_plugins_variable_limits_what_loads(installed_plugins: None) -> None:
-    result = _run("", "list", "--json")
+def test_load_plugins_variable_limits_what_loads(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "", "list", "--json")
     assert result.returncode == 0
     plugins = {m["plugin"] for m in json.loads(result.stdout)}
     assert "acme" not in plugins and "builtin" in plugins
+
+
+def test_throwaway_plugins_never_reach_the_environment_running_the_tests(installed_plugins: PluginSite) -> None:
+    from asr_registry.entrypoints import entry_points
+
+    # What a user running asr-registry meanwhile sees: no PYTHONPATH, so none of the throwaway plugins.
+    plain = run_cli("plugins", "--json", env=cli_env())
+    assert plain.returncode == 0, plain.stderr
+    assert not {i["name"] for i in json.loads(plain.stdout)["plugins"]} & set(PLUGINS)
+    assert not {p.name for p in entry_points("asr_registry")} & set(PLUGINS)  # this interpreter's sys.path
+    # The entry-point scan finds them in the site folder, the way PYTHONPATH puts it on sys.path.
+    assert {p.name for p in entry_points("asr_registry", [str(installed_plugins.path)])} == set(PLUGINS)

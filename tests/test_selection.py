@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from asr_registry.errors import SelectionError
@@ -19,8 +21,8 @@ def _model(name: str, *, languages=("en",), size="large", params=115_000_000, we
     return ModelEntry(
         name=name, status=status, source=ModelSource(ngc=name), family="ctc", decoders=("ctc",), size=size,
         languages=tuple(languages), parameters=params, claims=tuple(claims), domains=tuple(domains),
-        streaming=streaming, substitutes=("accurate",) if status == "unverified" else (),
-        resources=Resources(min_gpu_memory_gb=memory, batch_size=batch or {}, source="card" if batch else ""),
+        streaming=streaming, substitutes=("accurate",) if status == "unverified" else (), precision="bf16",
+        resources=Resources(min_gpu_memory_gb=memory, batch_size=batch or {}, source="card" if batch or memory else ""),
     )  # fmt: skip
 
 
@@ -67,11 +69,30 @@ def test_unverified_is_never_chosen_unless_allowed_and_then_flagged() -> None:
 
 
 def test_domain_models_are_preferred_and_say_why() -> None:
-    ranked = select(CATALOG, Request(domain="telephony"))
-    phone = next(c for c in ranked.candidates if c.model.name == "phone")
+    twin = _catalog(*CATALOG.models.values(), _model("twin", wer=8.0, rtfx=3000))  # phone's figures, general
+    ranked = [c.model.name for c in select(twin, Request(domain="telephony")).candidates]
+    assert ranked.index("phone") < ranked.index("twin")
+    phone = next(c for c in select(twin, Request(domain="telephony")).candidates if c.model.name == "phone")
     assert "made for telephony" in phone.reasons
-    plain = [c.model.name for c in select(CATALOG, Request()).candidates]
-    assert [c.model.name for c in ranked.candidates].index("phone") < plain.index("phone")
+
+
+def test_a_model_made_only_for_one_domain_is_never_offered_for_another() -> None:
+    plain = select(CATALOG, Request())
+    assert "phone" not in [c.model.name for c in plain.candidates]
+    assert any(e.model.name == "phone" and e.reason == "made for telephony only, not for general audio"
+               for e in plain.excluded)  # fmt: skip
+    both = _catalog(*CATALOG.models.values(), _model("phone_too", wer=8.0, rtfx=3000, domains=("general", "telephony")))
+    assert "phone_too" in [c.model.name for c in select(both, Request()).candidates]
+
+
+@pytest.mark.parametrize("quality", ["highest", "balanced", "fastest"])
+def test_a_plugins_toy_claiming_a_low_wer_is_not_offered_for_general_audio(quality: str) -> None:
+    toy = replace(_model("toy", size="tiny", params=800_000, wer=2.0, rtfx=90_000, domains=("digits",)), plugin="acme")
+    catalog = _catalog(*CATALOG.models.values(), toy)
+    ranked = select(catalog, Request(quality=quality))  # type: ignore[arg-type]
+    assert "toy" not in [c.model.name for c in ranked.candidates]
+    for_digits = select(catalog, Request(domain="digits", quality=quality))  # type: ignore[arg-type]
+    assert for_digits.choice.model.name == "toy"  # eligible where it belongs, on its own (plugin's) claims
 
 
 def test_one_language_prefers_the_dedicated_model_several_need_a_multilingual_one() -> None:
@@ -84,20 +105,112 @@ def test_streaming_request_keeps_only_streaming_models() -> None:
     assert [c.model.name for c in select(CATALOG, Request(streaming=True)).candidates] == ["live"]
 
 
-def test_gpu_memory_excludes_models_that_do_not_fit() -> None:
-    ranked = select(CATALOG, Request(gpu_memory_gb=8, quality="highest"))
+def test_gpu_memory_excludes_models_that_do_not_fit_and_says_on_what_basis() -> None:
+    ranked = select(CATALOG, Request(gpu_memory_gb=5, quality="highest"))
     names = [c.model.name for c in ranked.candidates]
-    assert "middle" not in names and "accurate" in names  # middle falls back on the 16 GB large-tier minimum
-    assert any(e.model.name == "middle" and "needs 16 GB" in e.reason for e in ranked.excluded)
+    assert "accurate" not in names and "quick" in names
+    assert any(e.model.name == "accurate" and e.reason == "needs 6 GB GPU memory (model figure (card)), 5 GB given"
+               for e in ranked.excluded)  # fmt: skip
+    # No figure: the parameter count gives the estimate, which names itself.
+    middle = next(c for c in ranked.candidates if c.model.name == "middle")
+    assert middle.sizing.known_to_fit and middle.sizing.memory_basis.startswith("estimated from 115M parameters")
+    assert middle.sizing.gpu_memory_gb <= 5
 
 
-def test_batch_size_comes_from_the_model_then_its_tier_then_the_default() -> None:
+def test_without_a_parameter_count_the_size_tier_guide_decides() -> None:
+    tiered = _catalog(_model("tiered", params=None, wer=5.0, rtfx=2000), _model("other", wer=9.0, rtfx=3000))
+    ranked = select(tiered, Request(gpu_memory_gb=8))
+    assert [c.model.name for c in ranked.candidates] == ["other"]
+    assert ranked.excluded[0].reason == "needs 16 GB GPU memory (large-tier guide (howto)), 8 GB given"
+
+
+def test_a_600m_model_without_a_figure_is_not_chosen_over_one_known_to_fit() -> None:
+    catalog = _catalog(
+        _model("big", size="xlarge", params=600_000_000, wer=6.0, rtfx=3400),
+        _model("small_fits", size="small", params=13_000_000, wer=11.0, rtfx=5700, memory=1.5),
+        _model("mystery", size="tiny", params=None, wer=4.0, rtfx=9000),  # no figure, no tier, no parameter count
+    )
+    ranked = select(catalog, Request(gpu_memory_gb=2, quality="highest"))
+    assert ranked.choice.model.name == "small_fits" and ranked.choice.sizing.known_to_fit
+    big = next(e for e in ranked.excluded if e.model.name == "big")
+    assert big.reason.startswith("needs 2.35 GB GPU memory (estimated from 600M parameters: 1.2 GB bf16 weights")
+    # The unknown one has the best WER, yet it is ranked after every model known to fit, and says why.
+    mystery = ranked.candidates[-1]
+    assert mystery.model.name == "mystery" and mystery.sizing.fit == "unknown"
+    assert any(r.startswith("GPU memory need unknown (no figure, no size-tier guide, no parameter count)")
+               for r in mystery.reasons)  # fmt: skip
+    alone = select(_catalog(catalog.models["mystery"]), Request(gpu_memory_gb=2))
+    assert any(n.startswith("no model is known to fit 2 GB") for n in alone.notes)
+
+
+def test_an_xlarge_model_without_figures_needs_at_least_the_large_tier_minimum() -> None:
+    catalog = _catalog(_model("xl", size="xlarge", params=None, wer=5.0), _model("ok", wer=9.0))
+    excluded = select(catalog, Request(gpu_memory_gb=8)).excluded
+    assert excluded[0].reason.startswith("needs at least 16 GB GPU memory (large-tier guide (howto); xlarge models")
+    on_24 = select(catalog, Request(gpu_memory_gb=24))
+    assert [c.model.name for c in on_24.candidates] == ["ok", "xl"]  # xl: need unknown, so after the known fit
+    assert on_24.candidates[1].sizing.fit == "unknown" and on_24.candidates[1].sizing.lower_bound
+
+
+def test_nothing_fits_names_the_smallest_need() -> None:
+    with pytest.raises(
+        SelectionError,
+        match=r"^no model fits 1 GB of GPU memory; the smallest need among the 5 "
+        r"matching model\(s\) is middle's: 1.38 GB: estimated from 115M",
+    ):
+        select(CATALOG, Request(gpu_memory_gb=1))
+
+
+def test_batch_size_comes_from_the_model_then_its_tier_then_the_parameter_estimate() -> None:
     spanish = select(CATALOG, Request(languages=("es",), gpu_memory_gb=20)).choice
-    assert (spanish.batch_size, spanish.batch_size_basis) == (24, "model figure (card)")
-    middle = next(c for c in select(CATALOG, Request(gpu_memory_gb=24)).candidates if c.model.name == "middle")
-    assert middle.batch_size == 64 and "large-tier guide" in middle.batch_size_basis
-    quick = next(c for c in select(CATALOG, Request(gpu_memory_gb=24)).candidates if c.model.name == "quick")
-    assert quick.batch_size == 16 and quick.batch_size_basis.startswith("default")
+    assert (spanish.batch_size, spanish.sizing.batch_basis) == (24, "model figure (card)")
+    on_24 = {c.model.name: c for c in select(CATALOG, Request(gpu_memory_gb=24)).candidates}
+    assert on_24["middle"].batch_size == 64 and "large-tier guide" in on_24["middle"].sizing.batch_basis
+    # No model or tier figure: the largest power of two the estimate fits, never an unexplained default.
+    assert on_24["quick"].batch_size == 128 and on_24["quick"].sizing.batch_basis.startswith("estimated")
+    big = select(_catalog(_model("big", size="xlarge", params=600_000_000, wer=6.0)), Request(gpu_memory_gb=80)).choice
+    assert big.batch_size == 128 and big.sizing.gpu_memory_gb == pytest.approx(1.2 + 1.0 + 0.15 * 128)
+    assert (
+        select(_catalog(_model("big", size="xlarge", params=600_000_000)), Request(gpu_memory_gb=8)).choice.batch_size
+        == 32
+    )
+
+
+def test_a_speed_estimate_is_used_only_inside_the_range_it_was_fitted_on() -> None:
+    catalog = _catalog(
+        *CATALOG.models.values(), _model("toy", params=800_000, wer=2.0), _model("mid", params=200_000_000)
+    )
+    ranked = {c.model.name: c for c in select(catalog, Request(quality="fastest")).candidates}
+    assert ranked["toy"].rtfx is None
+    assert "0.8M parameters is outside the 30M-600M the estimate was fitted on" in ranked["toy"].rtfx_basis
+    assert ranked["mid"].rtfx is not None and ranked["mid"].rtfx_basis == "estimated from 200M parameters"
+
+
+def test_a_plugins_claims_are_labelled_as_the_plugins_and_do_not_calibrate_estimates() -> None:
+    plugin_model = replace(_model("acme", params=100_000_000, wer=2.0, rtfx=99_000), plugin="acme")
+    with_plugin = _catalog(*CATALOG.models.values(), plugin_model, _model("mid", params=200_000_000))
+    without = _catalog(*CATALOG.models.values(), _model("mid", params=200_000_000))
+    ranked = {c.model.name: c for c in select(with_plugin, Request()).candidates}
+    assert "claimed by plugin 'acme', not the catalog" in ranked["acme"].error_basis
+    assert "claimed by plugin 'acme', not the catalog" in ranked["acme"].rtfx_basis
+    assert ranked["mid"].rtfx == next(c.rtfx for c in select(without, Request()).candidates if c.model.name == "mid")
+
+
+def test_cer_languages_rank_on_cer_claims_never_on_a_wer_range() -> None:
+    from asr_registry.metrics.normalize import CHARACTER_LANGUAGES
+    from asr_registry.selection import CER_LANGUAGES
+
+    assert CER_LANGUAGES == CHARACTER_LANGUAGES
+    claims = (Claim(metric="cer", value=5.5, dataset="aishell", source="card"),
+              Claim(metric="wer", value=1.0, dataset="x", language="zh", source="card"))  # fmt: skip
+    scored = replace(_model("zh_scored", languages=("zh",)), claims=claims)
+    catalog = _catalog(scored, _model("zh_unscored", languages=("zh",)))
+    ranked = select(catalog, Request(languages=("zh",), quality="highest"))
+    by_name = {c.model.name: c for c in ranked.candidates}
+    assert by_name["zh_scored"].error_metric == "cer" and by_name["zh_scored"].error_rate == 5.5
+    assert by_name["zh_unscored"].error_rate is None  # the large tier's 4-7% WER range does not apply
+    assert "do not apply to zh" in by_name["zh_unscored"].error_basis
+    assert ranked.choice.model.name == "zh_scored"
 
 
 def test_uncovered_language_lists_what_is_available() -> None:
@@ -116,3 +229,49 @@ def test_shipped_catalog_follows_the_howto_language_map() -> None:
     assert several.model.multilingual and several.model.published
     chinese = select(catalog, Request(languages=("zh",))).choice
     assert chinese.model.published and "zh" in chinese.model.languages
+
+
+@pytest.fixture(scope="module")
+def catalog_with_digits() -> Catalog:
+    """The shipped catalog plus every installed plugin's: the digits plugin must be among them."""
+    from asr_registry.plugins import get_catalog
+
+    catalog = get_catalog()
+    assert {"digits_hybrid", "digits_ctc"} <= set(catalog.models), "the asr-registry-digits plugin is not loaded"
+    return catalog
+
+
+@pytest.mark.parametrize("gpu", [1, 2, 4, 8, 16, 24, 80])
+@pytest.mark.parametrize("hours", [0, 10, 5000])
+@pytest.mark.parametrize("quality", ["highest", "balanced", "fastest"])
+def test_a_digits_model_is_never_offered_for_general_english(
+    catalog_with_digits: Catalog, quality: str, hours: float, gpu: float
+) -> None:
+    request = Request(languages=("en",), quality=quality, hours=hours, gpu_memory_gb=gpu)  # type: ignore[arg-type]
+    try:
+        ranked = select(catalog_with_digits, request)
+    except SelectionError as exc:
+        assert gpu == 1 and str(exc).startswith("no model fits 1 GB of GPU memory")  # 1 GB: the runtime alone
+        return
+    assert not [c.model.name for c in ranked.candidates if "digits" in c.model.domains]
+    assert {e.reason for e in ranked.excluded if e.model.plugin == "digits"} == {
+        "made for digits only, not for general audio"
+    }
+
+
+def test_digits_models_are_ranked_for_digits_audio(catalog_with_digits: Catalog) -> None:
+    ranked = select(catalog_with_digits, Request(domain="digits"))
+    digits = [c for c in ranked.candidates if c.model.plugin == "digits"]
+    assert {c.model.name for c in digits} == {"digits_hybrid", "digits_ctc", "digits_tdt", "digits_aed"}
+    for candidate in digits:
+        assert candidate.rtfx is None and "outside the" in candidate.rtfx_basis  # 0.8M: below the fitted sizes
+        assert "claimed by plugin 'digits', not the catalog" in candidate.error_basis
+
+
+@pytest.mark.parametrize("gpu", [2, 3, 4, 6])
+def test_small_gpus_get_a_model_known_to_fit(catalog_with_digits: Catalog, gpu: float) -> None:
+    choice = select(catalog_with_digits, Request(languages=("en",), gpu_memory_gb=gpu, quality="highest")).choice
+    assert choice.sizing.known_to_fit and choice.sizing.gpu_memory_gb is not None
+    assert choice.sizing.gpu_memory_gb <= gpu
+    if gpu == 2:  # a 600M model in bf16 needs 2.35 GB by its parameter count: it cannot be the choice
+        assert choice.model.parameters is not None and choice.model.parameters < 600_000_000

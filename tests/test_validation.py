@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from asr_registry.schema import ModelEntry, ModelSource
 from asr_registry.validation import check_entry, validate_file
 from tests.support import SOURCES, minimal_model
@@ -73,3 +75,56 @@ def test_shipped_catalog_is_clean() -> None:
     catalog, problems = validate_file(builtin_catalog_path())
     assert [str(p) for p in problems] == []
     assert len(catalog.models) >= 30
+
+
+def test_prompts_locales_and_streaming_settings_are_checked(write_catalog) -> None:
+    text = SOURCES + minimal_model(
+        "m",
+        languages='["en"]',
+        locales='["es-ES", "english"]',
+        prompt='["langauge"]',
+        tasks='["asr", "ast"]',
+        chunk_sizes_ms="[80]",
+    )
+    messages = _messages(write_catalog, text)
+    assert "models.toml:13: models.m.locales: locale 'es-ES' is of a language not in languages" in messages
+    assert "models.toml:13: models.m.locales: 'english' is not a BCP-47 locale like 'en-US'" in messages
+    assert any("models.m.prompt: unknown prompt field 'langauge'" in m for m in messages)
+    assert any("models.m.prompt: a translation model needs source_lang and target_lang prompts" in m for m in messages)
+    assert any("models.m.streaming: att_context_sizes / chunk_sizes_ms are for streaming models" in m for m in messages)
+
+
+def test_exclusions_are_checked(write_catalog) -> None:
+    text = (
+        SOURCES
+        + minimal_model("both")
+        + (
+            '[excluded.both]\nkind = "not-asr"\nreason = "x"\n'
+            '[excluded.odd]\nkind = "boring"\nreason = " "\nsource = "nope"\n'
+        )
+    )
+    messages = _messages(write_catalog, text)
+    assert any("excluded.both: 'both' is both a model and excluded" in m for m in messages)
+    assert any("excluded.odd.kind: unknown kind 'boring'" in m for m in messages)
+    assert any("excluded.odd.reason: say why it is excluded" in m for m in messages)
+    assert any("excluded.odd.source: unknown source 'nope'" in m for m in messages)
+
+
+def test_kabyle_uses_its_iso_639_3_code() -> None:
+    entry = ModelEntry(name="k", status="published", source=ModelSource(ngc="k"), family="rnnt",
+                       decoders=("rnnt",), size="large", languages=("kab",))  # fmt: skip
+    assert check_entry(entry) == []
+    assert any("unknown language code 'kabyle'" in m for _, m in check_entry(replace(entry, languages=("kabyle",))))
+
+
+def test_shipped_catalog_covers_the_2025_2026_checkpoints() -> None:
+    from asr_registry.plugins import builtin_catalog_path
+
+    catalog, _ = validate_file(builtin_catalog_path())
+    assert len(catalog.models) >= 120
+    for name in ("canary-1b-v2", "canary-qwen-2.5b", "nemotron-speech-streaming-en-0.6b",
+                 "nemotron-3.5-asr-streaming-0.6b", "parakeet-tdt_ctc-0.6b-ja", "stt_ka_fastconformer_hybrid_large_pc"):  # fmt: skip
+        assert catalog.models[name].published, name
+    assert catalog.models["canary-1b-v2"].tasks == ("asr", "ast")
+    assert catalog.models["nemotron-3.5-asr-streaming-0.6b"].prompt == ("language",)
+    assert {"asr_talknet_aligner", "vad_multilingual_frame_marblenet"} <= set(catalog.excluded)

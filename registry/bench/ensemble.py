@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from asr_registry.bench.runner import BenchOptions, Scored, make_engine, references, score_run, timed_rounds
+from asr_registry.bench.runner import (
+    BenchOptions,
+    Scored,
+    contention_before_timing,
+    make_engine,
+    prompt_for,
+    references,
+    score_run,
+    timed_rounds,
+)
 from asr_registry.claims import Hardware
 from asr_registry.ensemble.members import Member, build_combiner, check_member, combine_all, ensemble_label
 from asr_registry.errors import RegistryError
@@ -86,10 +95,15 @@ def bench_ensemble(members: Sequence[Member], spec: str, catalog: Catalog, datas
         if method is None:
             raise RegistryError("--tune: only the rover combiner has parameters to tune")
         dev_items, dev_texts = references(tune_on)
+        for engine in engines:
+            prompt_for(engine, tune_on)
         dev_results = {name: engine.transcribe(dev_items) for name, engine in zip(names, engines, strict=True)}
         tuning = tune_rover(dev_results, dev_texts, tune_on.normalizer or tune_on.language, method, tune_on.key)
         combiner, spec = build_combiner(tuning.spec)
     items, texts = references(dataset)
+    for engine in engines:
+        prompt_for(engine, dataset)
+    contention_before_timing()
     scored, member_results, member_walls, peaks = [], {}, [], []
     for name, entry, engine in zip(names, entries, engines, strict=True):
         results, walls, peak = timed_rounds(engine, items, options.rounds)

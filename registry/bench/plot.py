@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from asr_registry.bench.report import write_atomic
 from asr_registry.bench.results import BenchReport, ModelRun
 from asr_registry.errors import RegistryError
+from asr_registry.outputs import write_atomic
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
@@ -106,7 +106,16 @@ def _overlap(a: Any, b: Any) -> float:
 
 
 def plot_pareto(report: BenchReport | Sequence[ModelRun], path: str | os.PathLike[str]) -> None:
-    """Write a PNG: WER (%, 95% CI error bars) against RTFx (log scale), Pareto front highlighted."""
+    """Write a PNG: WER (%, 95% CI error bars) against RTFx (log scale), Pareto front highlighted.
+
+    Drawn in memory first, then written atomically: a failed write (an `OutputError`
+    naming the path) leaves no half image behind.
+    """
+    write_atomic(Path(path), render_pareto(report))
+
+
+def render_pareto(report: BenchReport | Sequence[ModelRun]) -> bytes:
+    """The PNG that `plot_pareto` writes, as bytes."""
     runs = list(report.runs) if isinstance(report, BenchReport) else list(report)
     kept, dropped = _plottable(runs)
     if not kept:
@@ -160,4 +169,4 @@ def plot_pareto(report: BenchReport | Sequence[ModelRun], path: str | os.PathLik
                   [(w - b, w + a) for w, b, a in zip(wers, below, above, strict=True)], on_front)  # fmt: skip
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    write_atomic(Path(path), buffer.getvalue())
+    return buffer.getvalue()

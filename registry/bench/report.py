@@ -19,7 +19,6 @@ import math
 import os
 import platform
 import statistics
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun
 from asr_registry.claims import Verdict
 from asr_registry.errors import RegistryError
+from asr_registry.outputs import write_atomic, write_or_rescue
 
 # The pytest-benchmark release whose file layout this module writes.
 SCHEMA_VERSION = "5.3.1"
@@ -150,6 +150,10 @@ def extra_info(run: ModelRun) -> dict[str, Any]:
         "decoder": m.decoder,
         "device": m.hardware.device,
         "hardware": m.hardware.name,
+        "torch_threads": m.hardware.threads,
+        # Other processes' CPU use while the rounds were timed: figures taken on a busy
+        # machine are kept, but read with this beside them.
+        "contention": run.contention.as_dict() if run.contention is not None else None,
         "normalizer": run.normalizer,
         "utterances": run.utterances,
         "skipped": run.skipped,
@@ -215,6 +219,8 @@ def machine_info(machine: MachineInfo) -> dict[str, Any]:
         "device": machine.device,
         "gpu": machine.gpu,
         "torch_version": machine.torch,
+        "torch_threads": machine.torch_threads,
+        "contention_before": machine.contention.as_dict() if machine.contention is not None else None,
         "nemo_version": machine.nemo,
         "asr_registry_version": machine.asr_registry,
     }
@@ -239,32 +245,40 @@ def to_pytest_benchmark(report: BenchReport, *, commit_info: Mapping[str, Any] |
     }
 
 
+def pytest_benchmark_bytes(report: BenchReport, *, commit_info: Mapping[str, Any] | None = None) -> bytes:
+    """The report's JSON document, encoded: what `write_pytest_benchmark` writes."""
+    text = json.dumps(to_pytest_benchmark(report, commit_info=commit_info), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"  # fmt: skip
+    return text.encode("utf-8")
+
+
 def write_pytest_benchmark(report: BenchReport, path: str | os.PathLike[str], *,
                            commit_info: Mapping[str, Any] | None = None) -> Path:  # fmt: skip
     """Write the report's JSON to `path` atomically: a reader never sees half a file."""
-    target = Path(path)
-    text = json.dumps(to_pytest_benchmark(report, commit_info=commit_info), indent=2, ensure_ascii=False,
-                      allow_nan=False) + "\n"  # fmt: skip
-    write_atomic(target, text.encode("utf-8"))
-    return target
+    return write_atomic(Path(path), pytest_benchmark_bytes(report, commit_info=commit_info))
 
 
-def write_atomic(target: Path, payload: bytes) -> None:
-    """Write to a temporary file in the target's folder, then rename over the target."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise RegistryError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        # mkstemp makes the file private (0600); a report is meant to be shared and read.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise RegistryError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def save_outputs(report: BenchReport, benchmark_json: Path | None, plot: Path | None) -> list[str]:
+    """Write the requested files, each on its own: one that fails does not stop the others.
+
+    A file that cannot be written where asked is saved in the temporary folder instead, so
+    no measured result is lost. Returns one line per problem, naming the file and where
+    its content went.
+    """
+    problems = []
+    if benchmark_json is not None:
+        problem = write_or_rescue(benchmark_json, pytest_benchmark_bytes(report))
+        if problem:
+            problems.append(problem)
+    if plot is not None:
+        from asr_registry.bench.plot import render_pareto
+
+        try:
+            image = render_pareto(report)
+        except RegistryError as exc:
+            problems.append(f"--plot {plot}: {exc}")
+        else:
+            problem = write_or_rescue(plot, image)
+            if problem:
+                problems.append(problem)
+    return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from asr_registry.bench.contention import Contention
 from asr_registry.claims import Measurement, Verdict
 
 
@@ -20,6 +21,9 @@ class MachineInfo:
     torch: str
     nemo: str
     asr_registry: str
+    torch_threads: int = 0
+    # Other work on the machine just before timing (see bench/contention.py), when known.
+    contention: Contention | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class ModelRun:
     largest_batch: int | None = None  # largest batch within the memory budget (GPU only)
     # Paired bootstrap against other runs on the same data: {other name: P(this beats other)}.
     beats: dict[str, float] = field(default_factory=dict)
+    # Other work on the machine while this run was timed, when known.
+    contention: Contention | None = None
 
     @property
     def label(self) -> str:

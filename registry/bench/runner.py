@@ -7,22 +7,26 @@ engine sorts by duration itself), RTFx = audio seconds / wall seconds, median of
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from asr_registry.bench.contention import Contention, Meter, sample
 from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
 from asr_registry.claims import Hardware, Measurement, check_claims
 from asr_registry.errors import RegistryError
-from asr_registry.schema import Catalog, Dataset, ModelEntry
+from asr_registry.schema import Catalog, Dataset, ModelEntry, Tier
+from asr_registry.shadow.estimates import claim_estimate
 
 Progress = Callable[[str], None]
+log = logging.getLogger("asr_registry.bench")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class BenchOptions:
     resamples: int = 1000
     sweep: tuple[int, ...] = ()  # batch sizes to time one round each
     memory_budget_gb: float | None = None  # GPU: find the largest batch within it
+    threads: int | None = None  # torch threads; None: the engine's default
+    available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine_info(device: str) -> MachineInfo:
+def machine_info(device: str, contention: Contention | None = None) -> MachineInfo:
+    """This run's environment; `contention` is other work measured just before timing."""
     import torch
 
     from asr_registry import __version__
@@ -88,11 +95,24 @@ def machine_info(device: str) -> MachineInfo:
         node=platform.node(), processor=_cpu_name(), cpu_count=os.cpu_count() or 1,
         device="cuda" if device.startswith("cuda") else "cpu", gpu=gpu, python=platform.python_version(),
         torch=torch.__version__, nemo=nemo_version, asr_registry=__version__,
+        torch_threads=torch.get_num_threads(), contention=contention,
     )  # fmt: skip
 
 
-def hardware_of(machine: MachineInfo) -> Hardware:
-    return Hardware(machine.device, machine.gpu or machine.processor)
+def contention_before_timing() -> Contention | None:
+    """Other work, sampled for half a second before anything is timed; warns when it competes."""
+    contention = sample(0.5)
+    if contention is not None and contention.busy:
+        log.warning("other work competes for the CPU (%s): speed figures will be low, and a speed claim "
+                    "missed meanwhile is UNVERIFIABLE, not FAIL", contention.describe())  # fmt: skip
+    return contention
+
+
+def hardware_of(machine: MachineInfo, contention: Contention | None = None) -> Hardware:
+    """The identity speed claims are matched against; `contention` marks a busy machine."""
+    busy = contention.describe() if contention is not None and contention.busy else ""
+    threads = (machine.torch_threads or None) if machine.device == "cpu" else None
+    return Hardware(machine.device, machine.gpu or machine.processor, threads, busy)
 
 
 def _timed_round(engine: Any, items: Sequence[Any], device: str) -> tuple[list[Any], float, float]:
@@ -207,9 +227,17 @@ def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, deco
     engine = Engine(entry, device=options.device, precision=options.precision,
                     decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
                     tier=tier.resources if tier else None, model=model,
-                    word_confidence=word_confidence)  # fmt: skip
+                    word_confidence=word_confidence, threads=options.threads)  # fmt: skip
     engine.load()
     return engine
+
+
+def prompt_for(engine: Any, dataset: Dataset) -> None:
+    """A prompted model (Canary, a language-ID transducer) is told each dataset's language."""
+    from asr_registry.engine.prompts import PromptOptions, prompt_style
+
+    if prompt_style(engine.entry):
+        engine.set_prompt(PromptOptions(language=dataset.language))
 
 
 def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset], options: BenchOptions,
@@ -226,6 +254,7 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
     scored: list[Scored] = []
     machine: MachineInfo | None = None
     data = [(dataset, *references(dataset)) for dataset in datasets]
+    before = contention_before_timing()  # once the inputs are known to be good
 
     def engine_for(decoder: str, batch_size: int | None) -> Any:
         nonlocal loaded
@@ -233,17 +262,21 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
         loaded = engine.model
         return engine
 
+    meter = Meter()  # other work over the whole bench of this model, own work subtracted
     for decoder in decoders:
         engine = engine_for(decoder, options.batch_size)
-        machine = machine or machine_info(engine.settings.device)
+        machine = machine or machine_info(engine.settings.device, before)
         hardware = hardware_of(machine)
         for dataset, items, texts in data:
             if progress:
                 progress(f"{entry.name} [{decoder}] on {dataset.key}")
+            prompt_for(engine, dataset)
+            timing = Meter()
             results, walls, peak = timed_rounds(engine, items, options.rounds)
+            during = timing.stop()
             result = score_run(entry.name, engine.settings.decoder or entry.default_decoder, engine.settings, dataset,
                                results, texts, walls, peak, hardware, options.resamples)  # fmt: skip
-            run = result.run
+            run = replace(result.run, contention=during)
             if options.sweep:
                 run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))
             if options.memory_budget_gb and engine.settings.device.startswith("cuda"):
@@ -251,14 +284,21 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
                 run = replace(run, largest_batch=size)
             scored.append(replace(result, run=run))
     assert machine is not None
-    hardware = hardware_of(machine)
-    verdicts = check_claims(entry, [s.run.measurement for s in scored], hardware, tier)
-    # Each verdict goes with the run it rests on; those resting on none go with the first.
+    hardware = hardware_of(machine, meter.stop())
+    return with_verdicts(entry, scored, hardware, tier, options.available), hardware, machine
+
+
+def with_verdicts(entry: ModelEntry, scored: Sequence[Scored], hardware: Hardware, tier: Tier | None,
+                  available: Collection[str]) -> list[Scored]:  # fmt: skip
+    """The runs of one model, each with the verdicts that rest on it (those resting on none go with the first)."""
+    from dataclasses import replace
+
+    verdicts = check_claims(entry, [s.run.measurement for s in scored], hardware, tier, available, claim_estimate)
     attached = []
     for position, item in enumerate(scored):
         mine = tuple(v for v in verdicts if v.used is item.run.measurement or (v.used is None and position == 0))
         attached.append(replace(item, run=replace(item.run, verdicts=mine)))
-    return attached, hardware, machine
+    return attached
 
 
 def pair_up(scored: Sequence[Scored], resamples: int = 1000) -> list[ModelRun]:

@@ -18,6 +18,7 @@ from asr_registry.errors import RegistryError
 COMMANDS: dict[str, str] = {
     "select": "select_cmd", "list": "list_cmd", "show": "show_cmd", "validate": "validate_cmd",
     "plugins": "plugins_cmd", "transcribe": "transcribe_cmd", "cache": "cache_cmd", "bench": "bench_cmd",
+    "catalog": "catalog_cmd", "shadow": "shadow_cmd", "doctor": "doctor_cmd",
 }  # fmt: skip
 
 

@@ -33,11 +33,12 @@ def command(language: str | None, domain: str | None, status: str | None, as_jso
         echo_json(models)
         return
     rows = [
-        (m.name, m.status, m.family, m.size, _millions(m.parameters),
-         _languages(m.languages), ",".join(m.domains), m.plugin)
+        (m.name, m.status, m.family, m.size, _millions(m.parameters), _languages(m.languages),
+         ",".join(m.tasks), "yes" if m.streaming else "", ",".join(m.prompt), ",".join(m.domains), m.plugin)
         for m in models
     ]  # fmt: skip
-    echo_table(rows, ["model", "status", "family", "size", "params", "languages", "domains", "plugin"])
+    headers = ["model", "status", "family", "size", "params", "languages", "tasks", "stream", "prompt", "domains"]
+    echo_table(rows, [*headers, "plugin"])
     click.echo(f"\n{len(models)} models")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,10 +20,37 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def echo_json(value: Any) -> None:
+# Significant digits for estimates in JSON: every catalog figure (e.g. 6399.25) survives, while
+# arithmetic noise (8.516666666666667, 0.30000000000000004) does not reach machines or diffs.
+JSON_SIGNIFICANT_DIGITS = 6
+
+
+def rounded(value: Any, digits: int = JSON_SIGNIFICANT_DIGITS) -> Any:
+    """`value` with every float rounded to `digits` significant digits, never into its integer part
+    (a timestamp stays whole); NaN and infinities are left as they are."""
+    if isinstance(value, float):
+        if value == 0 or value != value or value in (float("inf"), float("-inf")):
+            return value
+        return round(value, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
+def echo_json(value: Any, significant_digits: int | None = None) -> None:
+    """`value` as indented JSON; with `significant_digits`, every float rounded to that many (`rounded`).
+
+    Rounding is for outputs made of estimates (`select`); measurements other programs recompute
+    from (bench, transcribe summaries) keep full precision.
+    """
     import json
 
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+    data = to_jsonable(value)
+    if significant_digits is not None:
+        data = rounded(data, significant_digits)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def echo_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> None:

@@ -12,9 +12,15 @@ from asr_registry.cli.output import echo_json, echo_table, json_option
 @json_option
 def command(name: str, as_json: bool) -> None:
     """Show one model: all fields, resources, claims and their sources."""
-    from asr_registry.plugins import get_catalog
+    from asr_registry.errors import ModelNotFoundError
+    from asr_registry.plugins import builtin_file, get_catalog
 
     catalog = get_catalog()
+    excluded = builtin_file().excluded.get(name.removeprefix("nvidia/"))
+    if excluded is not None and catalog.get(excluded.name) is None:
+        raise ModelNotFoundError(
+            f"'{excluded.name}' is deliberately not in the catalog ({excluded.kind}): {excluded.reason}"
+        )
     model = catalog.find(name)
     if as_json:
         sources = {c.source for c in model.claims} | ({model.resources.source} - {""})
@@ -28,6 +34,9 @@ def command(name: str, as_json: bool) -> None:
         ("languages", ", ".join(model.languages)), ("domains", ", ".join(model.domains)),
         ("streaming", model.streaming), ("punctuation", model.punctuation), ("capitalization", model.capitalization),
         ("sample rate", f"{model.sample_rate} Hz"), ("license", model.license), ("precision", model.precision),
+        ("tasks", ", ".join(model.tasks)), ("prompt", ", ".join(model.prompt)), ("locales", ", ".join(model.locales)),
+        ("att context", ", ".join(f"[{left}, {right}]" for left, right in model.att_context_sizes)),
+        ("chunk sizes", ", ".join(f"{ms} ms" for ms in model.chunk_sizes_ms)),
         ("substitutes", ", ".join(model.substitutes)), ("plugin", model.plugin), ("notes", model.notes),
     ]  # fmt: skip
     for label, value in fields:

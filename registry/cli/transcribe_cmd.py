@@ -8,31 +8,22 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from asr_registry.cli.hf_options import hf_options
 from asr_registry.cli.output import echo_json, echo_table, json_option
+from asr_registry.cli.prompt_options import prompt_options
+from asr_registry.cli.scale_options import ScaleRequest, scale_options
 from asr_registry.schema import DECODERS, PRECISIONS
 
 
-class _NoteHandler(logging.Handler):
-    """Engine notes (precision fallback, OOM splits, resume) as `note: ...` on stderr."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        prefix = "warning" if record.levelno >= logging.WARNING else "note"
-        from tqdm import tqdm
-
-        # tqdm.write keeps an active progress bar intact.
-        tqdm.write(f"{prefix}: {record.getMessage()}", file=sys.stderr)
-
-
 def _setup_logging(verbose: bool) -> None:
-    logger = logging.getLogger("asr_registry.engine")
-    if not any(isinstance(h, _NoteHandler) for h in logger.handlers):
-        logger.addHandler(_NoteHandler())
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False
+    from asr_registry.cli.notes import route_notes
+
+    route_notes(verbose, "asr_registry.engine")
 
 
 def _hours(seconds: float) -> str:
@@ -40,7 +31,7 @@ def _hours(seconds: float) -> str:
 
 
 @click.command("transcribe")
-@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.argument("manifest", type=click.Path(dir_okay=False), required=False)
 @click.option("--model", "model_name", help="Catalog model name (see `asr-registry list`).")
 @click.option("--ensemble", help="Instead of --model: members A,B,C (MODEL or MODEL:DECODER), each loaded once.")
 @click.option("--combiner", default="rover", show_default=True,
@@ -49,6 +40,11 @@ def _hours(seconds: float) -> str:
     "--out",
     type=click.Path(dir_okay=False),
     help="Output manifest. Default: MANIFEST_STEM.MODEL.pred.jsonl beside the input manifest.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Write the output over MANIFEST itself (refused otherwise); the original is kept as MANIFEST.bak.",
 )
 @click.option(
     "--batch-size",
@@ -73,6 +69,7 @@ def _hours(seconds: float) -> str:
     type=click.Choice(DECODERS),
     help="Decoder of a hybrid model (rnnt or ctc). Default: the catalog's first.",
 )
+@prompt_options()
 @click.option("--device", help="cpu, cuda or cuda:N. Default: cuda when available.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from OUT.partial.")
 @click.option("--pred-key", default="pred_text", show_default=True, help="Output field for the transcript.")
@@ -82,9 +79,14 @@ def _hours(seconds: float) -> str:
     type=click.Path(file_okay=False),
     help="Checkpoint cache (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).",
 )
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Audio decoding threads.")
+@click.option("--decode-threads", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Audio decoding threads (per worker).")  # fmt: skip
+@click.option("--threads", type=click.IntRange(1, 1024),
+              help="Torch CPU threads (per worker). Default: usable cores minus one, left to decoding.")  # fmt: skip
+@scale_options
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="More notes on stderr.")
+@hf_options()
 @json_option
 def command(
     manifest: str,
@@ -92,23 +94,32 @@ def command(
     ensemble: str | None,
     combiner: str,
     out: str | None,
+    in_place: bool,
     batch_size: int | None,
     max_batch_seconds: float | None,
     max_audio_seconds: float | None,
     chunk_overlap: float | None,
     precision: str | None,
     decoder: str | None,
+    prompt_fields: dict[str, str],
     device: str | None,
     resume: bool,
     pred_key: str,
     word_confidence: bool,
     cache_dir: str | None,
-    workers: int,
+    decode_threads: int,
+    threads: int | None,
+    executor: str,
+    address: str | None,
+    workers: int | None,
+    gpus_per_worker: float | None,
+    shard_rows: int | None,
     no_progress: bool,
     verbose: bool,
     as_json: bool,
+    **hf: Any,
 ) -> None:
-    """Transcribe every file of a NeMo JSONL MANIFEST with a catalog model.
+    """Transcribe every file of a NeMo JSONL MANIFEST (or of --hf-dataset) with a catalog model.
 
     Output rows are the input rows plus the transcript under --pred-key, in input
     order. Unreadable, missing or empty audio is not fatal: its row gets
@@ -118,43 +129,31 @@ def command(
     Rows are journaled to OUT.partial after every batch and OUT appears (atomically)
     only when all rows are done; after a crash, run again with --resume.
     """
-    from asr_registry.engine.loading import require_published
-    from asr_registry.engine.runner import Engine
-    from asr_registry.errors import RegistryError
-    from asr_registry.plugins import get_catalog
+    from asr_registry.cli.hf_options import manifest_of
+    from asr_registry.engine.prompts import PromptOptions
+    from asr_registry.scale.spec import TranscriberSpec
 
-    if (model_name is None) == (ensemble is None):
-        raise RegistryError("give exactly one of --model NAME or --ensemble A,B,C")
+    # The spec checks --model/--ensemble/--decoder; the engines are built from it only after the
+    # checks that need no model (output paths, manifest, checksums) have passed.
+    spec = TranscriberSpec(model=model_name, ensemble=ensemble, decoder=decoder, combiner=combiner,
+                           word_confidence=word_confidence, device=device, precision=precision,
+                           batch_size=batch_size, max_batch_seconds=max_batch_seconds,
+                           max_audio_seconds=max_audio_seconds, chunk_overlap_seconds=chunk_overlap,
+                           cache_dir=cache_dir, decode_threads=decode_threads, threads=threads,
+                           prompt=PromptOptions(**prompt_fields))  # fmt: skip
     _setup_logging(verbose)
-    catalog = get_catalog()
+    manifest, out = manifest_of(manifest, out, hf, model_name or "ensemble")
+    scale = ScaleRequest(executor, address, workers, gpus_per_worker, shard_rows)
+    if scale.on_ray:
+        from asr_registry.cli.scale_run import transcribe_on_ray
 
-    def engine_for(name: str, member_decoder: str | None, confidence: bool) -> Engine:
-        entry = catalog.find(name)
-        require_published(entry)
-        tier = catalog.tiers.get(entry.size)
-        return Engine(
-            entry, device=device, precision=precision, decoder=member_decoder, batch_size=batch_size,
-            max_batch_seconds=max_batch_seconds, max_audio_seconds=max_audio_seconds,
-            chunk_overlap_seconds=chunk_overlap, word_confidence=confidence, cache_dir=cache_dir,
-            tier=tier.resources if tier is not None else None, decode_workers=workers,
-        )  # fmt: skip
-
-    engine: Any
-    if ensemble is not None:
-        from asr_registry.ensemble.members import Ensemble, build_combiner, check_member, parse_members
-
-        if decoder:
-            raise RegistryError("--decoder applies to --model; give ensemble members as MODEL:DECODER")
-        members = parse_members(ensemble)
-        built, spec = build_combiner(combiner)
-        for member in members:
-            check_member(member, catalog.find(member.model).decoders)
-        # Members always report word confidences: confidence-weighted combiners need them.
-        engines = [engine_for(m.model, m.decoder, True) for m in members]
-        engine = Ensemble(members, engines, built, spec, word_confidence)
-    else:
-        assert model_name is not None
-        engine = engine_for(model_name, decoder, word_confidence)
+        transcribe_on_ray(spec, scale, manifest, out, resume=resume, in_place=in_place, pred_key=pred_key,
+                          no_progress=no_progress, verbose=verbose, as_json=as_json)  # fmt: skip
+        return
+    name, entries = spec.describe()
+    target = _preflight(manifest, out, in_place=in_place, resume=resume, name=name, entries=entries,
+                        word_confidence=word_confidence, prompt=spec.prompt)  # fmt: skip
+    engine: Any = spec.build()
     bar: Any = None
 
     def on_start(total: int, done: int) -> None:
@@ -174,8 +173,8 @@ def command(
     from asr_registry.engine.runner import run_manifest
 
     try:
-        summary = run_manifest(engine, manifest, out, resume=resume, pred_key=pred_key, progress=progress,
-                               on_start=on_start)  # fmt: skip
+        summary = run_manifest(engine, manifest, target, resume=resume, pred_key=pred_key, progress=progress,
+                               on_start=on_start, in_place=in_place)  # fmt: skip
     finally:
         if bar is not None:
             bar.close()
@@ -190,12 +189,58 @@ def command(
     _print_summary(summary)
 
 
+def _preflight(manifest: str, out: str | None, *, in_place: bool, resume: bool, name: str, entries: list[Any],
+               word_confidence: bool, prompt: Any = None) -> Path:  # fmt: skip
+    """Every check that needs no model, before torch or NeMo is imported: the manifest, the output, the checksums.
+
+    A run that cannot finish (empty manifest, unwritable or full output folder, output =
+    input, wrong checksum) is refused in a second instead of after the model has loaded.
+    """
+    from asr_registry.engine.loading import verify_before_load
+    from asr_registry.engine.manifest import default_output_path, read_manifest
+    from asr_registry.engine.output import prediction_bytes, prepare_output
+    from asr_registry.errors import RegistryError
+    from asr_registry.outputs import same_file
+
+    items = read_manifest(manifest)
+    if not items:
+        raise RegistryError(f"{manifest}: the manifest has no rows; nothing to transcribe")
+    if in_place and out is not None and not same_file(out, manifest):
+        raise RegistryError(f"--in-place writes over {manifest}, but --out names {out}: give one or the other")
+    target = Path(manifest) if in_place else Path(out) if out else default_output_path(manifest, name)
+    prepare_output(Path(manifest), target, rows=len(items), resume=resume, in_place=in_place,
+                   extra_row_bytes=prediction_bytes(len(entries), word_confidence))  # fmt: skip
+    if prompt is not None:
+        from asr_registry.engine.prompts import check_options, first_unprompted_row
+
+        for entry in entries:
+            check_options(entry, prompt)
+            row = first_unprompted_row(entry, prompt, [item.fields for item in items])
+            if row is not None:
+                raise RegistryError(
+                    f"{manifest}:{items[row].line}: model {entry.name} needs the spoken language "
+                    f"({', '.join(entry.languages)}): pass --language or give every row a source_lang"
+                )
+    verify_before_load(entries)
+    return target
+
+
 def _print_summary(summary: Any) -> None:
     from asr_registry.engine.runner import summarize_skips
 
-    rows = [
-        ("model", summary.model),
-        ("device", f"{summary.device}, {summary.precision}, decoder {summary.decoder}, batch {summary.batch_size}"),
+    if summary.combiner:  # an ensemble: each member has its own decoder
+        rows = [
+            ("model", summary.model),
+            ("device", f"{summary.device}, {summary.precision}, batch {summary.batch_size}"),
+            ("members", ", ".join(summary.members)),
+            ("combiner", summary.combiner),
+        ]
+    else:
+        rows = [
+            ("model", summary.model),
+            ("device", f"{summary.device}, {summary.precision}, decoder {summary.decoder}, batch {summary.batch_size}"),
+        ]
+    rows += [
         ("files", str(summary.files)),
         ("transcribed", str(summary.transcribed)),
     ]

@@ -34,8 +34,13 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     catalog, found = validate_file(path)
     problems = [str(p) for p in found]
     in_file = len(catalog.models)
+    excluded = catalog.excluded  # the file's own: the plugin-merged catalog carries none
     if file is None and not problems:
         catalog = get_catalog()  # plugins too: duplicates and bad entries surface here
+    if file is None:  # the architecture specs (architectures.toml) are keyed by built-in catalog names
+        from asr_registry.shadow.specs import check_against_catalog, load
+
+        problems += check_against_catalog(load(), catalog.models, set(catalog.sources))
     report: dict[str, object] = {"file": str(path), "models": in_file, "with_plugins": len(catalog.models),
                                  "problems": problems}  # fmt: skip
 
@@ -46,7 +51,7 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     if use_nemo and not problems:
         if not nemo_installed():
             raise RegistryError("--nemo: NeMo is not installed (pip install 'asr-registry[engine]')")
-        check = cross_check(catalog)
+        check = cross_check(catalog, excluded)
         report["nemo"] = check
         problems += [f"{path.name}: models.{n}: published with an NGC name that NeMo {check.nemo_version} does not list"
                      for n in check.unknown_to_nemo]  # fmt: skip
@@ -60,7 +65,9 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
             missing = nemo.missing_from_catalog  # type: ignore[attr-defined]
             click.echo(
                 f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; "  # type: ignore[attr-defined]
-                f"{len(missing)} are not in the catalog" + (f": {', '.join(missing)}" if missing else "")
+                f"{len(missing)} are not in the catalog"
+                + (f": {', '.join(missing)}" if missing else "")
+                + f"; {len(nemo.excluded)} excluded with a reason"  # type: ignore[attr-defined]
             )
         plugins = f" ({len(catalog.models)} with plugins)" if len(catalog.models) != in_file else ""
         click.echo(f"{path}: {in_file} models{plugins}, {len(problems)} problem(s)")

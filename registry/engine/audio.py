@@ -8,8 +8,10 @@ row's `skipped` reason.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,19 +40,34 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _stat(path: Path) -> os.stat_result:
+    """`os.stat(path)`, or an AudioError saying why it failed in words that say what to fix.
+
+    `Path.exists()` is False for a missing file, a dangling symlink and a symlink
+    loop alike; the errno of `os.stat` tells them apart.
+    """
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AudioError(f"symlink loop: {path}") from None
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise AudioError(f"broken symlink: {path} -> {os.readlink(path)}") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise AudioError(f"missing file: {path}") from None
+        if exc.errno == errno.EACCES:
+            raise AudioError(f"permission denied: {path}") from None
+        raise AudioError(f"unreadable file: {path}: {exc.strerror or exc}") from None
+
+
 def probe(path: Path) -> AudioInfo:
     """Header-only look at a file: fast, and catches missing/empty/corrupt files early."""
     import soundfile as sf
 
-    if not path.exists():
-        raise AudioError(f"missing file: {path}")
-    if path.is_dir():
+    status = _stat(path)
+    if stat.S_ISDIR(status.st_mode):
         raise AudioError(f"not a file: {path}")
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise AudioError(f"unreadable file: {exc.strerror or exc}") from None
-    if size == 0:
+    if status.st_size == 0:
         raise AudioError("empty file (0 bytes)")
     try:
         info = sf.info(str(path))

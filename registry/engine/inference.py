@@ -1,11 +1,26 @@
 """Running a NeMo ASR model on a batch of waveforms.
 
-For CTC, RNNT/TDT and hybrid models the engine calls the model's own modules
+For CTC, RNNT, TDT and hybrid models the engine calls the model's own modules
 directly on one padded tensor, exactly what `model.transcribe()` does per batch
 (`preprocessor` -> `encoder` -> `decoder`/`decoding`), minus its per-call setup
-(temporary manifest, a fresh DataLoader, file decoding on the main thread).
-Any other model class (e.g. AED/Canary, which needs prompts) goes through
-`model.transcribe(audio=[numpy arrays])` one batch at a time.
+(temporary manifest, a fresh DataLoader, file decoding on the main thread). Per family:
+
+* ``tdt``: a transducer whose joint also predicts durations (`joint.num_extra_outputs`);
+  the same `rnnt_decoder_predictions_tensor` call runs NeMo's TDT decoder, which the
+  model's decoding config (`model_type = "tdt"`, `durations`) selected at restore time.
+* ``aed`` (Canary, `EncDecMultiTaskModel`): `model.forward(processed_signal=...)` gives the
+  encoder states and mask; each item's prompt (`prompts.resolve_prompt`: source_lang,
+  target_lang, task, pnc) becomes decoder context ids through the model's own
+  `PromptFormatter` (`model.prompt.encode_dialog`), and
+  `model.decoding.decode_predictions_tensor(...)` decodes, as `_transcribe_forward` and
+  `_transcribe_output_processing` do; clips under 1 s are padded with silence on both
+  sides first, as transcribe()'s Lhotse dataloader does (`pad_min_duration = 1.0`).
+* language-ID prompted transducers (`EncDecRNNTBPEModelWithPrompt`, Nemotron 3.5): the
+  prompt's locale is looked up in `cfg.model_defaults.prompt_dictionary` and passed as
+  `prompt_indices` to `model.forward`, which mixes the one-hot prompt into the encoder output.
+* ``salm``: see `engine/salm.py` (the speechlm2 `SALM.generate` API).
+
+Any other model class goes through `model.transcribe(audio=[numpy arrays])` one batch at a time.
 
 Text and word confidences (NeMo 3):
 
@@ -28,7 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,12 +63,22 @@ class Hyp:
     times: tuple[tuple[float, float], ...] | None = None
 
 
+# What NeMo's multitask transcribe() dataloader pads shorter clips to (`pad_min_duration`).
+AED_MIN_SECONDS = 1.0
+
+
 def _kind(model: Any) -> str:
+    from asr_registry.engine.salm import is_salm
+
+    if is_salm(model):
+        return "salm"
     if hasattr(model, "ctc_decoder") and hasattr(model, "cur_decoder") and hasattr(model, "ctc_decoding"):
         return "hybrid"
     decoding = getattr(model, "decoding", None)
+    if hasattr(model, "transf_decoder") and hasattr(model, "prompt") and hasattr(decoding, "decode_predictions_tensor"):
+        return "aed"
     if decoding is not None and hasattr(decoding, "rnnt_decoder_predictions_tensor") and hasattr(model, "joint"):
-        return "rnnt"
+        return "tdt" if int(getattr(model.joint, "num_extra_outputs", 0) or 0) > 0 else "rnnt"
     if decoding is not None and hasattr(decoding, "ctc_decoder_predictions_tensor"):
         return "ctc"
     return "generic"
@@ -70,12 +95,19 @@ class ModelRunner:
         self.word_confidence = word_confidence
         self.timestamps = False
         self.decoder = decoder if self.kind == "hybrid" else ""
+        # Language-ID prompt conditioning (e.g. Nemotron 3.5): locale -> prompt index.
+        self.prompt_dictionary: dict[str, int] = {}
+        if getattr(model, "concat", False) and hasattr(model, "prompt_kernel"):
+            self.prompt_dictionary = {str(k): int(v) for k, v in (_cfg_get(model, "model_defaults", "prompt_dictionary") or {}).items()}  # fmt: skip
         # NeMo 3.0's character CTC decoding crashes computing word confidence (it joins
         # token ids as strings); for those models we keep token confidence and group it
         # into words here, one character per token.
         self.char_tokens = self.kind == "ctc" and getattr(model, "tokenizer", None) is None
         self.sample_rate = int(
-            _cfg_get(model, "preprocessor", "sample_rate") or _cfg_get(model, "sample_rate") or 16000
+            _cfg_get(model, "preprocessor", "sample_rate")
+            or _cfg_get(model, "sample_rate")
+            or getattr(model, "sampling_rate", 0)  # a SALM's
+            or 16000
         )
         stride = float(_cfg_get(model, "preprocessor", "window_stride") or 0.01)
         factor = getattr(getattr(model, "encoder", None), "subsampling_factor", None)
@@ -96,9 +128,15 @@ class ModelRunner:
                 featurizer.pad_to = 0
         self._apply_decoding()
 
+    @property
+    def needs_prompts(self) -> bool:
+        """Whether `forward` needs one prompt (a dict of fields) per input."""
+        return self.kind in ("aed", "salm") or bool(self.prompt_dictionary)
+
     def _apply_decoding(self) -> None:
         """(Re)build the decoding objects with our confidence/timestamp settings."""
-        if self.kind == "generic":
+        if self.kind in ("generic", "aed", "salm"):
+            # NeMo's AED decoding has neither word confidence nor our timestamp switches.
             return
         from omegaconf import open_dict
 
@@ -121,7 +159,7 @@ class ModelRunner:
 
     def enable_timestamps(self) -> None:
         """Word timestamps are needed only to stitch chunks of long files."""
-        if not self.timestamps and self.kind != "generic":
+        if not self.timestamps and self.kind not in ("generic", "aed", "salm"):
             self.timestamps = True
             self._apply_decoding()
 
@@ -134,10 +172,8 @@ class ModelRunner:
         return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
 
     # -- forward -------------------------------------------------------------------------------
-    def forward(self, audio: Sequence[np.ndarray]) -> list[Hyp]:
-        """Transcribe equal-rate mono float32 waveforms; one Hyp per input, same order."""
-        if self.kind == "generic":
-            return self._forward_generic(audio)
+    def _tensors(self, audio: Sequence[np.ndarray]) -> tuple[Any, Any]:
+        """One zero-padded (batch, samples) tensor and the lengths, on the model's device."""
         import torch
 
         lengths = np.fromiter((len(a) for a in audio), dtype=np.int64, count=len(audio))
@@ -150,6 +186,27 @@ class ModelRunner:
         if device.type == "cuda":
             signal = signal.pin_memory().to(device, non_blocking=True)
             signal_len = signal_len.to(device, non_blocking=True)
+        return signal, signal_len
+
+    def forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None) -> list[Hyp]:
+        """Transcribe equal-rate mono float32 waveforms; one Hyp per input, same order.
+
+        `prompts` (one per input, from `prompts.resolve_prompt`) is required when `needs_prompts`.
+        """
+        if self.needs_prompts and (prompts is None or len(prompts) != len(audio)):
+            raise ValueError(f"{self.kind} model needs one prompt per input")
+        if self.kind == "generic":
+            return self._forward_generic(audio)
+        if self.kind == "aed":
+            return self._forward_aed(audio, prompts or ())
+        if self.kind == "salm":
+            from asr_registry.engine.salm import salm_forward
+
+            texts = salm_forward(self.model, audio, prompts or (), self.sample_rate, self.device, self._autocast)
+            return [self._convert(text) for text in texts]
+        import torch
+
+        signal, signal_len = self._tensors(audio)
         model = self.model
         # NeMo 3's transcribe() ends with encoder/decoder/joint.unfreeze(partial=True),
         # which calls .train(): after anyone used model.transcribe(), dropout would be
@@ -159,7 +216,13 @@ class ModelRunner:
             # The mel front end stays fp32 (NeMo disables autocast inside it too).
             feats, feats_len = model.preprocessor(input_signal=signal, length=signal_len)
             with self._autocast():
-                encoded, encoded_len = model.encoder(audio_signal=feats, length=feats_len)
+                if self.prompt_dictionary:
+                    indices = torch.tensor([self._prompt_index(p) for p in prompts or ()], device=signal.device)
+                    encoded, encoded_len = model.forward(
+                        processed_signal=feats, processed_signal_length=feats_len, prompt_indices=indices
+                    )
+                else:
+                    encoded, encoded_len = model.encoder(audio_signal=feats, length=feats_len)
                 if self.kind == "ctc":
                     log_probs = model.decoder(encoder_output=encoded)
                     hyps = model.decoding.ctc_decoder_predictions_tensor(
@@ -175,6 +238,59 @@ class ModelRunner:
                         encoder_output=encoded, encoded_lengths=encoded_len, return_hypotheses=True
                     )
         return [self._convert(h) for h in _best(hyps)]
+
+    def _prompt_index(self, prompt: Mapping[str, str]) -> int:
+        """A language-ID prompt's index: the exact locale, else the language's first locale."""
+        wanted = prompt.get("language", "auto")
+        table = self.prompt_dictionary
+        if wanted in table:
+            return table[wanted]
+        for key in sorted(table):
+            if key.split("-")[0] == wanted:
+                return table[key]
+        raise ValueError(f"language prompt '{wanted}' is not in the model's prompt dictionary ({', '.join(sorted(table)[:12])})")  # fmt: skip
+
+    def _forward_aed(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]]) -> list[Hyp]:
+        import torch
+
+        model = self.model
+        shortest = round(AED_MIN_SECONDS * self.sample_rate)
+        signal, signal_len = self._tensors([_pad_both(a, shortest) for a in audio])
+        model.eval()
+        with torch.inference_mode():
+            feats, feats_len = model.preprocessor(input_signal=signal, length=signal_len)
+            with self._autocast():
+                _, _, enc_states, enc_mask = model.forward(processed_signal=feats, processed_signal_length=feats_len)
+                context = [self._aed_context(p) for p in prompts]
+                hyps: list[Any] = [None] * len(audio)
+                # Prompts of equal length decode as one batch (Canary's always are: 5 tokens).
+                groups: dict[int, list[int]] = {}
+                for index, ids in enumerate(context):
+                    groups.setdefault(len(ids), []).append(index)
+                for members in groups.values():
+                    ids = torch.tensor([context[i] for i in members], dtype=torch.long, device=enc_states.device)
+                    rows = torch.tensor(members, device=enc_states.device)
+                    decoded = model.decoding.decode_predictions_tensor(
+                        encoder_hidden_states=enc_states[rows], encoder_input_mask=enc_mask[rows],
+                        decoder_input_ids=ids, return_hypotheses=True,
+                    )  # fmt: skip
+                    for index, hyp in zip(members, _best(decoded), strict=True):
+                        hyps[index] = hyp
+        return [self._convert(h) for h in hyps]
+
+    def _aed_context(self, prompt: Mapping[str, str]) -> list[int]:
+        """Decoder context ids for one prompt, built the way `_transcribe_forward` builds them:
+        the formatter's default user turn, its slots filled from the prompt."""
+        formatter = self.model.prompt
+        expected = formatter.get_slots("user")
+        turns = [dict(turn) for turn in formatter.get_default_dialog_slots()]
+        values = dict(prompt)
+        if "task" not in expected and "taskname" in expected:
+            values["taskname"] = values.pop("task", "asr")
+        for turn in turns:
+            if turn["role"] == "user":
+                turn["slots"] = {**turn["slots"], **{k: v for k, v in values.items() if k in expected}}
+        return [int(t) for t in formatter.encode_dialog(turns=turns)["context_ids"].tolist()]
 
     def _forward_generic(self, audio: Sequence[np.ndarray]) -> list[Hyp]:
         import torch
@@ -216,6 +332,15 @@ class ModelRunner:
                 if confidence is not None and len(confidence) != len(words):
                     confidence = None
         return Hyp(text, words, confidence, times)
+
+
+def _pad_both(samples: np.ndarray, shortest: int) -> np.ndarray:
+    """Silence on both sides up to `shortest` samples (Lhotse's `pad(direction="both")`)."""
+    missing = shortest - len(samples)
+    if missing <= 0:
+        return samples
+    left = missing // 2
+    return np.pad(samples, (left, missing - left))
 
 
 def _char_word_confidence(text: Any, token_confidence: Any) -> list[float] | None:

@@ -19,15 +19,16 @@ so checkpoints already downloaded by plain NeMo are reused.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asr_registry.checksums import file_sha256
 from asr_registry.errors import RegistryError
 from asr_registry.schema import ModelEntry
 
@@ -159,7 +160,7 @@ def list_cached(entries: list[ModelEntry], cache_dir: str | Path | None = None) 
 
 # -- checks ------------------------------------------------------------------------------------
 def require_published(entry: ModelEntry) -> None:
-    if entry.published:
+    if entry.published or (entry.status == "shadow" and entry.source.path):  # a local shadow (asr_registry.shadow)
         return
     subs = ", ".join(entry.substitutes) if entry.substitutes else "none listed"
     raise RegistryError(
@@ -174,27 +175,44 @@ def local_path(entry: ModelEntry) -> Path:
     return path
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+# Files whose checksum matched, by (path, sha256) -> (size, mtime): the CLI verifies before
+# importing torch and the loader verifies again; a multi-GB .nemo is hashed once.
+_VERIFIED: dict[tuple[Path, str], tuple[int, int]] = {}
 
 
 def verify_local(entry: ModelEntry) -> Path:
-    """The entry's .nemo file, refused unless its sha256 matches the catalog's."""
+    """The entry's .nemo file, refused unless its sha256 matches the catalog's.
+
+    Needs neither torch nor NeMo: commands call it before importing them, so a wrong
+    checksum is refused in the time it takes to hash the file.
+    """
     path = local_path(entry)
     if not path.is_file():
         raise RegistryError(f"model {entry.name}: checkpoint file not found: {path}")
-    actual = sha256_file(path)
     expected = entry.source.sha256.lower()
+    stat = path.stat()
+    key, stamp = (path.resolve(), expected), (stat.st_size, stat.st_mtime_ns)
+    if _VERIFIED.get(key) == stamp:
+        return path
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise RegistryError(f"model {entry.name}: cannot read {path}: {exc.strerror or exc}") from None
     if actual != expected:
         raise RegistryError(
             f"model {entry.name}: checksum mismatch for {path}: catalog sha256 {expected or '(none)'}, "
             f"file sha256 {actual}; refusing to load"
         )
+    _VERIFIED[key] = stamp
     return path
+
+
+def verify_before_load(entries: Sequence[ModelEntry]) -> None:
+    """Everything about these entries that can be checked without torch or NeMo."""
+    for entry in entries:
+        require_published(entry)
+        if entry.source.path:
+            verify_local(entry)
 
 
 def _check_archive(path: Path) -> None:
@@ -268,6 +286,12 @@ def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_loca
 def load_model(entry: ModelEntry, device: str, cache_dir: str | Path | None = None) -> Any:
     """A ready-to-run NeMo ASR model (eval mode, on `device`) for a catalog entry."""
     require_published(entry)
+    if entry.family == "salm":
+        # A speech LLM is no ASRModel: NeMo's speechlm2 SALM loads it (see engine/salm.py).
+        from asr_registry.engine.salm import load_salm
+
+        configure_cache(cache_dir)
+        return load_salm(entry, device, local_path(entry) if entry.source.path else None)
     if entry.source.path:
         path = verify_local(entry)
         quiet_nemo()

@@ -8,7 +8,6 @@ audio can be moved together.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -89,14 +88,6 @@ def items_from_paths(paths: Sequence[str | Path]) -> list[ManifestItem]:
         resolved = Path(path).expanduser().resolve()
         items.append(ManifestItem(index, index + 1, MappingProxyType({AUDIO_KEY: str(path)}), resolved))
     return items
-
-
-def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk_bytes):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def default_output_path(manifest: str | Path, model: str) -> Path:

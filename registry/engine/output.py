@@ -13,18 +13,24 @@ line (killed mid-write), which resuming drops and truncates away. At the end the
 rows are written in input order to `OUT.tmp`, fsynced and renamed over OUT (an
 atomic replace on POSIX), then the journal is deleted. Readers of OUT never see
 a half-written file.
+
+A write that fails (disk full, folder made read-only) is an `OutputError` naming the
+file, never a traceback, and it leaves the journal holding exactly the rows reported
+done: after fixing the cause, `--resume` finishes the run with the same output.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from asr_registry.errors import RegistryError
+from asr_registry.outputs import OutputError, backup_path, check_output, describe_os_error, same_file, write_all
 
 JOURNAL_VERSION = 1
 HEADER_KEY = "asr_registry_partial"
@@ -67,7 +73,10 @@ def read_journal(path: Path) -> tuple[JournalState | None, int]:
     it is not counted and the caller truncates it. A bad line before the last one
     is real corruption and an error.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"cannot read the journal {path}: {describe_os_error(exc)}") from None
     lines = data.split(b"\n")
     # After the final "\n" split() leaves b"" (complete file) or the torn tail.
     complete, tail = lines[:-1], lines[-1]
@@ -100,8 +109,36 @@ def read_journal(path: Path) -> tuple[JournalState | None, int]:
     return (None if header is None else JournalState(header, rows, torn)), good
 
 
+def estimate_bytes(manifest_bytes: int, rows: int, extra_row_bytes: int = 160) -> int:
+    """A first, generous estimate of the disk space a run over a manifest needs.
+
+    Each output row is its input row plus the prediction (`extra_row_bytes`, more for
+    word confidences or ensemble members); the journal holds every row once more, and
+    just before the journal is deleted both exist side by side with OUT.tmp.
+    """
+    output = manifest_bytes + rows * extra_row_bytes
+    journal = output + rows * 24  # {"i": N, "row": ...} around each row
+    return output + journal + 64 * 1024
+
+
+def _keep_backup(original: Path, backup: Path) -> None:
+    """Keep the file about to be replaced as `backup`: a hard link (no copy) where possible."""
+    if backup.exists():
+        if same_file(original, backup):
+            return
+        backup.unlink()
+    try:
+        os.link(original, backup)
+    except OSError:
+        shutil.copy2(original, backup)
+
+
 class Journal:
-    """Appends finished rows to OUT.partial; `finish()` publishes OUT in input order."""
+    """Appends finished rows to OUT.partial; `finish()` publishes OUT in input order.
+
+    Every failure to write is an `OutputError` naming the file; the journal on disk is left
+    holding exactly the rows that were reported done, so `--resume` continues from there.
+    """
 
     def __init__(self, out: Path, header: Mapping[str, Any], *, resume: bool) -> None:
         self.out = out
@@ -109,8 +146,13 @@ class Journal:
         self.header = {HEADER_KEY: JOURNAL_VERSION, **header}
         self.rows: dict[int, dict[str, Any]] = {}
         self.torn_bytes = 0
-        self._file: IO[bytes] | None = None
-        self._open(resume)
+        self._fd: int | None = None
+        self._good = 0  # bytes of complete lines in the journal
+        try:
+            self._open(resume)
+        except OSError as exc:
+            self.close()
+            raise OutputError(f"cannot write {self.path}: {describe_os_error(exc)}") from None
 
     # -- opening ---------------------------------------------------------------------------
     def _open(self, resume: bool) -> None:
@@ -123,7 +165,7 @@ class Journal:
         state, good = read_journal(self.path) if exists else (None, 0)
         if state is None:
             # No journal, or only a torn header: start a fresh one.
-            self._file = open(self.path, "wb")  # noqa: SIM115 - held open across batches, closed by close()
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             self._write_lines([self.header])
             return
         mismatched = [k for k in RESUME_KEYS if state.header.get(k) != self.header.get(k)]
@@ -134,49 +176,113 @@ class Journal:
             )
         self.rows = dict(state.rows)
         self.torn_bytes = state.torn_bytes
-        self._file = open(self.path, "r+b")  # noqa: SIM115 - as above
+        self._fd = os.open(self.path, os.O_RDWR)
         # Drop the torn tail so the next append starts on a line boundary.
-        self._file.truncate(good)
-        self._file.seek(good)
+        os.ftruncate(self._fd, good)
+        os.lseek(self._fd, good, os.SEEK_SET)
+        self._good = good
 
     # -- writing ---------------------------------------------------------------------------
     def _write_lines(self, records: Iterable[Mapping[str, Any]]) -> None:
-        assert self._file is not None
+        assert self._fd is not None
         payload = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
-        if payload:
-            self._file.write(payload)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+        if not payload:
+            return
+        try:
+            write_all(self._fd, payload)
+            os.fsync(self._fd)
+        except OSError:
+            # Cut back to the last complete line, so the journal holds what was reported
+            # done and nothing torn (resuming would drop a torn line anyway).
+            try:
+                os.ftruncate(self._fd, self._good)
+                os.lseek(self._fd, self._good, os.SEEK_SET)
+            except OSError:
+                pass
+            raise
+        self._good += len(payload)
 
     def append(self, rows: Mapping[int, Mapping[str, Any]]) -> None:
         """Record finished rows (one batch): durable when this returns."""
         fresh = {i: dict(r) for i, r in rows.items() if i not in self.rows}
-        self._write_lines({"i": i, "row": r} for i, r in fresh.items())
+        try:
+            self._write_lines({"i": i, "row": r} for i, r in fresh.items())
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {self.path}: {describe_os_error(exc)}; the {len(self.rows)} row(s) done before are "
+                f"kept in it: fix that and run again with --resume"
+            ) from None
         self.rows.update(fresh)
 
-    def finish(self, total: int) -> None:
-        """Write OUT atomically in input order and delete the journal."""
+    def finish(self, total: int, *, backup: Path | None = None) -> None:
+        """Write OUT atomically in input order and delete the journal.
+
+        With `backup`, the file OUT replaces (the input, for `--in-place`) is kept there first.
+        """
         missing = [i for i in range(total) if i not in self.rows]
         if missing:
             raise RuntimeError(f"journal incomplete: {len(missing)} rows missing (first index {missing[0]})")
         self.close()
         tmp = self.out.with_name(self.out.name + ".tmp")
-        with open(tmp, "wb") as handle:
-            for i in range(total):
-                handle.write(json.dumps(self.rows[i], ensure_ascii=False).encode("utf-8") + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.out)
-        self.path.unlink(missing_ok=True)
+        payload = b"".join(json.dumps(self.rows[i], ensure_ascii=False).encode("utf-8") + b"\n" for i in range(total))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                write_all(fd, payload)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if backup is not None and self.out.exists():
+                _keep_backup(self.out, backup)
+            os.replace(tmp, self.out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"cannot write {self.out}: {describe_os_error(exc)}; all {total} rows are kept in {self.path}: "
+                "fix that and run again with --resume (nothing is transcribed again)"
+            ) from None
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{self.out} is complete, but its journal {self.path} could not be removed "
+                              f"({describe_os_error(exc)}); delete it by hand") from None  # fmt: skip
         _fsync_dir(self.out.parent)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def prepare_output(
+    manifest: Path, out: Path, *, rows: int, resume: bool, in_place: bool = False, extra_row_bytes: int = 160
+) -> Path | None:
+    """Check OUT before any model loads (see `asr_registry.outputs`); returns the backup path.
+
+    The backup path is set when OUT is the input manifest and `in_place` allows that: the
+    original is kept there when OUT replaces it. Refused: a folder that cannot be written, too
+    little free space for a first estimate, OUT = input without `in_place`, a journal
+    left by an interrupted run without `resume`.
+    """
+    try:
+        manifest_bytes = manifest.stat().st_size
+    except OSError:
+        manifest_bytes = 0
+    check_output(out, option="--out", inputs=[manifest], in_place=in_place,
+                 needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes))  # fmt: skip
+    if not resume and partial_path(out).exists():
+        raise RegistryError(f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, "
+                            "or delete it to start over")  # fmt: skip
+    return backup_path(out) if in_place and same_file(out, manifest) else None
+
+
+def prediction_bytes(members: int = 1, word_confidence: bool = False) -> int:
+    """Bytes a prediction adds to a row, for `estimate_bytes`: generous for long transcripts."""
+    per_member = 480 if word_confidence else 160
+    return per_member * (members + 1 if members > 1 else 1)  # an ensemble also writes the combined text

@@ -20,14 +20,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from asr_registry.checksums import file_sha256
 from asr_registry.engine import audio as audio_io
 from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan_segments
 from asr_registry.engine.inference import Hyp, ModelRunner, is_oom, release_memory
 from asr_registry.engine.loading import load_model
-from asr_registry.engine.manifest import ManifestItem, default_output_path, file_sha256, items_from_paths, read_manifest
-from asr_registry.engine.output import Journal, partial_path
+from asr_registry.engine.manifest import ManifestItem, default_output_path, items_from_paths, read_manifest
+from asr_registry.engine.output import Journal, prediction_bytes, prepare_output
+from asr_registry.engine.prompts import PromptError, PromptOptions, check_options, resolve_prompt, runtime_style
 from asr_registry.engine.settings import Hardware, Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
+from asr_registry.engine.threads import apply as apply_threads
 from asr_registry.errors import RegistryError
 from asr_registry.schema import ModelEntry, Resources
 
@@ -75,6 +78,8 @@ class RunSummary:
     chunked_files: int = 0
     oom_splits: int = 0
     notes: tuple[str, ...] = field(default=())
+    members: tuple[str, ...] = ()  # an ensemble's members, `LABEL (decoder)`; empty for one model
+    combiner: str = ""  # an ensemble's combiner spec
 
 
 def output_row(item: ManifestItem, result: Result, pred_key: str, word_confidence: bool) -> dict[str, Any]:
@@ -108,8 +113,13 @@ class Engine:
         prefetch_batches: int = 2,
         hardware: Hardware | None = None,
         model: Any = None,
+        threads: int | None = None,
+        prompt: PromptOptions | None = None,
     ) -> None:
         self.entry = entry
+        # Prompt fields for the whole run (a row's own fields win); refused now if the model cannot honour them.
+        self.prompt = prompt or PromptOptions()
+        check_options(entry, self.prompt)
         self.settings: Settings = resolve_settings(
             entry,
             device=device,
@@ -122,6 +132,8 @@ class Engine:
             word_confidence=word_confidence,
             tier=tier,
             hardware=hardware,
+            threads=threads,
+            decode_workers=decode_workers,
         )
         self.cache_dir = cache_dir
         self.decode_workers = decode_workers
@@ -146,6 +158,7 @@ class Engine:
     def runner(self) -> ModelRunner:
         if self._runner is None:
             started = time.perf_counter()
+            apply_threads(self.settings.threads)
             model = (
                 self._model if self._model is not None else load_model(self.entry, self.settings.device, self.cache_dir)
             )
@@ -157,6 +170,11 @@ class Engine:
             self.load_seconds = time.perf_counter() - started
         return self._runner
 
+    def set_prompt(self, prompt: PromptOptions) -> None:
+        """Prompt fields for the following runs (the bench gives each dataset's language)."""
+        check_options(self.entry, prompt)
+        self.prompt = prompt
+
     @property
     def model(self) -> Any:
         """The underlying NeMo model (loaded on first use)."""
@@ -166,18 +184,20 @@ class Engine:
         _ = self.runner
 
     # -- core loop -------------------------------------------------------------------------
-    def _forward(self, audio: Sequence[np.ndarray]) -> list[Hyp]:
+    def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None) -> list[Hyp]:
         """One model call. Tests override this to inject failures (e.g. OOM)."""
-        return self.runner.forward(audio)
+        return self.runner.forward(audio, prompts) if prompts is not None else self.runner.forward(audio)
 
-    def _forward_splitting(self, audio: Sequence[np.ndarray]) -> list[Hyp | str]:
+    def _forward_splitting(
+        self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None
+    ) -> list[Hyp | str]:
         """Run a batch; on CUDA OOM halve it and retry each half (recursively).
 
         A segment that does not fit even alone comes back as a reason string.
         Batches run longest first, so later batches are rarely hit again.
         """
         try:
-            return list(self._forward(audio))
+            return list(self._forward(audio, prompts) if prompts is not None else self._forward(audio))
         except Exception as exc:
             if not is_oom(exc):
                 raise
@@ -188,7 +208,8 @@ class Engine:
             self.oom_splits += 1
             half = len(audio) // 2
             log.warning("out of memory on a batch of %d; retrying as %d + %d", len(audio), half, len(audio) - half)
-        return self._forward_splitting(audio[:half]) + self._forward_splitting(audio[half:])
+        first, second = (None, None) if prompts is None else (prompts[:half], prompts[half:])
+        return self._forward_splitting(audio[:half], first) + self._forward_splitting(audio[half:], second)
 
     def _probe_all(self, items: Sequence[ManifestItem]) -> dict[int, audio_io.AudioInfo | str]:
         def probe(item: ManifestItem) -> audio_io.AudioInfo | str:
@@ -207,6 +228,15 @@ class Engine:
         runner = self.runner
         s = self.settings
         infos = self._probe_all(items)
+        prompts: dict[int, dict[str, str]] = {}
+        if runner.needs_prompts:
+            style = runtime_style(self.entry, runner.kind, bool(runner.prompt_dictionary))
+            for item in items:
+                try:
+                    prompts[item.index] = resolve_prompt(self.entry, self.prompt, item.fields, style)
+                except PromptError as exc:
+                    if not isinstance(infos.get(item.index), str):
+                        infos[item.index] = f"bad prompt: {exc}"
         failed = [Result(index, None, skipped=reason) for index, reason in infos.items() if isinstance(reason, str)]
         if failed:
             yield failed
@@ -243,7 +273,8 @@ class Engine:
                             done.append(Result(segment.item, None, skipped=samples))
                     elif segment.item not in dead:
                         ready.append((segment, samples))
-                outputs = self._forward_splitting([samples for _, samples in ready]) if ready else []
+                batch_prompts = [prompts[seg.item] for seg, _ in ready] if runner.needs_prompts else None
+                outputs = self._forward_splitting([samples for _, samples in ready], batch_prompts) if ready else []
                 for (segment, _), out in zip(ready, outputs, strict=True):
                     if segment.item in dead:
                         continue
@@ -312,6 +343,23 @@ class Transcriber(Protocol):
     def row(self, item: ManifestItem, result: Any, pred_key: str) -> dict[str, Any]: ...
 
 
+def journal_header(transcriber: Transcriber, manifest_in: str | Path, rows: int, pred_key: str) -> dict[str, Any]:
+    """What a journal records about its run; `output.RESUME_KEYS` of it must match to resume.
+
+    Shared with the Ray executor (`asr_registry.scale`), so either can resume the other's run.
+    """
+    s = transcriber.settings
+    return {
+        "manifest": str(Path(manifest_in).resolve()),
+        "manifest_sha256": file_sha256(manifest_in),
+        "rows": rows,
+        "model": transcriber.name,
+        "decoder": s.decoder,
+        "pred_key": pred_key,
+        "word_confidence": s.word_confidence,
+    }
+
+
 def run_manifest(
     transcriber: Transcriber,
     manifest_in: str | Path,
@@ -321,29 +369,24 @@ def run_manifest(
     pred_key: str = "pred_text",
     progress: Progress | None = None,
     on_start: Callable[[int, int], None] | None = None,
+    in_place: bool = False,
 ) -> RunSummary:
     """Transcribe a manifest into a new one, crash-safe (see `engine.output`).
 
     `on_start(total_rows, already_done)` is called once the work is known, so a
     caller can size a progress bar. Results need `index`, `skipped`, `duration`, `chunks`.
+    `in_place` allows `manifest_out` to be `manifest_in`; the original is kept as `NAME.bak`.
     """
     items = read_manifest(manifest_in)
+    if not items:
+        raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
     out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, transcriber.name)
-    if not resume and partial_path(out).exists():
-        # Checked before the (slow) model load so the user hears about it at once.
-        raise RegistryError(
-            f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, or delete it to start over"
-        )
     s = transcriber.settings
-    header = {
-        "manifest": str(Path(manifest_in).resolve()),
-        "manifest_sha256": file_sha256(manifest_in),
-        "rows": len(items),
-        "model": transcriber.name,
-        "decoder": s.decoder,
-        "pred_key": pred_key,
-        "word_confidence": s.word_confidence,
-    }
+    # Checked before the (slow) model load so the user hears about it at once.
+    members = len(getattr(transcriber, "engines", ())) or 1  # an Ensemble writes one prediction per member
+    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
+                            extra_row_bytes=prediction_bytes(members, s.word_confidence))  # fmt: skip
+    header = journal_header(transcriber, manifest_in, len(items), pred_key)
     by_index = {item.index: item for item in items}
     skipped: list[SkippedFile] = []
     transcribed = 0
@@ -376,7 +419,7 @@ def run_manifest(
             if progress is not None:
                 progress(len(results), sum(r.duration for r in results))
         wall = time.perf_counter() - started
-        journal.finish(len(items))
+        journal.finish(len(items), backup=backup)
     return RunSummary(
         model=transcriber.name,
         output=str(out),
@@ -395,6 +438,8 @@ def run_manifest(
         chunked_files=chunked,
         oom_splits=transcriber.oom_splits,
         notes=s.notes,
+        members=tuple(getattr(transcriber, "member_summary", ())),  # only an Ensemble has these two
+        combiner=getattr(transcriber, "combiner_spec", ""),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from asr_registry.engine.threads import choose_threads
 from asr_registry.errors import RegistryError
 from asr_registry.schema import PRECISIONS, ModelEntry, Resources
 
@@ -44,6 +45,7 @@ class Settings:
     chunk_overlap_seconds: float
     word_confidence: bool
     notes: tuple[str, ...] = ()
+    threads: int = 1  # torch intra-op threads (see engine/threads.py)
 
 
 def detect_hardware(device: str) -> Hardware:
@@ -113,11 +115,18 @@ def choose_batch_size(
         return requested, "--batch-size"
     if not hw.cuda:
         return CPU_BATCH_SIZE, "CPU default"
-    for resources, origin in ((entry.resources, "catalog"), (tier, f"{entry.size} tier")):
-        if resources is not None:
-            size = resources.batch_size_for(hw.gpu_memory_gb)
-            if size:
-                return size, f"{origin} for {hw.gpu_memory_gb:.0f} GB"
+    size = entry.resources.batch_size_for(hw.gpu_memory_gb)
+    if size:
+        return size, f"catalog for {hw.gpu_memory_gb:.0f} GB"
+    # The architecture's memory model (fitted on its shadow) before the size tier's generic guide.
+    from asr_registry.shadow.estimates import batch_for_memory
+
+    size, basis = batch_for_memory(entry, hw.gpu_memory_gb)
+    if size:
+        return size, basis
+    size = tier.batch_size_for(hw.gpu_memory_gb) if tier is not None else None
+    if size:
+        return size, f"{entry.size} tier for {hw.gpu_memory_gb:.0f} GB"
     return GPU_BATCH_SIZE, "GPU default"
 
 
@@ -134,6 +143,8 @@ def resolve_settings(
     word_confidence: bool = False,
     tier: Resources | None = None,
     hardware: Hardware | None = None,
+    threads: int | None = None,
+    decode_workers: int = 2,
 ) -> Settings:
     chosen_device = choose_device(device)
     hw = hardware if hardware is not None else detect_hardware(chosen_device)
@@ -150,6 +161,9 @@ def resolve_settings(
         raise RegistryError("--max-batch-seconds must be positive")
     if origin != "--batch-size":
         notes = (*notes, f"batch size {size} ({origin})")
+    torch_threads, why = choose_threads(threads, decode_workers)
+    if threads is None:
+        notes = (*notes, f"{torch_threads} torch thread(s) ({why})")
     return Settings(
         device=chosen_device,
         precision=run_precision,
@@ -160,4 +174,5 @@ def resolve_settings(
         chunk_overlap_seconds=overlap,
         word_confidence=word_confidence,
         notes=notes,
+        threads=torch_threads,
     )

@@ -132,7 +132,18 @@ class Ensemble:
 
     @property
     def decoder(self) -> str:
+        """For reports: each member's decoder, in member order (the ensemble has none of its own)."""
+        return ", ".join(engine.decoder for engine in self.engines)
+
+    @property
+    def combiner_spec(self) -> str:
+        """For reports: what combines the members' words."""
         return self.spec
+
+    @property
+    def member_summary(self) -> tuple[str, ...]:
+        """For reports: `LABEL (decoder)` per member, e.g. `digits_hybrid:ctc (ctc)`."""
+        return tuple(f"{name} ({engine.decoder})" for name, engine in zip(self.names, self.engines, strict=True))
 
     @property
     def settings(self) -> Any:

@@ -17,6 +17,14 @@ and a version that reports record (``english@1``). Bump the version whenever out
   character replaced by a space. Diacritics and combining marks are kept: they are part of the
   spelling in most languages (é, ñ, Devanagari vowel signs), unlike Whisper's default, which turns
   marks into spaces and so splits Indic words apart.
+- ``leaderboard-english``: the Open ASR Leaderboard's English normaliser exactly (Whisper's
+  ``EnglishTextNormalizer`` with the leaderboard's spelling table, see ``_english_leaderboard``),
+  quirks included, for reproducing its WERs. The bench uses it on the leaderboard's sets.
+- ``whisper-basic``: Whisper's ``BasicTextNormalizer()`` exactly.
+- ``leaderboard-basic``: the leaderboard's multilingual normaliser (``whisper-basic``, then every
+  character that is neither a word character nor a space removed, trimmed). The leaderboard also
+  spells digits out in the set's language (num2words) and joins compound pairs before scoring;
+  neither is done here (see the README).
 - ``basic-chars``: ``basic``, then every character (a base with its combining marks) becomes a
   token. Used for languages written without spaces between words (zh, ja, yue, th, lo, my, km), so
   a "word" error rate computed on its output is a character error rate.
@@ -32,7 +40,8 @@ from functools import cache
 
 from asr_registry.languages import normalize_language
 from asr_registry.metrics._english import english
-from asr_registry.metrics._text import CharTable, remove_bracketed
+from asr_registry.metrics._english_leaderboard import leaderboard_english
+from asr_registry.metrics._text import CharTable, leaderboard_basic, remove_bracketed, whisper_basic
 
 CHARACTER_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "km"})
 
@@ -93,14 +102,17 @@ def _basic_chars(text: str) -> str:
 ENGLISH = Normalizer(name="english", version="1", transform=english)
 BASIC = Normalizer(name="basic", version="1", transform=_basic)
 BASIC_CHARS = Normalizer(name="basic-chars", version="1", transform=_basic_chars, splits_characters=True)
-NORMALIZERS = {n.name: n for n in (ENGLISH, BASIC, BASIC_CHARS)}
+LEADERBOARD_ENGLISH = Normalizer(name="leaderboard-english", version="2026.03", transform=leaderboard_english)
+WHISPER_BASIC = Normalizer(name="whisper-basic", version="1", transform=whisper_basic)
+LEADERBOARD_BASIC = Normalizer(name="leaderboard-basic", version="2026.03", transform=leaderboard_basic)
+NORMALIZERS = {n.name: n for n in (ENGLISH, BASIC, BASIC_CHARS, LEADERBOARD_ENGLISH, WHISPER_BASIC, LEADERBOARD_BASIC)}
 
 
 @cache
 def get_normalizer(language: str) -> Normalizer:
     """The normaliser for a language code ("en", "en-US", "zh") or English name ("German").
 
-    A normaliser name ("english", "basic", "basic-chars") is accepted too; any other language gets
+    A normaliser name ("english", "basic", "basic-chars", "leaderboard-english"...) is accepted too; any other language gets
     ``basic``.
     """
     key = language.strip().lower()

@@ -15,7 +15,7 @@ from pytest_benchmark.stats import Stats
 from asr_registry.bench.report import round_stats, to_pytest_benchmark, write_pytest_benchmark
 from asr_registry.errors import RegistryError
 from tests.bench.sample import MACHINE, report, run
-from tests.support import BIN
+from tests.support import BIN, HANG_GUARD_SECONDS
 
 STATS_KEYS = set(Stats.fields) | {"data", "iterations"}
 BENCH_KEYS = {"group", "name", "fullname", "params", "param", "extra_info", "options", "stats"}
@@ -123,7 +123,7 @@ def test_write_failure_is_a_registry_error(tmp_path: Path) -> None:
 def _pytest_benchmark(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     script = BIN / "pytest-benchmark"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "pytest_benchmark"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=HANG_GUARD_SECONDS)
 
 
 @pytest.mark.slow

@@ -66,7 +66,7 @@ def test_select_telephony_reports_the_howto_model_as_unverified() -> None:
     result = _run("select", "--language", "en", "--domain", "telephony")
     assert result.returncode == 0, result.stderr
     assert "stt_en_fastconformer_telephony_large: unverified" in result.stdout
-    flagged = _run("select", "--language", "en", "--domain", "telephony", "--allow-unverified", "--top", "50")
+    flagged = _run("select", "--language", "en", "--domain", "telephony", "--allow-unverified", "--top", "500")
     assert "[UNVERIFIED]" in flagged.stdout
 
 
@@ -80,6 +80,80 @@ def test_select_uncovered_language_lists_the_available_ones() -> None:
 def test_select_bad_language_code_is_a_usage_error() -> None:
     result = _run("select", "--language", "klingon")
     assert result.returncode == 2 and "--language: 'klingon'" in result.stderr
+
+
+def test_select_accepts_every_documented_domain_and_rejects_others_in_one_line() -> None:
+    result = _run("select", "--language", "en", "--domain", "meeting")
+    assert result.returncode == 0, result.stderr
+    assert "note: no published model is made for 'meeting'; ranked general models instead" in result.stdout
+    assert "meeting" in _run("select", "--help").stdout
+    bad = _run("select", "--language", "en", "--domain", "karaoke")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --domain: unknown domain 'karaoke'; known: ")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_select_with_the_digits_plugin_never_offers_a_digits_model_for_english() -> None:
+    digits = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
+    for args in (("--quality", "fastest"), ("--hours", "5000"), ("--gpu-memory", "8"), ()):
+        result = run_cli("select", "-l", "en", *args, "--top", "50", "--json", env=digits)
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert not [c["model"] for c in data["candidates"] if c["plugin"] == "digits"], args
+        assert {"model": "digits_hybrid", "reason": "made for digits only, not for general audio"} in data["excluded"]
+
+
+def test_select_on_a_2_gb_gpu_never_takes_a_600m_model() -> None:
+    result = _run("select", "-l", "en", "--gpu-memory", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    choice = json.loads(result.stdout)["choice"]
+    assert choice["gpu_memory_fit"] == "fits" and choice["gpu_memory_gb"] <= 2 and choice["gpu_memory_basis"]
+    from asr_registry.plugins import builtin_file
+
+    assert (builtin_file().models[choice["model"]].parameters or 0) < 600_000_000
+    wide = json.loads(_run("select", "-l", "en", "--gpu-memory", "80", "--json").stdout)["choice"]
+    assert wide["batch_size"] > 16 and "default" not in wide["batch_size_basis"]
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
+def test_select_json_rounds_to_the_digits_it_can_stand_behind() -> None:
+    result = _run("select", "-l", "en", "--top", "50", "--json")
+    data = json.loads(result.stdout)
+    floats = _floats(data)
+    assert floats and all(len(repr(f).replace(".", "").replace("-", "").lstrip("0")) <= 6 for f in floats), floats
+    for candidate in data["candidates"]:
+        assert candidate["error_rate"] is None or round(candidate["error_rate"], 2) == candidate["error_rate"]
+        assert candidate["rtfx"] is None or candidate["rtfx"] == int(candidate["rtfx"])
+
+
+def test_select_chinese_ranks_on_cer() -> None:
+    result = _run("select", "-l", "zh", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {c["error_metric"] for c in data["candidates"]} == {"cer"}
+    assert all("-tier range" not in c["error_basis"] for c in data["candidates"])
+    assert "CER %" in _run("select", "-l", "zh").stdout
+
+
+def test_plugins_lists_combiners_and_datasets() -> None:
+    result = run_cli("plugins", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))
+    assert result.returncode == 0, result.stderr
+    for name in ("rover", "majority", "best-confidence", "digits:test", "digits:dev"):
+        assert name in result.stdout
+    data = json.loads(run_cli("plugins", "--json", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")).stdout)
+    assert {c["name"]: c["plugin"] for c in data["combiners"]}["rover"] == "asr_registry.ensemble.builtin"
+    datasets = {d["name"]: d["plugin"] for d in data["datasets"]}
+    assert datasets == {"digits:dev": "digits", "digits:test": "digits", "digits-es:test": "digits"}
+    assert {p["name"]: p["models"] for p in data["plugins"]}["digits"] == 4  # ctc, hybrid, tdt, aed
+    assert json.loads(_run("plugins", "--json").stdout)["datasets"] == []
 
 
 def test_validate_reports_precise_errors(tmp_path) -> None:
@@ -103,6 +177,7 @@ def test_validate_shipped_catalog_is_clean() -> None:
         ("list",),
         ("show", "stt_en_fastconformer_hybrid_large_pc"),
         ("select", "--language", "es", "--domain", "telephony"),
+        ("select", "--language", "en", "--gpu-memory", "2"),
         ("validate", "--no-nemo"),
         ("plugins",),
     ],
@@ -121,3 +196,10 @@ def test_catalog_commands_never_import_torch_or_nemo(args: tuple[str, ...]) -> N
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env())
     assert done.returncode == 0, done.stderr
     assert "HEAVY=\n" in done.stderr, done.stderr
+
+
+def test_rounding_keeps_catalog_figures_and_whole_numbers_and_drops_float_noise() -> None:
+    from asr_registry.cli.output import rounded
+
+    noisy = {"a": [8.516666666666667, 0.1 + 0.2, 6399.25, 617825926.0, -0.00012345678, float("inf"), 3, True]}
+    assert rounded(noisy) == {"a": [8.51667, 0.3, 6399.25, 617825926.0, -0.000123457, float("inf"), 3, True]}

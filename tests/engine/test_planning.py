@@ -132,3 +132,15 @@ def test_prefetcher_decodes_ahead_while_the_consumer_works() -> None:
                 # While batch 0 was being consumed, batches 1 and 2 were already loaded.
                 assert {2, 3, 4} <= set(started) and all(started[k] < consumed_at + 0.2 for k in (2, 3, 4))
     assert seen == [[0, 10], [20, 30], [40], [50]]
+
+
+def test_gpu_batch_without_a_catalog_figure_comes_from_the_architectures_memory_model() -> None:
+    from asr_registry.plugins import get_catalog
+    from asr_registry.shadow.estimates import batch_for_memory
+
+    model = get_catalog().find("parakeet-tdt-0.6b-v2")
+    assert not model.resources.batch_size
+    small, large = (choose_batch_size(model, None, None, gpu) for gpu in (T4, A100))
+    assert small[1].startswith("estimated") and large[1].startswith("estimated")
+    assert small[0] == batch_for_memory(model, T4.gpu_memory_gb)[0]
+    assert 1 <= small[0] < large[0]  # more memory, larger batch

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import cli_env, run_cli, throwaway_plugins
+from tests.support import PluginSite, cli_env, run_cli, throwaway_plugins
 
 MEMBERS = "digits_hybrid,digits_hybrid:ctc,digits_ctc"
 LONGEST = textwrap.dedent(
@@ -48,9 +48,9 @@ def _wer(rows: list[dict], key: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def longest_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with throwaway_plugins(tmp_path_factory.mktemp("longest"), {"longest": LONGEST}):
-        yield
+def longest_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginSite]:
+    with throwaway_plugins(tmp_path_factory.mktemp("longest"), {"longest": LONGEST}) as site:
+        yield site
 
 
 def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_path: Path) -> None:
@@ -65,12 +65,17 @@ def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_pat
     assert all(len(r["pred_word_confidence"]) == len(r["pred_words"]) for r in rows)
     best_member = min(_wer(rows, f"pred_text_{m}") for m in members)
     assert _wer(rows, "pred_text") <= best_member + 0.005
+    # The summary names each member's decoder and the combiner (not "decoder rover:...").
+    summary = dict(line.split(maxsplit=1) for line in result.stdout.splitlines() if line[:1].isalpha())
+    assert summary["members"] == "digits_hybrid (rnnt), digits_hybrid:ctc (ctc), digits_ctc (ctc)"
+    assert summary["combiner"] == "rover:method=maxconf,alpha=0.5,null_conf=0.7"
+    assert "decoder" not in summary["device"]
 
 
-def test_a_plugin_combiner_is_usable_from_the_cli(tmp_path: Path, longest_plugin: None) -> None:
+def test_a_plugin_combiner_is_usable_from_the_cli(tmp_path: Path, longest_plugin: PluginSite) -> None:
     out = tmp_path / "longest.jsonl"
     result = run_cli("transcribe", str(_test_manifest()), "--ensemble", "digits_hybrid,digits_ctc", "--combiner", "longest",
-                     "--out", str(out), env=_digits_env("longest"))  # fmt: skip
+                     "--out", str(out), env=longest_plugin.env(ASR_REGISTRY_LOAD_PLUGINS="digits,longest"))  # fmt: skip
     assert result.returncode == 0, result.stderr
     for row in (json.loads(line) for line in out.read_text().splitlines()):
         lengths = {len((row[f"pred_text_{m}"] or "").split()) for m in ("digits_hybrid", "digits_ctc")}

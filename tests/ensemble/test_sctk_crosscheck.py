@@ -35,6 +35,7 @@ import pytest
 from asr_registry.ensemble import rover as rover_module
 from asr_registry.ensemble.combiners import MemberHypothesis
 from asr_registry.ensemble.rover import CorrespondenceSet, Rover, Vote
+from tests.support import HANG_GUARD_SECONDS
 
 SCTK_ROVER = Path("/usr/lib/sctk/bin/rover")
 ROVER_BIN = str(SCTK_ROVER) if SCTK_ROVER.exists() else shutil.which("rover")
@@ -158,7 +159,7 @@ def run_sctk(case: Case, method: str) -> tuple[str, ...]:
             command += ["-h", str(path), "ctm"]
         out = folder / "out.ctm"
         command += ["-o", str(out), *_sctk_args(case, method)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
         assert done.returncode == 0, f"rover failed on {case.name}: {done.stderr or done.stdout}"
         # output lines: utt 1 <start> <duration> <word> <confidence>
         return tuple(line.split()[4] for line in out.read_text().splitlines() if line.strip())

@@ -1,6 +1,6 @@
-"""asr-registry plugin: two tiny NeMo models for spoken digit strings, and their test sets.
+"""asr-registry plugin: tiny NeMo models (CTC, hybrid, TDT, multitask AED) for spoken digit strings, and their test sets.
 
-The models are real `.nemo` files trained by `build/build_models.py` on synthetic speech
+The models are real `.nemo` files trained by `scripts/build_models.py` on synthetic speech
 (espeak-ng + sox); their claims in `models.toml` were measured by that script.
 """
 
@@ -32,3 +32,9 @@ def register_datasets(register: Callable[..., None]) -> None:
             # Scored word by word: the English normaliser would fold each digit string into one number.
             register(Dataset(name="digits", split=split, manifest=str(manifest), language="en",
                              description=f"synthetic spoken digit strings, {description}", normalizer="basic"))  # fmt: skip
+    spanish = DATA_DIR / "test_es" / "manifest.jsonl"
+    if spanish.is_file():
+        # Spanish digits for the multilingual AED model (its prompt's source_lang comes from `language`).
+        register(Dataset(name="digits-es", split="test", manifest=str(spanish), language="es",
+                         description="synthetic spoken Spanish digit strings, held-out accent and variants",
+                         normalizer="basic"))  # fmt: skip

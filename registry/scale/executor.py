@@ -1,0 +1,246 @@
+"""`transcribe --executor ray`: the engine over a Ray Data actor pool, crash-safe across shards.
+
+The driver reads and checks the manifest, cuts it into shards (`scale.shards`), and hands
+the shards to Ray Data, which runs them through `ShardWorker` actors (one model each, one
+GPU each on a GPU cluster). As each shard comes back its rows are appended to the same
+journal a local run writes (`engine.output.Journal`, one fsynced write per shard), and the
+output appears atomically in input order at the end: byte for byte what the local executor
+writes. After the driver is killed, `--resume` redoes only the shards with a row missing
+from the journal; a worker that dies is restarted by Ray and its shard retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from asr_registry.engine.manifest import default_output_path, read_manifest
+from asr_registry.engine.output import Journal, partial_path, prediction_bytes, prepare_output, read_journal
+from asr_registry.engine.runner import RunSummary, SkippedFile, journal_header
+from asr_registry.errors import RegistryError
+from asr_registry.scale.cluster import Cluster, PoolSize, connect, size_pool
+from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
+from asr_registry.scale.spec import TranscriberSpec
+
+log = logging.getLogger("asr_registry.engine")
+
+Progress = Callable[[int, float], None]  # (rows finished, their audio seconds) per shard
+
+
+@dataclass
+class WorkerFigures:
+    """One actor's share of the run (a restarted actor is a new process: a new entry)."""
+
+    worker: str
+    shards: int = 0
+    rows: int = 0
+    audio_seconds: float = 0.0
+    busy_seconds: float = 0.0
+    load_seconds: float = 0.0
+
+    @property
+    def rtfx(self) -> float:
+        return self.audio_seconds / self.busy_seconds if self.busy_seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    run: RunSummary
+    address: str  # "local" or the cluster address
+    nodes: int
+    workers: int
+    gpus_per_worker: float
+    shard_rows: int
+    shards: int  # in the whole run
+    shards_run: int  # by this run (the rest were in the journal already)
+    startup_seconds: float  # starting or joining Ray
+    pool_startup_seconds: float = 0.0  # from submitting the shards to the first model ready
+    per_worker: tuple[WorkerFigures, ...] = field(default=())
+
+
+def _error_from_ray(exc: BaseException) -> RegistryError | None:
+    """An error inside an actor as one line: a RegistryError (bad checksum, unknown model) as
+    itself, anything else (a worker's broken environment) as the exception it ended with."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    marker = "RegistryError: "
+    for line in reversed(lines):
+        if marker in line:
+            return RegistryError(line.split(marker, 1)[1].strip())
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception): ", line):
+            return RegistryError(f"a Ray worker failed: {line}")
+    return None
+
+
+def _shard_rows_for(out: Path, resume: bool, rows: int, workers: int, requested: int | None, align: int = 1) -> int:
+    """A resumed run keeps the first run's shards (same batches, same bytes).
+
+    `align`: an ensemble transcribes blocks of `Ensemble.BLOCK_ROWS` rows; shards of whole
+    blocks give each member exactly the batches a local run gives it, down to the last digit
+    of every confidence (other shard sizes change batches, and confidences by float noise).
+    """
+    if resume and partial_path(out).exists():
+        state, _ = read_journal(partial_path(out))
+        earlier = state.header.get("shard_rows") if state is not None else None
+        if isinstance(earlier, int) and earlier > 0:
+            if requested is not None and requested != earlier:
+                log.info("resuming with the interrupted run's --shard-rows %d (not %d)", earlier, requested)
+            return earlier
+    if requested is not None:
+        if requested < 1:
+            raise RegistryError("--shard-rows must be at least 1")
+        return requested
+    size = default_shard_rows(rows, workers)
+    return -(-size // align) * align
+
+
+def run_manifest_ray(
+    spec: TranscriberSpec,
+    manifest_in: str | Path,
+    manifest_out: str | Path | None = None,
+    *,
+    resume: bool = False,
+    in_place: bool = False,
+    pred_key: str = "pred_text",
+    address: str | None = None,
+    workers: int | None = None,
+    gpus_per_worker: float | None = None,
+    shard_rows: int | None = None,
+    progress: Progress | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    verbose: bool = False,
+) -> ScaleSummary:
+    items = read_manifest(manifest_in)
+    if not items:
+        raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
+    # Built on the driver only to validate the request and name the run; never loaded here.
+    naming = spec.on_device("cpu").build()
+    out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, naming.name)
+    engines = list(getattr(naming, "engines", ())) or [naming]
+    members = len(engines)
+    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
+                            extra_row_bytes=prediction_bytes(members, spec.word_confidence))  # fmt: skip
+    from asr_registry.engine.loading import verify_before_load
+
+    verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
+
+    local_cpus = max(os.cpu_count() or 1, (workers or 0) + 1)
+    cluster = connect(address, local_cpus=local_cpus, verbose=verbose)
+    pool = size_pool(cluster, workers, gpus_per_worker)
+    size = _shard_rows_for(out, resume, len(items), pool.workers, shard_rows, getattr(naming, "BLOCK_ROWS", 1))
+    header = {**journal_header(naming, manifest_in, len(items), pred_key), "shard_rows": size}
+    shards = plan_shards(items, size)
+    fresh = not (resume and partial_path(out).exists())
+    journal = Journal(out, header, resume=resume)
+    try:
+        with journal:
+            todo = unfinished(shards, journal.rows)
+            done_rows = len(items) - sum(len(s.items) for s in todo)
+            if done_rows:
+                log.info("resuming: %d of %d rows already done; %d of %d shards to run",
+                         done_rows, len(items), len(todo), len(shards))  # fmt: skip
+            if on_start is not None:
+                on_start(len(items), done_rows)
+            started = time.perf_counter()
+
+            def record(output: ShardOutput) -> None:
+                journal.append(output.rows)  # one fsynced write per shard
+                if progress is not None:
+                    progress(len(output.rows), output.audio_seconds)
+
+            outputs, first_start = run_shards(spec, todo, pool, pred_key, record, verbose) if todo else ([], started)
+            ended = time.perf_counter()
+            # Like a local run's, the wall time counts transcription only: from the moment the
+            # first worker had its model loaded; pool start-up is reported apart.
+            wall = ended - min(max(first_start, started), ended)
+            pool_startup = max(first_start, started) - started
+            journal.finish(len(items), backup=backup)
+    except BaseException:
+        if fresh and not journal.rows:
+            partial_path(out).unlink(missing_ok=True)  # nothing done: leave nothing to trip over
+        raise
+    summary = _summarize(naming, out, len(items), done_rows, outputs, wall, cluster, pool, size, len(shards))
+    return replace(summary, pool_startup_seconds=pool_startup)
+
+
+def run_shards(spec: TranscriberSpec, todo: list[Any], pool: PoolSize, pred_key: str,
+               on_output: Callable[[ShardOutput], None], verbose: bool = False) -> tuple[list[ShardOutput], float]:  # fmt: skip
+    """Run shards on an actor pool, calling `on_output` as each comes back (in completion order).
+
+    Returns the outputs and the moment (perf_counter) the first worker began transcribing.
+    """
+    import ray
+    import ray.data
+
+    from asr_registry.scale.worker import ShardWorker
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the driver prints its own
+    if not verbose:
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+    device = spec.device or ("cuda" if pool.gpus_per_worker > 0 else "cpu")
+    # An explicit torch thread count per actor keeps CPU actors from fighting over the same cores.
+    worker_spec = replace(spec.on_device(device), threads=spec.threads or pool.threads)
+    dataset = ray.data.from_items([encode_shard(s) for s in todo], override_num_blocks=len(todo))
+    mapped = dataset.map_batches(
+        ShardWorker,
+        fn_constructor_kwargs={"spec": worker_spec, "pred_key": pred_key},
+        batch_size=1,
+        compute=ray.data.ActorPoolStrategy(size=min(pool.workers, len(todo))),
+        num_cpus=pool.cpus_per_worker,
+        num_gpus=pool.gpus_per_worker or None,
+    )
+    outputs: list[ShardOutput] = []
+    first_start = float("inf")
+    try:
+        for record in mapped.iter_rows():
+            output = ShardOutput.decode(str(record["output"]))
+            first_start = min(first_start, time.perf_counter() - output.busy_seconds)
+            on_output(output)
+            outputs.append(output)
+    except RegistryError:
+        raise
+    except Exception as exc:
+        error = _error_from_ray(exc)
+        if error is not None:
+            raise error from None
+        raise
+    return outputs, first_start
+
+
+def _summarize(naming: Any, out: Path, total: int, resumed: int, outputs: list[ShardOutput], wall: float,
+               cluster: Cluster, pool: PoolSize, shard_rows: int, shards: int) -> ScaleSummary:  # fmt: skip
+    figures: dict[str, WorkerFigures] = {}
+    skipped: list[SkippedFile] = []
+    for o in outputs:
+        f = figures.setdefault(o.worker, WorkerFigures(o.worker))
+        f.shards += 1
+        f.rows += len(o.rows)
+        f.audio_seconds += o.audio_seconds
+        f.busy_seconds += o.busy_seconds
+        f.load_seconds = o.load_seconds
+        skipped.extend(SkippedFile(i, a, r) for i, a, r in o.skipped)
+    audio = sum(o.audio_seconds for o in outputs)
+    first = outputs[0] if outputs else None
+    settings = naming.settings
+    run = RunSummary(
+        model=naming.name, output=str(out), files=total, transcribed=sum(o.transcribed for o in outputs),
+        resumed=resumed, skipped=tuple(sorted(skipped, key=lambda s: s.index)), audio_seconds=audio,
+        wall_seconds=wall, load_seconds=max((f.load_seconds for f in figures.values()), default=0.0),
+        rtfx=audio / wall if wall > 0 else 0.0, device=first.device if first else settings.device,
+        precision=first.precision if first else settings.precision, decoder=naming.decoder,
+        batch_size=first.batch_size if first else settings.batch_size,
+        chunked_files=sum(o.chunked for o in outputs), oom_splits=sum(o.oom_splits for o in outputs),
+        members=tuple(getattr(naming, "member_summary", ())), combiner=getattr(naming, "combiner_spec", ""),
+    )  # fmt: skip
+    return ScaleSummary(
+        run=run, address=cluster.address, nodes=cluster.nodes, workers=pool.workers,
+        gpus_per_worker=pool.gpus_per_worker, shard_rows=shard_rows, shards=shards, shards_run=len(outputs),
+        startup_seconds=cluster.startup_seconds, per_worker=tuple(sorted(figures.values(), key=lambda f: f.worker)),
+    )  # fmt: skip
