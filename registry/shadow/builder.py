@@ -96,6 +96,21 @@ def model_class(name: str) -> Any:
     return getattr(asr_models, name)
 
 
+@contextlib.contextmanager
+def _not_restoring() -> Iterator[None]:
+    """NeMo keeps the last restored `.nemo` path process-wide (AppState): a multitask (AED) model
+    built from a config after any restore looks for a timestamp model inside that other file."""
+    from nemo.utils.app_state import AppState
+
+    state = AppState()
+    previous = state.model_restore_path
+    state.model_restore_path = None
+    try:
+        yield
+    finally:
+        state.model_restore_path = previous
+
+
 def build(spec: ArchitectureSpec, *, empty: bool = False, seed: int = 0) -> Any:
     """The shadow model (eval mode, CPU, fp32); with `empty=True` its parameters are on meta."""
     import torch
@@ -103,7 +118,7 @@ def build(spec: ArchitectureSpec, *, empty: bool = False, seed: int = 0) -> Any:
     cls = model_class(spec.model_class)
     cfg = nemo_config(spec)
     torch.manual_seed(seed)
-    with empty_weights() if empty else contextlib.nullcontext():
+    with empty_weights() if empty else contextlib.nullcontext(), _not_restoring():
         model = cls(cfg=cfg)
     return model.eval()
 
