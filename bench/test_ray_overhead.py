@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from asr_registry.engine.runner import Engine, run_manifest
+from asr_registry.engine.manifest_run import run_manifest
+from asr_registry.engine.runner import Engine
 from asr_registry.plugins import get_catalog
 
 REPO = Path(__file__).resolve().parent.parent

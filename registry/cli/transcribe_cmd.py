@@ -170,7 +170,7 @@ def command(
         if bar is not None:
             bar.update(files)
 
-    from asr_registry.engine.runner import run_manifest
+    from asr_registry.engine.manifest_run import run_manifest
 
     try:
         summary = run_manifest(engine, manifest, target, resume=resume, pred_key=pred_key, progress=progress,
@@ -226,7 +226,7 @@ def _preflight(manifest: str, out: str | None, *, in_place: bool, resume: bool, 
 
 
 def _print_summary(summary: Any) -> None:
-    from asr_registry.engine.runner import summarize_skips
+    from asr_registry.engine.manifest_run import summarize_skips
 
     if summary.combiner:  # an ensemble: each member has its own decoder
         rows = [

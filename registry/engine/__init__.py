@@ -1,13 +1,14 @@
 """Inference engine: run a catalog model over audio files or a NeMo manifest.
 
 Importing this package is cheap (no torch/NeMo); they load with the first model.
-See `runner.Engine` and `runner.run_manifest` for the library entry points and `cli/transcribe_cmd.py` for the CLI.
+See `runner.Engine` and `manifest_run.run_manifest` for the library entry points and `cli/transcribe_cmd.py` for the CLI.
 """
 
 from __future__ import annotations
 
 from asr_registry.engine.manifest import ManifestItem, read_manifest
-from asr_registry.engine.runner import Engine, Result, RunSummary, SkippedFile, run_manifest
+from asr_registry.engine.manifest_run import run_manifest
+from asr_registry.engine.runner import Engine, Result, RunSummary, SkippedFile
 from asr_registry.engine.settings import Settings
 
 __all__ = ["Engine", "ManifestItem", "Result", "RunSummary", "Settings", "SkippedFile", "read_manifest", "run_manifest"]

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from asr_registry.engine.manifest import default_output_path, read_manifest
+from asr_registry.engine.manifest_run import journal_header
 from asr_registry.engine.output import Journal, partial_path, prediction_bytes, prepare_output, read_journal
-from asr_registry.engine.runner import RunSummary, SkippedFile, journal_header
+from asr_registry.engine.runner import RunSummary, SkippedFile
 from asr_registry.errors import RegistryError
 from asr_registry.scale.cluster import Cluster, PoolSize, connect, size_pool
 from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
