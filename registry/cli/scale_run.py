@@ -48,6 +48,7 @@ class RayProgress:
 
 def transcribe_on_ray(spec: Any, scale: ScaleRequest, manifest: str, out: str | None, *, resume: bool,
                       in_place: bool, pred_key: str, no_progress: bool, verbose: bool, as_json: bool) -> None:  # fmt: skip
+    from asr_registry.scale.cluster import disconnect
     from asr_registry.scale.executor import run_manifest_ray
 
     target: Any = manifest if in_place and out is None else out
@@ -59,6 +60,14 @@ def transcribe_on_ray(spec: Any, scale: ScaleRequest, manifest: str, out: str | 
                                    progress=bar.update, on_start=bar.on_start, verbose=verbose)  # fmt: skip
     finally:
         bar.close()
+    try:
+        _report(summary, as_json)
+    finally:
+        # Now rather than at exit: Ray's exit hook first sleeps half a second for late log lines.
+        disconnect()
+
+
+def _report(summary: Any, as_json: bool) -> None:
     if as_json:
         from dataclasses import asdict
 

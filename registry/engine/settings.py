@@ -49,10 +49,10 @@ class Settings:
 
 
 def detect_hardware(device: str) -> Hardware:
+    if not device.startswith("cuda"):
+        return Hardware(cuda=False)  # without importing torch: a Ray driver never loads a model
     import torch
 
-    if not device.startswith("cuda"):
-        return Hardware(cuda=False)
     if not torch.cuda.is_available():
         raise RegistryError(f"--device {device}: CUDA is not available on this machine (use --device cpu)")
     index = torch.device(device).index or 0

@@ -8,8 +8,9 @@ with one (`HOST:6379`, `auto`, `ray://...`) the driver joins a running cluster, 
 
 Every node needs the same environment (asr-registry, its plugins, NeMo) and must see
 the audio at the same paths. The variables that configure asr-registry, NeMo and
-Hugging Face on the driver are forwarded to the workers (`runtime_env`), so catalog,
-plugin selection, caches and offline mode are the same everywhere.
+Hugging Face on the driver are forwarded to a joined cluster's workers (`runtime_env`), so
+catalog, plugin selection, caches and offline mode are the same everywhere; a local Ray's
+workers inherit them from this process.
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ def connect(address: str | None, *, local_cpus: int, verbose: bool = False) -> C
     if address:
         _probe(address)
     started = time.perf_counter()
-    options = dict(
-        runtime_env={"env_vars": forwarded_env()},
+    options: dict[str, object] = dict(
         log_to_driver=verbose,
         logging_level=logging.INFO if verbose else logging.WARNING,
         include_dashboard=False,
@@ -58,7 +58,10 @@ def connect(address: str | None, *, local_cpus: int, verbose: bool = False) -> C
     )
     try:
         if address:
-            ray.init(address=address, **options)  # type: ignore[arg-type]
+            # A local Ray's workers inherit this process's environment; a cluster's do not. On a
+            # local Ray a runtime_env only costs: the workers Ray prestarts at init do not match it,
+            # and a Ray Data actor pool took 3.0 s to start with one against 1.3-1.8 s without.
+            ray.init(address=address, runtime_env={"env_vars": forwarded_env()}, **options)  # type: ignore[arg-type]
         else:
             ray.init(num_cpus=local_cpus, **options)  # type: ignore[arg-type]
     except ConnectionError as exc:
@@ -92,10 +95,32 @@ def _probe(address: str, timeout: float = 5.0) -> None:
 
 
 def disconnect() -> None:
+    """Leave the cluster; a local Ray this process started ends with it."""
     import ray
 
     if ray.is_initialized():
+        _end_local_autoscaler()
         ray.shutdown()
+
+
+def _end_local_autoscaler() -> None:
+    """End the autoscaler monitor of a local Ray before `ray.shutdown()` stops the rest.
+
+    On one machine it has nothing to scale, and it does not answer the SIGTERM of Ray's
+    shutdown: Ray waits a full second on it before it kills it (measured in Ray 2.60: 1.02 s
+    of a 1.40 s shutdown), a second every local run would pay. The process list is Ray's
+    internal state, so any surprise in it leaves the shutdown as Ray does it.
+    """
+    try:
+        from ray._private import worker
+
+        node = worker._global_node
+        monitors = node.all_processes.get("monitor", []) if node is not None else []
+        for info in monitors:
+            info.process.kill()
+            info.process.wait(timeout=5)
+    except Exception:  # an optimisation only: Ray's own shutdown follows
+        return
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale.conftest import cli_command, journal_rows, wait_for
-from tests.scale.procs import children_named
+from tests.scale.procs import children_named, ray_processes
 from tests.scale_fixtures import MODEL, RayCluster, Reference
 from tests.support import run_cli
 
@@ -42,6 +42,9 @@ def test_local_ray_output_is_byte_identical_to_local_executor(
     assert sum(w["shards"] for w in per_worker) == 6
     assert all(w["rtfx"] > 0 and w["audio_seconds"] > 0 for w in per_worker)
     assert abs(sum(w["audio_seconds"] for w in per_worker) - summary["run"]["audio_seconds"]) < 1e-6
+    # The local Ray ended with the command: none of its processes (autoscaler monitor included,
+    # which the command ends itself) outlives it.
+    wait_for(lambda: not ray_processes(local_ray_tmp["RAY_TMPDIR"]), 60, "the local Ray's processes to end")
 
 
 def _start(reference: Reference, cluster: RayCluster, out: Path, *extra: str) -> subprocess.Popen[bytes]:
