@@ -22,7 +22,7 @@ import pytest
 
 from tests.engine.helpers import TEST_MANIFEST
 from tests.scale.procs import free_port, kill_all, ray_processes
-from tests.support import BIN, cli_env, run_cli
+from tests.support import BIN, HANG_GUARD_SECONDS, cli_env, run_cli
 
 MODEL = "digits_hybrid"
 
@@ -57,7 +57,7 @@ def ray_cluster() -> Iterator[RayCluster]:
     command = [str(BIN / "ray"), "start", "--head", "--port", "0", "--num-cpus", "4", "--temp-dir", str(temp_dir),
                "--dashboard-port", str(free_port()), "--disable-usage-stats"]  # fmt: skip
     try:
-        subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, check=True)
+        subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
         address = (temp_dir / "ray_current_cluster").read_text().strip()
         yield RayCluster(address, temp_dir, {**env, "RAY_ADDRESS": address})
     finally:

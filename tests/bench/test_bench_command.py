@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BIN, PluginSite, cli_env, run_cli, throwaway_plugins
+from tests.support import BIN, HANG_GUARD_SECONDS, PluginSite, cli_env, run_cli, throwaway_plugins
 
 PLANTED = textwrap.dedent(
     """\
@@ -161,7 +161,7 @@ def test_bad_outputs_and_inputs_are_refused_before_torch_is_imported(tmp_path: P
         ]  # fmt: skip
         for args, env, message in cases:
             done = subprocess.run([sys.executable, "-c", probe, "bench", *args], capture_output=True, text=True,
-                                  env=env, timeout=120)  # fmt: skip
+                                  env=env, timeout=HANG_GUARD_SECONDS)  # fmt: skip
             lines = done.stderr.splitlines()
             assert done.returncode == 2 and len(lines) == 2 and lines[0].startswith("error: "), done.stderr
             assert message in lines[0] and lines[1] == "HEAVY=", (args, done.stderr)  # refused before torch

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.scale_fixtures import MODEL, RayCluster, Reference
+from tests.support import HANG_GUARD_SECONDS
 
 pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).with_name("pipeline_script.py")
@@ -28,7 +29,7 @@ def test_pipeline_writes_the_transcripts_of_transcribe(
     elsewhere.mkdir()
     done = subprocess.run(
         [sys.executable, str(SCRIPT), str(bundled_reference.manifest), str(out), executor, MODEL],
-        env=ray_cluster.env, cwd=elsewhere, capture_output=True, text=True, timeout=420,
+        env=ray_cluster.env, cwd=elsewhere, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]
     expected = [json.loads(line) for line in bundled_reference.output.decode().splitlines()]

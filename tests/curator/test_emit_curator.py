@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.support import cli_env, run_cli
+from tests.support import HANG_GUARD_SECONDS, cli_env, run_cli
 
 SELECT = ("select", "--language", "en", "--gpu-memory", "80")
 
@@ -40,6 +40,8 @@ def test_emit_curator_imports_neither_curator_nor_ray_nor_torch() -> None:
         f"sys.argv = ['asr-registry', *{[*SELECT, '--emit', 'curator']!r}]\n"
         "main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(), timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(), timeout=HANG_GUARD_SECONDS
+    )
     assert done.returncode == 0, done.stderr
     assert "HEAVY=\n" in done.stderr, done.stderr

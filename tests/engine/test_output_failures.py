@@ -26,7 +26,7 @@ from asr_registry.engine.output import Journal, partial_path, read_journal
 from asr_registry.outputs import OutputError
 from tests.engine.helpers import Digits, model_entry, read_rows, write_manifest
 from tests.mounts import read_only_folder, tmpfs
-from tests.support import BIN, Result
+from tests.support import BIN, HANG_GUARD_SECONDS, Result
 
 HEADER = {"manifest_sha256": "abc", "rows": 4, "model": "m", "decoder": "", "pred_key": "pred_text",
           "word_confidence": False}  # fmt: skip
@@ -128,7 +128,9 @@ PROBE = (
 
 def _probed(env: dict[str, str], *args: str) -> tuple[str, str]:
     """(the one error line, the heavy modules imported) of a CLI run that must fail with exit 2."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=HANG_GUARD_SECONDS
+    )
     assert done.returncode == 2, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 2 and lines[0].startswith("error: ") and "Traceback" not in done.stderr, done.stderr
@@ -239,11 +241,11 @@ def test_a_disk_that_fills_up_mid_run_is_one_line_and_resume_finishes_it(
         )
         process = subprocess.Popen([*command, *args, "--out", str(out)], env=engine_env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + HANG_GUARD_SECONDS
         while _rows_in(partial) < 20 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
         filler = _fill(disk)
-        _, stderr = process.communicate(timeout=240)
+        _, stderr = process.communicate(timeout=HANG_GUARD_SECONDS)
         assert process.returncode == 2, stderr
         lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("note:")]
         assert lines == [lines[0]] and "Traceback" not in stderr, stderr
