@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,22 @@ def write_catalog(tmp_path: Path) -> Callable[[str], Path]:
     return write
 
 
-# Under `pytest -n 2 --dist loadgroup` (pytest-xdist, the README's test command) the tests that
-# share one Ray cluster run on one worker: a second cluster would only compete for the same cores.
-_ONE_WORKER_FOLDERS = ("scale", "curator")
+# Under `pytest -n auto --dist loadgroup` (pytest-xdist, the README's test command) the tests that
+# share one Ray cluster run on one worker: a second cluster would only compete for the same cores
+# (a loaded run where both workers ran Ray tests timed five of them out). The group is made by
+# path in the scheduler, not with `xdist_group` marks: xdist 3.8 applies a mark by rewriting
+# `item._nodeid`, which pytest 9.2 no longer reads (node ids come from `_id`), so marks group nothing.
+_ONE_WORKER_PREFIXES = ("tests/scale/", "tests/curator/")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        parts = item.path.relative_to(here).parts if item.path.is_relative_to(here) else ()
-        if parts and parts[0] in _ONE_WORKER_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group("ray"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None  # xdist's own choice
+    from xdist.scheduler import LoadGroupScheduling
+
+    class RayTestsOnOneWorker(LoadGroupScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return "ray" if nodeid.startswith(_ONE_WORKER_PREFIXES) else str(super()._split_scope(nodeid))
+
+    return RayTestsOnOneWorker(config, log)
