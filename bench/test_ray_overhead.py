@@ -36,8 +36,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the tests' process helpers: PIDs of a Ray, a CLI environment
-from tests.scale.procs import free_port, kill_all, ray_processes  # noqa: E402
-from tests.support import BIN, HANG_GUARD_SECONDS, cli_env  # noqa: E402
+from asr_registry.scale.cluster import local_cpus_for  # noqa: E402
+from tests.scale.procs import kill_all, ray_processes  # noqa: E402
+from tests.scale_fixtures import scale_env as _env  # noqa: E402
+from tests.scale_fixtures import start_head  # noqa: E402
+from tests.support import BIN, HANG_GUARD_SECONDS  # noqa: E402
 
 TEST_MANIFEST = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "data" / "test" / "manifest.jsonl"
 MODEL = "digits_hybrid"
@@ -58,11 +61,6 @@ def _manifest(folder: Path, source: Path) -> Path:
     path = folder / "big.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _env(**extra: str) -> dict[str, str]:
-    # Token auth (on by default for `ray start` in Ray 2.60) is off for a throwaway local cluster.
-    return cli_env(RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0", **extra)
 
 
 @dataclass(frozen=True)
@@ -91,14 +89,6 @@ def ray_temp() -> Iterator[Path]:
     finally:
         kill_all(ray_processes(str(folder)))
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _start_cluster(folder: Path, cpus: int) -> str:
-    command = [str(BIN / "ray"), "start", "--head", "--port", "0", "--num-cpus", str(cpus), "--temp-dir",
-               str(folder), "--include-dashboard", "false", "--dashboard-agent-listen-port", str(free_port()),
-               "--disable-usage-stats"]  # fmt: skip
-    subprocess.run(command, env=_env(), capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
-    return (folder / "ray_current_cluster").read_text().strip()
 
 
 def _paired(local: list[Timed], ray: list[Timed]) -> dict[str, float]:
@@ -151,8 +141,8 @@ def test_ray_cpu_workers_against_local_engine(benchmark: Any, goals: Any, ray_te
     if JOINED:
         # ...then a cluster started once, as on real machines, each run paired with a local run of
         # its own round (the idle cluster's daemons are a load of their own).
-        cpus = max(os.cpu_count() or 1, max(WORKERS) + 1)  # what a local `--executor ray` gives itself
-        address = _start_cluster(ray_temp / "cluster", cpus)
+        # As many CPUs as a local `--executor ray` gives itself.
+        address = start_head(ray_temp / "cluster", local_cpus_for(max(WORKERS)), _env(), dashboard=False)
         joined_arms = [(f"joined_workers_{n}", [*extra, "--address", address])
                        for n, (_, extra) in zip(WORKERS, fresh_arms, strict=True)]  # fmt: skip
         joined_local: list[Timed] = []

@@ -48,17 +48,23 @@ def scale_env(**extra: str) -> dict[str, str]:
     return cli_env(RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0", **extra)
 
 
+def start_head(temp_dir: Path, cpus: int, env: dict[str, str], *, dashboard: bool) -> str:
+    """`ray start --head` as a user starts a cluster, under `temp_dir`; returns its address."""
+    ui = ["--dashboard-port", str(free_port())] if dashboard else ["--include-dashboard", "false"]
+    command = [str(BIN / "ray"), "start", "--head", "--port", "0", "--num-cpus", str(cpus), "--temp-dir",
+               str(temp_dir), "--dashboard-agent-listen-port", str(free_port()), "--disable-usage-stats", *ui]  # fmt: skip
+    subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
+    return (temp_dir / "ray_current_cluster").read_text().strip()
+
+
 @pytest.fixture(scope="session")
 def ray_cluster() -> Iterator[RayCluster]:
     # Short path: Ray's unix sockets live under it and must stay within 107 bytes.
     temp_dir = Path(tempfile.mkdtemp(prefix="asrray", dir="/tmp"))
     # Xenna lists actors through the dashboard's state API, asking for up to 40000 of them.
     env = scale_env(RAY_MAX_LIMIT_FROM_API_SERVER="40000")
-    command = [str(BIN / "ray"), "start", "--head", "--port", "0", "--num-cpus", "4", "--temp-dir", str(temp_dir),
-               "--dashboard-port", str(free_port()), "--disable-usage-stats"]  # fmt: skip
     try:
-        subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
-        address = (temp_dir / "ray_current_cluster").read_text().strip()
+        address = start_head(temp_dir, 4, env, dashboard=True)
         yield RayCluster(address, temp_dir, {**env, "RAY_ADDRESS": address})
     finally:
         kill_all(ray_processes(str(temp_dir)))

@@ -31,7 +31,7 @@ from asr_registry.bench.runner import (
 from asr_registry.bench.targets import plan
 from asr_registry.engine.manifest import ManifestItem
 from asr_registry.engine.prompts import PromptOptions, prompt_style
-from asr_registry.scale.cluster import PoolSize, connect, size_pool
+from asr_registry.scale.cluster import PoolSize, connect, local_cpus_for, size_pool
 from asr_registry.scale.executor import run_shards
 from asr_registry.scale.shards import Shard, ShardOutput, default_shard_rows
 from asr_registry.scale.spec import TranscriberSpec
@@ -93,9 +93,7 @@ def bench_models_ray(models: Sequence[str], catalog: Catalog, datasets: Mapping[
 
     `scale` is the CLI's `ScaleRequest` (address, workers, GPUs per worker, shard rows).
     """
-    import os
-
-    cluster = connect(scale.address, local_cpus=max(os.cpu_count() or 1, (scale.workers or 0) + 1))
+    cluster = connect(scale.address, local_cpus=local_cpus_for(scale.workers))
     pool = size_pool(cluster, scale.workers, scale.gpus_per_worker)
     device = options.device or ("cuda" if pool.gpus_per_worker > 0 else "cpu")
     scored: list[Scored] = []

@@ -39,6 +39,12 @@ def forwarded_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith(FORWARDED_PREFIXES)}
 
 
+def local_cpus_for(workers: int | None) -> int:
+    """Logical CPUs for a local Ray: the machine's, and one more than the workers asked for
+    (CPU actors never take the last one: see `size_pool`)."""
+    return max(os.cpu_count() or 1, (workers or 0) + 1)
+
+
 def connect(address: str | None, *, local_cpus: int, verbose: bool = False) -> Cluster:
     """Join `address`, or start a local Ray with `local_cpus` logical CPUs."""
     try:

@@ -12,7 +12,6 @@ from the journal; a worker that dies is restarted by Ray and its shard retried.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from asr_registry.engine.manifest_run import journal_header
 from asr_registry.engine.output import Journal, partial_path, prediction_bytes, prepare_output, read_journal
 from asr_registry.engine.runner import RunSummary, SkippedFile
 from asr_registry.errors import RegistryError
-from asr_registry.scale.cluster import Cluster, PoolSize, connect, size_pool
+from asr_registry.scale.cluster import Cluster, PoolSize, connect, local_cpus_for, size_pool
 from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
 from asr_registry.scale.spec import TranscriberSpec
 
@@ -131,8 +130,7 @@ def run_manifest_ray(
 
     verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
 
-    local_cpus = max(os.cpu_count() or 1, (workers or 0) + 1)
-    cluster = connect(address, local_cpus=local_cpus, verbose=verbose)
+    cluster = connect(address, local_cpus=local_cpus_for(workers), verbose=verbose)
     pool = size_pool(cluster, workers, gpus_per_worker)
     size = _shard_rows_for(out, resume, len(items), pool.workers, shard_rows, getattr(naming, "BLOCK_ROWS", 1))
     header = {**journal_header(naming, manifest_in, len(items), pred_key), "shard_rows": size}
