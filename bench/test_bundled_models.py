@@ -12,12 +12,12 @@ from dataclasses import replace
 
 import pytest
 
+from asr_registry.bench.claims import check_claims
 from asr_registry.bench.contention import Meter
 from asr_registry.bench.report import extra_info
 from asr_registry.bench.runner import BenchOptions, hardware_of, machine_info, make_engine, references, score_run
-from asr_registry.claims import check_claims
 from asr_registry.metrics.memory import peak_rss_during
-from asr_registry.plugins import get_catalog, get_datasets
+from asr_registry.plugins.manager import get_catalog, get_datasets
 
 ROUNDS = 3
 CASES = [("digits_hybrid", "rnnt"), ("digits_hybrid", "ctc"), ("digits_ctc", "ctc")]

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from asr_registry.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelEntry, ModelSource
 
 BATCH_SIZE = 16
 GOAL_RATIO = 1.3

@@ -19,7 +19,7 @@ from asr_registry.bench.contention import Meter
 from asr_registry.bench.runner import references
 from asr_registry.engine import Engine
 from asr_registry.engine.threads import choose_threads, usable_cores
-from asr_registry.plugins import get_catalog, get_datasets
+from asr_registry.plugins.manager import get_catalog, get_datasets
 
 ROUNDS = int(os.environ.get("THREADS_BENCH_ROUNDS", "3"))
 # The default may trail the best setting by noise, never by a multiple.

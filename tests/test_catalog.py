@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from asr_registry.catalog import parse_catalog_text, read_catalog_file
-from asr_registry.schema import Claim
+from asr_registry.catalog.reader import parse_catalog_text, read_catalog_file
+from asr_registry.catalog.schema import Claim
 from tests.support import SOURCES, minimal_model
 
 

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asr_registry.catalog import parse_catalog_text
-from asr_registry.validation import validate_file
+from asr_registry.catalog.reader import parse_catalog_text
+from asr_registry.catalog.validation import validate_file
 
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),

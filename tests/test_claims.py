@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from asr_registry.claims import Hardware, Measurement, check_claims
-from asr_registry.schema import Claim, ModelEntry, ModelSource, Resources, Tier
+from asr_registry.bench.claims import Hardware, Measurement, check_claims
+from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource, Resources, Tier
 
 CPU = Hardware("cpu", "Intel Xeon")
 H100 = Hardware("cuda", "NVIDIA H100 80GB HBM3")
@@ -118,7 +118,7 @@ def test_installed_dataset_that_was_not_benched_says_so() -> None:
 
 
 def test_memory_claims_that_cannot_be_measured_here_show_the_architectures_estimate() -> None:
-    from asr_registry.plugins import get_catalog
+    from asr_registry.plugins.manager import get_catalog
     from asr_registry.shadow.estimates import claim_estimate
 
     catalog = get_catalog()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from asr_registry import doctor
+from asr_registry.doctor import checks as doctor
 from tests.support import cli_env, run_cli
 
 

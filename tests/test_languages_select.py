@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from asr_registry.plugins import builtin_file
-from asr_registry.selection import Request, select
+from asr_registry.plugins.manager import builtin_file
+from asr_registry.selection.ranking import Request, select
 from tests.support import cli_env, run_cli
 
 CATALOG = builtin_file()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.nemo_check import cross_check, nemo_installed
-from asr_registry.plugins import builtin_file
+from asr_registry.catalog.nemo_check import cross_check, nemo_installed
+from asr_registry.plugins.manager import builtin_file
 
 
 @pytest.mark.skipif(not nemo_installed(), reason="NeMo is not installed")

@@ -1,4 +1,4 @@
-"""asr_registry.outputs: output paths checked up front, atomic writes, rescued results (no model needed)."""
+"""asr_registry.engine.files: output paths checked up front, atomic writes, rescued results (no model needed)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from asr_registry import outputs
-from asr_registry.outputs import OutputError, check_distinct, check_output, write_atomic, write_or_rescue
+from asr_registry.engine import files as outputs
+from asr_registry.engine.files import OutputError, check_distinct, check_output, write_atomic, write_or_rescue
 from tests.mounts import read_only_folder, tmpfs
 
 

@@ -1,8 +1,9 @@
-"""What `pip install .` ships: every subpackage and data file of `registry/`.
+"""What `pip install .` ships: every subpackage and data file of `registry/asr_registry/`.
 
-The package list in pyproject.toml is explicit (the import name differs from the folder
-name); a package or a data file left out installs fine and fails only on a user's machine,
-where the tree is not there to fall back on.
+Packages are found by setuptools (`[tool.setuptools.packages.find]`, a src layout inside
+`registry/`), which skips a folder without `__init__.py`; data files are listed by hand. Either
+left out installs fine and fails only on a user's machine, where the tree is not there to fall
+back on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tomllib
 
 from tests.support import REPO
 
-PACKAGE_ROOT = REPO / "registry"
+PACKAGE_ROOT = REPO / "registry" / "asr_registry"
 DATA_SUFFIXES = {".toml", ".json", ".yaml", ".yml", ".txt", ".model"}
 
 
@@ -20,14 +21,11 @@ def _setuptools() -> dict:
     return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
 
 
-def test_every_subpackage_is_listed() -> None:
-    listed = set(_setuptools()["packages"])
-    found = {
-        ".".join(("asr_registry", *init.parent.relative_to(PACKAGE_ROOT).parts))
-        for init in PACKAGE_ROOT.rglob("__init__.py")
-        if "__pycache__" not in init.parts
-    }
-    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+def test_every_folder_of_modules_is_a_package() -> None:
+    assert _setuptools()["packages"]["find"]["where"] == ["registry"]
+    folders = {path.parent for path in PACKAGE_ROOT.rglob("*.py") if "__pycache__" not in path.parts}
+    missing = sorted(str(f.relative_to(PACKAGE_ROOT)) for f in folders if not (f / "__init__.py").exists())
+    assert missing == [], "these folders hold modules but no __init__.py, so setuptools would skip them"
 
 
 def test_every_data_file_is_package_data() -> None:

@@ -128,7 +128,7 @@ def test_the_example_combiner_rejects_a_bad_parameter_in_one_line(acme: PluginSi
 
 
 def test_the_page_states_the_memory_estimate_select_uses() -> None:
-    from asr_registry.sizing import ACTIVATION_GB_PER_UTTERANCE, RUNTIME_ALLOWANCE_GB
+    from asr_registry.sizing.policy import ACTIVATION_GB_PER_UTTERANCE, RUNTIME_ALLOWANCE_GB
 
     text = " ".join(PAGE.read_text(encoding="utf-8").split())
     assert f"plus {RUNTIME_ALLOWANCE_GB:g} GB for the CUDA runtime, plus {ACTIVATION_GB_PER_UTTERANCE:g} GB per" in text

@@ -12,8 +12,8 @@ from tests.support import PluginSite, cli_env, run_cli, throwaway_plugins
 
 PLUGIN_MODEL = textwrap.dedent(
     """\
-    from asr_registry.hookspecs import hookimpl
-    from asr_registry.schema import Claim, ModelEntry, ModelSource, Source
+    from asr_registry.plugins.hookspecs import hookimpl
+    from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource, Source
 
     MODEL = "{name}"
 
@@ -48,7 +48,7 @@ PLUGINS = {
     "acme_dup": PLUGIN_MODEL.format(name="acme_es_telephony_ctc"),
     "acme_broken": "raise RuntimeError('this plugin is broken on import')\n",
     "acme_hookfail": (
-        "from asr_registry.hookspecs import hookimpl\n\n\n@hookimpl\ndef register_models(register):\n"
+        "from asr_registry.plugins.hookspecs import hookimpl\n\n\n@hookimpl\ndef register_models(register):\n"
         "    raise ValueError('hook exploded')\n"
     ),
 }
@@ -84,7 +84,7 @@ def test_plugin_adds_a_command_and_is_listed_with_version_and_hooks(installed_pl
     infos = {i["name"]: i for i in json.loads(_run(installed_plugins, "acme", "plugins", "--json").stdout)["plugins"]}
     assert infos["acme"]["version"] == "1.2.3"
     assert infos["acme"]["hooks"] == ["register_commands", "register_models"] and infos["acme"]["models"] == 1
-    assert infos["asr_registry.builtin_models"]["builtin"] is True
+    assert infos["asr_registry.plugins.builtin_models"]["builtin"] is True
 
 
 def test_broken_plugins_warn_and_everything_else_works(installed_plugins: PluginSite) -> None:
@@ -116,7 +116,7 @@ def test_load_plugins_variable_limits_what_loads(installed_plugins: PluginSite) 
 
 
 def test_throwaway_plugins_never_reach_the_environment_running_the_tests(installed_plugins: PluginSite) -> None:
-    from asr_registry.entrypoints import entry_points
+    from asr_registry.plugins.entrypoints import entry_points
 
     # What a user running asr-registry meanwhile sees: no PYTHONPATH, so none of the throwaway plugins.
     plain = run_cli("plugins", "--json", env=cli_env())

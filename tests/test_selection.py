@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, ModelSource, Resources, Tier
 from asr_registry.errors import SelectionError
-from asr_registry.schema import Catalog, Claim, ModelEntry, ModelSource, Resources, Tier
-from asr_registry.selection import Request, select
+from asr_registry.selection.ranking import Request, select
 
 
 def _model(name: str, *, languages=("en",), size="large", params=115_000_000, wer=None, rtfx=None, status="published",
@@ -198,7 +198,7 @@ def test_a_plugins_claims_are_labelled_as_the_plugins_and_do_not_calibrate_estim
 
 def test_cer_languages_rank_on_cer_claims_never_on_a_wer_range() -> None:
     from asr_registry.metrics.normalize import CHARACTER_LANGUAGES
-    from asr_registry.selection import CER_LANGUAGES
+    from asr_registry.selection.ranking import CER_LANGUAGES
 
     assert CER_LANGUAGES == CHARACTER_LANGUAGES
     claims = (Claim(metric="cer", value=5.5, dataset="aishell", source="card"),
@@ -219,7 +219,7 @@ def test_uncovered_language_lists_what_is_available() -> None:
 
 
 def test_shipped_catalog_follows_the_howto_language_map() -> None:
-    from asr_registry.plugins import builtin_file
+    from asr_registry.plugins.manager import builtin_file
 
     catalog = builtin_file()
     for code in ("en", "es", "de", "fr", "it", "hy"):
@@ -234,7 +234,7 @@ def test_shipped_catalog_follows_the_howto_language_map() -> None:
 @pytest.fixture(scope="module")
 def catalog_with_digits() -> Catalog:
     """The shipped catalog plus every installed plugin's: the digits plugin must be among them."""
-    from asr_registry.plugins import get_catalog
+    from asr_registry.plugins.manager import get_catalog
 
     catalog = get_catalog()
     assert {"digits_hybrid", "digits_ctc"} <= set(catalog.models), "the asr-registry-digits plugin is not loaded"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from asr_registry.bench.claims import Hardware, Measurement, Verdict
 from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
-from asr_registry.claims import Hardware, Measurement, Verdict
-from asr_registry.schema import Claim
+from asr_registry.catalog.schema import Claim
 
 GPU = Hardware("cuda", "NVIDIA H100 80GB HBM3")
 MACHINE = MachineInfo(node="bench-node", processor="AMD EPYC 9654", cpu_count=16, device="cuda",

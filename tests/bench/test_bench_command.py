@@ -19,8 +19,8 @@ PLANTED = textwrap.dedent(
     from pathlib import Path
 
     import asr_registry_digits
-    from asr_registry.hookspecs import hookimpl
-    from asr_registry.schema import Claim, ModelEntry, ModelSource, Source
+    from asr_registry.plugins.hookspecs import hookimpl
+    from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource, Source
 
     MODEL = Path(asr_registry_digits.__file__).parent / "data" / "models" / "digits_ctc.nemo"
 
@@ -46,7 +46,7 @@ PLANTED = textwrap.dedent(
 
 def _true_wer() -> float:
     """The WER the build script measured for digits_ctc, as the digits plugin registers it."""
-    from asr_registry.plugins import get_catalog
+    from asr_registry.plugins.manager import get_catalog
 
     entry = get_catalog().find("digits_ctc")
     return next(c.value for c in entry.claims if c.metric == "wer" and c.dataset == "digits" and c.split == "test")
@@ -176,8 +176,8 @@ def test_a_report_that_cannot_be_written_after_benching_is_shown_and_saved_elsew
 
     from click.testing import CliRunner
 
-    from asr_registry import outputs
     from asr_registry.cli import cli
+    from asr_registry.engine import files as outputs
 
     real = outputs.write_all
 

@@ -10,7 +10,7 @@ import pytest
 
 from asr_registry.bench import runner
 from asr_registry.bench.runner import BenchOptions, bench_model
-from asr_registry.plugins import get_catalog, get_datasets
+from asr_registry.plugins.manager import get_catalog, get_datasets
 
 OTHER_CPU = "Intel(R) Xeon(R) Platinum 8480+"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.claims import Hardware, Measurement
+from asr_registry.bench.claims import Hardware, Measurement
 from asr_registry.datasets.leaderboard import (
     ENGLISH_AVERAGE,
     ENGLISH_SPEED,
@@ -19,7 +19,7 @@ from asr_registry.datasets.leaderboard import (
     strip_reference,
     suite,
 )
-from asr_registry.plugins import get_catalog
+from asr_registry.plugins.manager import get_catalog
 
 
 def test_every_leaderboard_claim_in_the_catalog_names_a_mapped_set() -> None:
@@ -87,7 +87,7 @@ def test_average_is_unweighted_and_rtfx_is_total_audio_over_total_time() -> None
 def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
     from asr_registry.bench.leaderboard import suite_verdicts
     from asr_registry.bench.results import ModelRun
-    from asr_registry.schema import Catalog, Claim, ModelEntry, ModelSource
+    from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, ModelSource
 
     claims = (
         Claim(metric="wer", value=5.0, dataset="fleurs", language="de", source="oal-ml"),
@@ -113,8 +113,8 @@ def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
 
 
 def test_a_claim_in_another_language_is_not_checked_on_this_one() -> None:
-    from asr_registry.claims import check_claims
-    from asr_registry.schema import Claim, ModelEntry, ModelSource
+    from asr_registry.bench.claims import check_claims
+    from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource
 
     claim = Claim(metric="wer", value=5.0, dataset="fleurs", language="de", source="oal-ml")
     entry = ModelEntry(name="m", status="published", source=ModelSource(ngc="m"), family="ctc", decoders=("ctc",),

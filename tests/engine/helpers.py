@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asr_registry.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelEntry, ModelSource
 from tests.support import REPO
 
 DIGITS_DATA = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "data"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from asr_registry.catalog.schema import ModelEntry
 from asr_registry.engine import Engine
 from asr_registry.engine.prompts import PromptOptions
-from asr_registry.plugins import get_catalog
-from asr_registry.schema import ModelEntry
+from asr_registry.plugins.manager import get_catalog
 from tests.engine.helpers import DIGITS_DATA, wer
 from tests.support import cli_env, run_cli
 

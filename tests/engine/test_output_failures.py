@@ -22,8 +22,8 @@ import pytest
 
 from asr_registry.engine import audio, output
 from asr_registry.engine.audio import AudioError
+from asr_registry.engine.files import OutputError
 from asr_registry.engine.output import Journal, partial_path, read_journal
-from asr_registry.outputs import OutputError
 from tests.engine.helpers import Digits, model_entry, read_rows, write_manifest
 from tests.mounts import read_only_folder, tmpfs
 from tests.support import BIN, HANG_GUARD_SECONDS, Result

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
+from asr_registry.catalog.schema import ModelEntry, ModelSource, Resources
 from asr_registry.engine.batching import Prefetcher, Segment, chunk_windows, plan_batches, plan_segments
 from asr_registry.engine.inference import Hyp
 from asr_registry.engine.settings import Hardware, choose_batch_size, choose_decoder, choose_precision, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.errors import RegistryError
-from asr_registry.schema import ModelEntry, ModelSource, Resources
 
 CPU = Hardware(cuda=False)
 A100 = Hardware(cuda=True, gpu_name="A100", gpu_memory_gb=80.0, bf16=True)
@@ -135,7 +135,7 @@ def test_prefetcher_decodes_ahead_while_the_consumer_works() -> None:
 
 
 def test_gpu_batch_without_a_catalog_figure_comes_from_the_architectures_memory_model() -> None:
-    from asr_registry.plugins import get_catalog
+    from asr_registry.plugins.manager import get_catalog
     from asr_registry.shadow.estimates import batch_for_memory
 
     model = get_catalog().find("parakeet-tdt-0.6b-v2")

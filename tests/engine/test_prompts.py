@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from asr_registry.catalog.schema import ModelEntry, ModelSource
 from asr_registry.engine.prompts import (
     CANARY,
     DEFAULT_INSTRUCTION,
@@ -17,7 +18,6 @@ from asr_registry.engine.prompts import (
     resolve_prompt,
     runtime_style,
 )
-from asr_registry.schema import ModelEntry, ModelSource
 
 
 def _entry(family: str = "aed", languages: tuple[str, ...] = ("en", "es"), **fields: object) -> ModelEntry:

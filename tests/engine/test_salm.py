@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from asr_registry.catalog.schema import ModelEntry, ModelSource
 from asr_registry.engine import Engine
 from asr_registry.engine.prompts import PromptOptions
-from asr_registry.schema import ModelEntry, ModelSource
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
 from tests.support import cli_env, run_cli
 

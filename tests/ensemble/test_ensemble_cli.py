@@ -15,7 +15,7 @@ MEMBERS = "digits_hybrid,digits_hybrid:ctc,digits_ctc"
 LONGEST = textwrap.dedent(
     """\
     from asr_registry.ensemble.combiners import combined_from
-    from asr_registry.hookspecs import hookimpl
+    from asr_registry.plugins.hookspecs import hookimpl
 
 
     class Longest:

@@ -203,7 +203,7 @@ def test_member_hypothesis_validation(words: tuple[str, ...], confs: tuple[float
 
 
 def test_the_plugin_manager_sees_the_builtin_combiners() -> None:
-    from asr_registry.plugins import get_combiners
+    from asr_registry.plugins.manager import get_combiners
 
     combiners = get_combiners()
     for name in ("rover", "majority", "best-confidence"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.plugins import get_catalog
+from asr_registry.plugins.manager import get_catalog
 from asr_registry.shadow import estimates, memory, specs
 
 HELD_OUT = ((8, 30.0), (2, 120.0))  # not among memory.FIT_POINTS
@@ -105,7 +105,7 @@ def test_every_spec_has_a_memory_model() -> None:
 
 def test_every_select_candidate_with_a_spec_gets_a_batch_and_a_memory_figure() -> None:
     """What `select --language en --gpu-memory 16` needs from the memory model (wired in selection)."""
-    from asr_registry.selection import Request, select
+    from asr_registry.selection.ranking import Request, select
 
     catalog = get_catalog()
     chosen = select(catalog, Request(languages=("en",), gpu_memory_gb=16.0))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from asr_registry.hookspecs import hookimpl
-from asr_registry.schema import Dataset
+from asr_registry.catalog.schema import Dataset
+from asr_registry.plugins.hookspecs import hookimpl
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -19,7 +19,7 @@ SPLITS = {"test": "held-out voices and variants", "dev": "for tuning ensembles; 
 
 @hookimpl
 def register_models(register: Callable[..., None]) -> None:
-    from asr_registry.plugins import register_catalog_file
+    from asr_registry.plugins.manager import register_catalog_file
 
     register_catalog_file(register, PACKAGE_DIR / "models.toml")
 

@@ -1,0 +1,248 @@
+"""Verdicts on catalog claims: PASS, FAIL or UNVERIFIABLE, each with its reason.
+
+Pure logic over measurements taken elsewhere (the bench), so the rules are testable
+without running a model. Claimed values are only read here, never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from asr_registry.catalog.schema import Claim, ModelEntry, Tier
+
+Status = Literal["PASS", "FAIL", "UNVERIFIABLE"]
+Estimator = Callable[[ModelEntry, Claim], "str | None"]
+# Claims on resources that an estimate can stand beside when there is no GPU to measure them.
+ESTIMATED_METRICS = frozenset({"gpu_memory_gb", "optimal_batch_size"})
+# A WER claim passes when it lies inside the measured 95% CI widened by this much:
+# normalisers and decoding settings differ between publishers, a point of WER at most.
+WER_TOLERANCE_POINTS = 0.5
+WER_TOLERANCE_RELATIVE = 0.10
+# Speed is noisy from run to run; 5% below the claim still counts as meeting it.
+SPEED_TOLERANCE_RELATIVE = 0.05
+
+
+@dataclass(frozen=True)
+class Hardware:
+    device: str  # "cpu" or "cuda"
+    name: str  # CPU model or GPU name, e.g. "NVIDIA H100 80GB HBM3"
+    threads: int | None = None  # torch intra-op threads of a CPU run
+    # Why timings may not reflect this hardware ("load 6.1 on 2 cores"); "" on a quiet machine.
+    contention: str = ""
+
+    def describe(self) -> str:
+        if self.device == "cpu" and self.threads:
+            return f"{self.name} x{self.threads} threads"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one bench run of one model on one dataset produced. Error rates in percent."""
+
+    model: str
+    dataset: str  # registered dataset name, e.g. "digits"
+    split: str
+    language: str
+    decoder: str
+    batch_size: int
+    precision: str
+    hardware: Hardware
+    wer: float
+    wer_ci: tuple[float, float]
+    cer: float | None = None
+    cer_ci: tuple[float, float] | None = None
+    rtfx: float | None = None
+    peak_gpu_memory_gb: float | None = None
+    peak_cpu_memory_gb: float | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    model: str
+    claim: Claim
+    status: Status
+    claimed: str
+    measured: str
+    tolerance: str
+    reason: str
+    origin: str  # "model" or "<tier>-tier"
+    used: Measurement | None = None  # the measurement the verdict rests on, if any
+
+
+def _dataset_label(claim: Claim) -> str:
+    return " ".join(p for p in (claim.dataset, claim.split) if p) or "unspecified data"
+
+
+def _matching(claim: Claim, measurements: Sequence[Measurement], entry: ModelEntry,
+              available: Collection[str]) -> tuple[list[Measurement], str]:  # fmt: skip
+    """Measurements taken under the claim's conditions, or why there are none."""
+    if not claim.dataset:
+        return [], "the claim names no dataset"
+    on_data = [m for m in measurements if m.dataset == claim.dataset and (not claim.split or m.split == claim.split)]
+    if on_data and claim.metric in ("wer", "cer") and claim.language:
+        # Multilingual sets share one name across languages (FLEURS German and French are both
+        # fleurs:test): an error rate in one language says nothing about another.
+        benched = sorted({m.language for m in on_data if m.language})
+        on_data = [m for m in on_data if m.language in ("", claim.language)]
+        if not on_data:
+            return [], f"dataset '{_dataset_label(claim)}' was benched in {', '.join(benched)}, not {claim.language}"
+    if not on_data:
+        key = f"{claim.dataset}:{claim.split}" if claim.split else claim.dataset
+        if key in available or claim.dataset in available:
+            return [], f"dataset '{_dataset_label(claim)}' is installed but was not benched in this run"
+        return [], f"dataset '{_dataset_label(claim)}' is not available here"
+    decoder = claim.decoder or entry.default_decoder
+    on_decoder = [m for m in on_data if m.decoder == decoder]
+    if not on_decoder:
+        return [], f"decoder {decoder} was not measured"
+    return on_decoder, ""
+
+
+def _hardware_matches(claim: Claim, hardware: Hardware) -> str:
+    """Empty when the claim's hardware is this one; else the reason it is not.
+
+    A CPU speed figure says nothing about another CPU model or another thread count,
+    so a CPU claim is checked only where both match what it records.
+    """
+    wanted = claim.gpu.strip()
+    if wanted.lower() == "cpu":
+        if hardware.device != "cpu":
+            return f"claimed on CPU, measured on {hardware.name}"
+        if not claim.cpu:
+            return "claimed on an unnamed CPU (the claim records no CPU model)"
+        if claim.cpu.strip().lower() != hardware.name.strip().lower() or (
+            claim.threads is not None and claim.threads != hardware.threads
+        ):
+            return f"claimed on {claim.hardware}, this is {hardware.describe()}"
+        return ""
+    if hardware.device != "cuda":
+        return f"claimed on {wanted or 'a GPU'}, this run is on CPU ({hardware.name})"
+    if wanted and wanted.split("-")[0].lower() not in hardware.name.lower():
+        return f"claimed on {wanted}, measured on {hardware.name}"
+    return ""
+
+
+def _wer_verdict(claim: Claim, measured: Measurement) -> tuple[Status, str, str, str]:
+    value, (low, high) = ((measured.wer, measured.wer_ci) if claim.metric == "wer"
+                          else (measured.cer, measured.cer_ci or (0.0, 0.0)))  # fmt: skip
+    if value is None:
+        return "UNVERIFIABLE", "-", "-", "CER was not measured"
+    tolerance = max(WER_TOLERANCE_POINTS, WER_TOLERANCE_RELATIVE * claim.high)
+    shown = f"{value:.2f}% [{low:.2f}, {high:.2f}]"
+    tol = f"CI ± {tolerance:.2f} points"
+    inside = claim.low <= high + tolerance and claim.high >= low - tolerance
+    if inside:
+        return "PASS", shown, tol, "claim lies within the measured CI widened by the tolerance"
+    side = "better" if claim.high < low - tolerance else "worse"
+    return "FAIL", shown, tol, f"claim is {side} than measured beyond the tolerance"
+
+
+def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement], hardware: Hardware,
+           origin: str, available: Collection[str]) -> Verdict:  # fmt: skip
+    used: Measurement | None = None
+
+    def verdict(status: Status, measured: str, tolerance: str, reason: str) -> Verdict:
+        return Verdict(entry.name, claim, status, claim.describe_value(), measured, tolerance, reason, origin, used)
+
+    if claim.metric == "optimal_batch_size":
+        if hardware.device != "cuda":
+            return verdict("UNVERIFIABLE", "-", "-", "batch-size advice is for GPUs; this run is on CPU")
+        return verdict("UNVERIFIABLE", "-", "-", "needs a batch-size sweep on this GPU (bench --sweep)")
+    if claim.metric == "gpu_memory_gb" and hardware.device != "cuda":
+        return verdict("UNVERIFIABLE", "-", "-", f"GPU memory needs a GPU; this run is on CPU ({hardware.name})")
+    if claim.metric == "cpu_memory_gb" and hardware.device != "cpu":
+        return verdict("UNVERIFIABLE", "-", "-", "CPU memory is measured on CPU runs only")
+    mismatch = _hardware_matches(claim, hardware) if claim.metric in ("rtfx", "gpu_memory_gb") else ""
+    candidates, why_not = _matching(claim, measurements, entry, available)
+    if claim.metric in ("rtfx", "gpu_memory_gb", "cpu_memory_gb") and not claim.dataset:
+        candidates, why_not = list(measurements), "" if measurements else "nothing was measured"
+    if not candidates:
+        return verdict("UNVERIFIABLE", "-", "-", mismatch or why_not)
+    if claim.batch_size is not None and claim.metric not in ("wer", "cer"):
+        candidates = [m for m in candidates if m.batch_size == claim.batch_size]
+        if not candidates:
+            return verdict("UNVERIFIABLE", "-", "-",
+                           mismatch or f"claimed at batch size {claim.batch_size}; not measured at it")  # fmt: skip
+    measured = used = candidates[0]
+    if mismatch:
+        # Not a check, but the user still sees what this hardware does.
+        return verdict("UNVERIFIABLE", _shown(claim, measured), "-", mismatch)
+    if claim.metric in ("wer", "cer"):
+        return verdict(*_wer_verdict(claim, measured))
+    if claim.metric == "rtfx":
+        if measured.rtfx is None:
+            return verdict("UNVERIFIABLE", "-", "-", "speed was not measured")
+        floor = claim.low * (1 - SPEED_TOLERANCE_RELATIVE)
+        shown, tol = f"{measured.rtfx:.1f}", f"-{SPEED_TOLERANCE_RELATIVE:.0%}"
+        if measured.rtfx >= floor:
+            return verdict("PASS", shown, tol, f"measured ≥ claimed (at batch {measured.batch_size})")
+        if hardware.contention:
+            # A slow run on a contended machine is no evidence against the claim.
+            return verdict("UNVERIFIABLE", shown, tol, f"measured < claimed while other work competed "
+                           f"({hardware.contention}); rerun on a quiet machine")  # fmt: skip
+        return verdict("FAIL", shown, tol, f"measured < claimed (at batch {measured.batch_size})")
+    peak = measured.peak_gpu_memory_gb if claim.metric == "gpu_memory_gb" else measured.peak_cpu_memory_gb
+    if peak is None:
+        return verdict("UNVERIFIABLE", "-", "-", "memory was not measured")
+    status = "PASS" if peak <= claim.high else "FAIL"
+    return verdict(
+        status,
+        f"{peak:.2f} GB",
+        "none",
+        f"peak {'≤' if status == 'PASS' else '>'} claimed (at batch {measured.batch_size})",
+    )
+
+
+def _shown(claim: Claim, measured: Measurement) -> str:
+    if claim.metric == "rtfx":
+        return "-" if measured.rtfx is None else f"{measured.rtfx:.1f}"
+    peak = measured.peak_gpu_memory_gb if claim.metric == "gpu_memory_gb" else measured.peak_cpu_memory_gb
+    return "-" if peak is None else f"{peak:.2f} GB"
+
+
+def _tier_scope(claim: Claim, entry: ModelEntry) -> str:
+    """Why a generic tier claim does not apply to this model ('' when it does).
+
+    Tier error rates come per language group: a claim with a language is about
+    models of that language, one without a language about multilingual models.
+    """
+    if claim.metric not in ("wer", "cer"):
+        return ""
+    if not claim.language:
+        return "" if entry.multilingual else "tier claim is for multilingual models"
+    return "" if claim.language in entry.languages else f"tier claim is for {claim.language}"
+
+
+def check_claims(entry: ModelEntry, measurements: Sequence[Measurement], hardware: Hardware,
+                 tier: Tier | None = None, available: Collection[str] = (),
+                 estimate: Estimator | None = None) -> list[Verdict]:  # fmt: skip
+    """A verdict for every claim of the model and of its size tier: none is dropped.
+
+    `available` names the datasets installed here ("name" or "name:split"), so that a claim
+    on one that was not benched says so instead of "not available". `estimate` gives the
+    figure to show beside a memory or batch-size claim that cannot be checked here (the
+    architecture's memory model, asr_registry.shadow.estimates.claim_estimate).
+    """
+    mine = [m for m in measurements if m.model == entry.name]
+    verdicts = [_check(claim, entry, mine, hardware, "model", available) for claim in entry.claims]
+    if tier is not None:
+        for claim in tier.claims:
+            scope = _tier_scope(claim, entry)
+            if scope:
+                verdicts.append(Verdict(entry.name, claim, "UNVERIFIABLE", claim.describe_value(), "-", "-",
+                                        scope, f"{tier.name}-tier"))  # fmt: skip
+                continue
+            verdicts.append(_check(claim, entry, mine, hardware, f"{tier.name}-tier", available))
+    if estimate is not None:
+        verdicts = [_with_estimate(v, entry, estimate) for v in verdicts]
+    return verdicts
+
+
+def _with_estimate(verdict: Verdict, entry: ModelEntry, estimate: Estimator) -> Verdict:
+    if verdict.status != "UNVERIFIABLE" or verdict.claim.metric not in ESTIMATED_METRICS:
+        return verdict
+    text = estimate(entry, verdict.claim)
+    return replace(verdict, reason=f"{verdict.reason}; {text}") if text else verdict

@@ -1,0 +1,68 @@
+"""What a bench run produces, shared by the runner, the reports and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asr_registry.bench.claims import Measurement, Verdict
+from asr_registry.bench.contention import Contention
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    """The run's environment, for reports (pytest-benchmark's machine_info)."""
+
+    node: str
+    processor: str  # CPU model name
+    cpu_count: int
+    device: str  # "cpu" or "cuda"
+    gpu: str  # GPU name, "" on CPU
+    python: str
+    torch: str
+    nemo: str
+    asr_registry: str
+    torch_threads: int = 0
+    # Other work on the machine just before timing (see bench/contention.py), when known.
+    contention: Contention | None = None
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    batch_size: int
+    rtfx: float
+    peak_memory_gb: float | None
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One model (or ensemble) on one dataset with one decoder."""
+
+    name: str  # model name, or "ensemble:rover(a,b,c)"
+    measurement: Measurement
+    round_seconds: tuple[float, ...]  # wall seconds of each timed round (warm-up excluded)
+    audio_seconds: float
+    utterances: int
+    skipped: int
+    normalizer: str  # name and version of the text normaliser
+    resamples: int  # bootstrap resamples behind the CI
+    verdicts: tuple[Verdict, ...] = ()
+    sweep: tuple[SweepPoint, ...] = ()
+    largest_batch: int | None = None  # largest batch within the memory budget (GPU only)
+    # Paired bootstrap against other runs on the same data: {other name: P(this beats other)}.
+    beats: dict[str, float] = field(default_factory=dict)
+    # Other work on the machine while this run was timed, when known.
+    contention: Contention | None = None
+
+    @property
+    def label(self) -> str:
+        m = self.measurement
+        split = f":{m.split}" if m.split else ""
+        return f"{self.name}[{m.dataset}{split},{m.decoder},bs{m.batch_size},{m.precision}]"
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    runs: tuple[ModelRun, ...]
+    machine: MachineInfo
+    started: str  # ISO 8601 UTC
+    rounds: int

@@ -1,0 +1,326 @@
+"""Measure models on local datasets and check their claims.
+
+Speed follows the Open ASR Leaderboard protocol: an untimed warm-up on the first
+`batch_size * 4` files, then whole-dataset transcriptions timed round by round (the
+engine sorts by duration itself), RTFx = audio seconds / wall seconds, median of rounds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import statistics
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from asr_registry.bench.claims import Hardware, Measurement, check_claims
+from asr_registry.bench.contention import Contention, Meter, sample
+from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
+from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Tier
+from asr_registry.errors import RegistryError
+from asr_registry.shadow.estimates import claim_estimate
+
+Progress = Callable[[str], None]
+log = logging.getLogger("asr_registry.bench")
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    rounds: int = 3
+    batch_size: int | None = None
+    device: str | None = None
+    precision: str | None = None
+    decoders: tuple[str, ...] = ()  # empty: every decoder the model has
+    resamples: int = 1000
+    sweep: tuple[int, ...] = ()  # batch sizes to time one round each
+    memory_budget_gb: float | None = None  # GPU: find the largest batch within it
+    threads: int | None = None  # torch threads; None: the engine's default
+    available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A run plus the per-utterance data paired comparisons need."""
+
+    run: ModelRun
+    wer: Any  # asr_registry.metrics.wer.WerResult
+    hypotheses: tuple[str, ...]
+
+
+def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
+    """Manifest rows and their reference texts; a row without `text` is an input error."""
+    from asr_registry.engine import read_manifest
+
+    items = read_manifest(dataset.manifest)
+    texts = []
+    for item in items:
+        text = item.fields.get("text")
+        if not isinstance(text, str):
+            raise RegistryError(f"{dataset.manifest}:{item.line}: the bench needs a reference 'text' field")
+        texts.append(text)
+    if not items:
+        raise RegistryError(f"{dataset.manifest}: no rows to bench on")
+    return items, texts
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info(device: str, contention: Contention | None = None) -> MachineInfo:
+    """This run's environment; `contention` is other work measured just before timing."""
+    import torch
+
+    from asr_registry import __version__
+
+    try:
+        import nemo
+
+        nemo_version = nemo.__version__
+    except ImportError:
+        nemo_version = ""
+    gpu = torch.cuda.get_device_name(torch.device(device)) if device.startswith("cuda") else ""
+    return MachineInfo(
+        node=platform.node(), processor=_cpu_name(), cpu_count=os.cpu_count() or 1,
+        device="cuda" if device.startswith("cuda") else "cpu", gpu=gpu, python=platform.python_version(),
+        torch=torch.__version__, nemo=nemo_version, asr_registry=__version__,
+        torch_threads=torch.get_num_threads(), contention=contention,
+    )  # fmt: skip
+
+
+def contention_before_timing() -> Contention | None:
+    """Other work, sampled for half a second before anything is timed; warns when it competes."""
+    contention = sample(0.5)
+    if contention is not None and contention.busy:
+        log.warning("other work competes for the CPU (%s): speed figures will be low, and a speed claim "
+                    "missed meanwhile is UNVERIFIABLE, not FAIL", contention.describe())  # fmt: skip
+    return contention
+
+
+def hardware_of(machine: MachineInfo, contention: Contention | None = None) -> Hardware:
+    """The identity speed claims are matched against; `contention` marks a busy machine."""
+    busy = contention.describe() if contention is not None and contention.busy else ""
+    threads = (machine.torch_threads or None) if machine.device == "cpu" else None
+    return Hardware(machine.device, machine.gpu or machine.processor, threads, busy)
+
+
+def _timed_round(engine: Any, items: Sequence[Any], device: str) -> tuple[list[Any], float, float]:
+    """One whole-dataset transcription: (results, wall seconds, peak memory in GB)."""
+    import time
+
+    from asr_registry.metrics.memory import cuda_peak_during, peak_rss_during
+
+    measure = cuda_peak_during if device.startswith("cuda") else peak_rss_during
+    sync = _sync(device)
+    sync()
+    started = time.perf_counter()
+    results, peak = measure(lambda: engine.transcribe(items))
+    sync()
+    return results, time.perf_counter() - started, peak / 1024**3
+
+
+def _sync(device: str) -> Callable[[], None]:
+    if not device.startswith("cuda"):
+        return lambda: None
+    import torch
+
+    return torch.cuda.synchronize
+
+
+def timed_rounds(engine: Any, items: Sequence[Any], rounds: int) -> tuple[list[Any], list[float], float]:
+    """Untimed warm-up on the first batch_size * 4 files, then `rounds` timed whole-set runs."""
+    engine.transcribe(items[: engine.settings.batch_size * 4])
+    walls, peaks, results = [], [], []
+    for _ in range(max(1, rounds)):
+        results, wall, peak = _timed_round(engine, items, engine.settings.device)
+        walls.append(wall)
+        peaks.append(peak)
+    return results, walls, max(peaks)
+
+
+def score_run(model: str, decoder: str, settings: Any, dataset: Dataset, results: Sequence[Any],
+              texts: Sequence[str], walls: Sequence[float], peak_gb: float, hardware: Hardware,
+              resamples: int = 1000) -> Scored:  # fmt: skip
+    """WER with CI over the transcribed files (skipped ones are counted, not scored), RTFx from the median round.
+
+    `settings` gives device, batch_size and precision (an engine's settings).
+    """
+    from asr_registry.metrics.normalize import get_normalizer
+    from asr_registry.metrics.wer import score
+
+    kept = [(r, t) for r, t in zip(results, texts, strict=True) if r.skipped is None]
+    if not kept:
+        raise RegistryError(f"{dataset.manifest}: every file was skipped ({results[0].skipped})")
+    audio_seconds = sum(r.duration for r, _ in kept)
+    hypotheses = tuple(r.text or "" for r, _ in kept)
+    normalizer = get_normalizer(dataset.normalizer or dataset.language)
+    wer = score([t for _, t in kept], hypotheses, resamples=resamples, normalizer=normalizer)
+    cuda = settings.device.startswith("cuda")
+    measurement = Measurement(
+        model=model, dataset=dataset.name, split=dataset.split, language=dataset.language,
+        decoder=decoder, batch_size=settings.batch_size,
+        precision=settings.precision, hardware=hardware, wer=100 * wer.wer,
+        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high), cer=None if wer.cer is None else 100 * wer.cer,
+        rtfx=audio_seconds / statistics.median(walls),
+        peak_gpu_memory_gb=peak_gb if cuda else None, peak_cpu_memory_gb=None if cuda else peak_gb,
+    )  # fmt: skip
+    run = ModelRun(
+        name=model, measurement=measurement, round_seconds=tuple(walls), audio_seconds=audio_seconds,
+        utterances=len(kept), skipped=len(results) - len(kept), normalizer=wer.normalizer, resamples=wer.resamples,
+    )  # fmt: skip
+    return Scored(run, wer, hypotheses)
+
+
+def sweep_batches(
+    engine_for: Callable[[int], Any], items: Sequence[Any], sizes: Sequence[int]
+) -> tuple[SweepPoint, ...]:
+    """Throughput and peak memory per batch size, one timed round each after a warm-up."""
+    points = []
+    for size in sizes:
+        engine = engine_for(size)
+        engine.transcribe(items[: size * 2])
+        results, wall, peak = _timed_round(engine, items, engine.settings.device)
+        audio = sum(r.duration for r in results if r.skipped is None)
+        points.append(SweepPoint(size, audio / wall, peak))
+    return tuple(points)
+
+
+def largest_batch(engine_for: Callable[[int], Any], items: Sequence[Any], budget_gb: float, high: int = 1024) -> int:
+    """GPU only: the largest batch of the longest utterances whose peak stays within the budget."""
+    from asr_registry.engine.inference import is_oom, release_memory
+    from asr_registry.metrics.memory import cuda_peak_during, largest_fitting_batch
+
+    longest = sorted(items, key=lambda i: -float(i.fields.get("duration") or 0))
+
+    def fits(size: int) -> bool:
+        engine = engine_for(size)
+        batch = [longest[i % len(longest)] for i in range(size)]
+        try:
+            _, peak = cuda_peak_during(lambda: engine.transcribe(batch))
+        except RuntimeError as exc:
+            if not is_oom(exc):
+                raise
+            release_memory(engine.settings.device)
+            return False
+        return peak / 1024**3 <= budget_gb
+
+    return largest_fitting_batch(fits, 1, high)
+
+
+def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, decoder: str | None,
+                batch_size: int | None, model: Any = None, word_confidence: bool = False) -> Any:  # fmt: skip
+    """A loaded engine for one decoder and batch size; pass `model` to reuse weights already loaded."""
+    from asr_registry.engine import Engine
+
+    tier = catalog.tiers.get(entry.size)
+    engine = Engine(entry, device=options.device, precision=options.precision,
+                    decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
+                    tier=tier.resources if tier else None, model=model,
+                    word_confidence=word_confidence, threads=options.threads)  # fmt: skip
+    engine.load()
+    return engine
+
+
+def prompt_for(engine: Any, dataset: Dataset) -> None:
+    """A prompted model (Canary, a language-ID transducer) is told each dataset's language."""
+    from asr_registry.engine.prompts import PromptOptions, prompt_style
+
+    if prompt_style(engine.entry):
+        engine.set_prompt(PromptOptions(language=dataset.language))
+
+
+def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset], options: BenchOptions,
+                progress: Progress | None = None) -> tuple[list[Scored], Hardware, MachineInfo]:  # fmt: skip
+    """Every decoder of the model on every dataset, then a verdict on each claim."""
+    from dataclasses import replace
+
+    tier = catalog.tiers.get(entry.size)
+    decoders = options.decoders or entry.decoders
+    unknown = [d for d in decoders if d not in entry.decoders]
+    if unknown:
+        raise RegistryError(f"--decoder {unknown[0]}: {entry.name} has {', '.join(entry.decoders)}")
+    loaded: Any = None
+    scored: list[Scored] = []
+    machine: MachineInfo | None = None
+    data = [(dataset, *references(dataset)) for dataset in datasets]
+    before = contention_before_timing()  # once the inputs are known to be good
+
+    def engine_for(decoder: str, batch_size: int | None) -> Any:
+        nonlocal loaded
+        engine = make_engine(entry, catalog, options, decoder, batch_size, loaded)
+        loaded = engine.model
+        return engine
+
+    meter = Meter()  # other work over the whole bench of this model, own work subtracted
+    for decoder in decoders:
+        engine = engine_for(decoder, options.batch_size)
+        machine = machine or machine_info(engine.settings.device, before)
+        hardware = hardware_of(machine)
+        for dataset, items, texts in data:
+            if progress:
+                progress(f"{entry.name} [{decoder}] on {dataset.key}")
+            prompt_for(engine, dataset)
+            timing = Meter()
+            results, walls, peak = timed_rounds(engine, items, options.rounds)
+            during = timing.stop()
+            result = score_run(entry.name, engine.settings.decoder or entry.default_decoder, engine.settings, dataset,
+                               results, texts, walls, peak, hardware, options.resamples)  # fmt: skip
+            run = replace(result.run, contention=during)
+            if options.sweep:
+                run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))
+            if options.memory_budget_gb and engine.settings.device.startswith("cuda"):
+                size = largest_batch(partial(engine_for, decoder), items, options.memory_budget_gb)
+                run = replace(run, largest_batch=size)
+            scored.append(replace(result, run=run))
+    assert machine is not None
+    hardware = hardware_of(machine, meter.stop())
+    return with_verdicts(entry, scored, hardware, tier, options.available), hardware, machine
+
+
+def with_verdicts(entry: ModelEntry, scored: Sequence[Scored], hardware: Hardware, tier: Tier | None,
+                  available: Collection[str]) -> list[Scored]:  # fmt: skip
+    """The runs of one model, each with the verdicts that rest on it (those resting on none go with the first)."""
+    from dataclasses import replace
+
+    verdicts = check_claims(entry, [s.run.measurement for s in scored], hardware, tier, available, claim_estimate)
+    attached = []
+    for position, item in enumerate(scored):
+        mine = tuple(v for v in verdicts if v.used is item.run.measurement or (v.used is None and position == 0))
+        attached.append(replace(item, run=replace(item.run, verdicts=mine)))
+    return attached
+
+
+def pair_up(scored: Sequence[Scored], resamples: int = 1000) -> list[ModelRun]:
+    """Fill each run's `beats`: P(this run's WER < other's) over runs on the same data."""
+    from dataclasses import replace
+
+    from asr_registry.metrics.wer import compare
+
+    runs = []
+    for a in scored:
+        beats = {}
+        for b in scored:
+            same_data = (a.run.measurement.dataset, a.run.measurement.split) == (
+                b.run.measurement.dataset,
+                b.run.measurement.split,
+            )
+            if a is b or not same_data or a.wer.n_utterances != b.wer.n_utterances:
+                continue
+            beats[b.run.label] = round(compare(a.wer, b.wer, resamples=resamples).prob_a_better, 4)
+        runs.append(replace(a.run, beats=beats))
+    return runs
+
+
+def build_report(runs: Sequence[ModelRun], machine: MachineInfo, started: datetime, rounds: int) -> BenchReport:
+    return BenchReport(tuple(runs), machine, started.astimezone(UTC).isoformat(timespec="seconds"), rounds)

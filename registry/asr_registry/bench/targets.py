@@ -1,0 +1,134 @@
+"""Which models to bench on which data, when the user names less than everything."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry
+from asr_registry.errors import RegistryError
+
+if TYPE_CHECKING:
+    from asr_registry.datasets.hf import HfSpec, Materialised
+    from asr_registry.datasets.leaderboard import LeaderboardSet
+
+
+def claimed_datasets(entry: ModelEntry, datasets: Mapping[str, Dataset]) -> list[Dataset]:
+    """Registered datasets the model's claims are about, in claim order."""
+    found: list[Dataset] = []
+    for claim in entry.claims:
+        for dataset in datasets.values():
+            matches = dataset.name == claim.dataset and (not claim.split or claim.split == dataset.split)
+            if matches and dataset not in found:
+                found.append(dataset)
+    return found
+
+
+def default_models(catalog: Catalog, datasets: Mapping[str, Dataset]) -> list[ModelEntry]:
+    """Published local models with claims on data that is here: the bundled ones."""
+    return [
+        entry for entry in catalog.models.values()
+        if entry.published and entry.source.path and claimed_datasets(entry, datasets)
+    ]  # fmt: skip
+
+
+def manifest_dataset(manifest: Path, name: str | None, language: str) -> Dataset:
+    """A user manifest as a dataset; `name` may be 'dataset' or 'dataset:split' to match claims.
+
+    Named after an installed dataset (``digits:test``), it is scored with that set's normaliser.
+    """
+    if not manifest.is_file():
+        raise RegistryError(f"--manifest {manifest}: no such file")
+    label = name or manifest.stem
+    dataset, _, split = label.partition(":")
+    registered = _registered(name)  # named after an installed set: scored with its normaliser
+    return Dataset(name=dataset, split=split, manifest=str(manifest), language=language, description="--manifest",
+                   normalizer=registered.normalizer if registered else "")  # fmt: skip
+
+
+def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str],
+         manifest: Dataset | None) -> list[tuple[ModelEntry, list[Dataset]]]:  # fmt: skip
+    """(model, datasets) pairs to run; an error when some model would have nothing to run on."""
+    entries = [catalog.find(name) for name in names] if names else default_models(catalog, datasets)
+    if not entries:
+        raise RegistryError("no bundled model with local test data is installed; name a model and pass --manifest")
+    pairs = []
+    for entry in entries:
+        if not entry.published:
+            raise RegistryError(
+                f"{entry.name} is unverified (not published); bench one of: {', '.join(entry.substitutes)}"
+            )
+        chosen = [manifest] if manifest else claimed_datasets(entry, datasets)
+        if not chosen:
+            raise RegistryError(
+                f"no local data to bench {entry.name} on: pass --manifest FILE (with 'text' references)"
+            )
+        pairs.append((entry, chosen))
+    return pairs
+
+
+def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: str | None = None,
+               board: LeaderboardSet | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
+    """A Hugging Face dataset written out as a manifest under `folder`, named for claim matching.
+
+    The name is `name` ('dataset' or 'dataset:split') when given, else the catalog's name for a
+    leaderboard set (``hf-audio/esb-datasets-test-only-sorted`` librispeech/test.clean ->
+    librispeech:test-clean; `board` says which set a local copy is), else the id and split. A leaderboard set is scored with the
+    leaderboard's normaliser, and references it would not score are dropped as it drops them.
+    """
+    from asr_registry.datasets.hf import materialise, open_hf
+    from asr_registry.datasets.leaderboard import lookup, strip_reference
+    from asr_registry.metrics.normalize import get_normalizer
+
+    opened = open_hf(spec)
+    board = board or lookup(spec.id, spec.config, opened.split)
+    if name:
+        dataset, _, split = name.partition(":")
+    elif board:
+        dataset, split = board.name, board.split
+    else:
+        dataset, split = spec.id, opened.split
+    normalizer = board.normalizer if board else ""
+    if name and not board:
+        registered = _registered(name)  # named after an installed set: scored as that set is
+        if registered is not None:
+            normalizer, language = registered.normalizer, language or registered.language
+    keep = None
+    if board:
+        scoring = get_normalizer(board.normalizer)
+
+        def keep(text: str) -> str:
+            return strip_reference(text, scoring(text))
+
+    done = materialise(opened, folder, keep)
+    described = f"--hf-dataset {spec.label}" + (
+        f" ({spec.limit} rows drawn with seed {spec.seed})" if spec.limit else ""
+    )
+    target = Dataset(name=dataset, split=split, manifest=str(done.manifest),
+                     language=language or (board.language if board else "en"), description=described,
+                     normalizer=normalizer)  # fmt: skip
+    return target, done
+
+
+def _registered(name: str | None) -> Dataset | None:
+    if not name:
+        return None
+    from asr_registry.plugins.manager import get_datasets
+
+    return get_datasets().get(name)
+
+
+def lhotse_dataset(cuts: Path, folder: Path, name: str | None, language: str | None, limit: int | None,
+                   seed: int) -> tuple[Dataset, Materialised]:  # fmt: skip
+    """A Lhotse cut manifest written out under `folder`, named `name` (default: the file's stem)."""
+    from asr_registry.datasets.lhotse import materialise_cuts
+
+    done = materialise_cuts(cuts, folder, limit=limit, seed=seed)
+    dataset, _, split = (name or cuts.name.split(".")[0]).partition(":")
+    registered = _registered(name)
+    normalizer = registered.normalizer if registered else ""
+    language = language or (registered.language if registered else "en")
+    described = f"--lhotse {cuts}" + (f" ({limit} cuts drawn with seed {seed})" if limit else "")
+    return Dataset(name=dataset, split=split, manifest=str(done.manifest), language=language, description=described,
+                   normalizer=normalizer), done  # fmt: skip

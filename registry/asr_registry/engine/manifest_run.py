@@ -1,0 +1,149 @@
+"""Run a transcriber (an `Engine` or an ensemble) over a whole NeMo manifest, crash-safe.
+
+Rows are journaled after every batch, the output appears atomically at the end, and a run
+resumes from its journal; the Ray executor (`asr_registry.scale`) writes the same journal.
+
+    summary = run_manifest(engine, "in.jsonl", "out.jsonl", resume=True)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from asr_registry.catalog.checksums import file_sha256
+from asr_registry.engine.manifest import ManifestItem, default_output_path, read_manifest
+from asr_registry.engine.output import Journal, prediction_bytes, prepare_output
+from asr_registry.engine.runner import Progress, RunSummary, SkippedFile
+from asr_registry.engine.settings import Settings
+from asr_registry.errors import RegistryError
+
+log = logging.getLogger("asr_registry.engine")
+
+
+class Transcriber(Protocol):
+    """What `run_manifest` drives: an `Engine`, or an ensemble of engines."""
+
+    name: str
+    decoder: str  # for reports: the decoder, or what combines an ensemble
+    settings: Settings
+    load_seconds: float
+    oom_splits: int
+
+    def load(self) -> None: ...
+
+    def iter_results(self, items: Sequence[ManifestItem]) -> Iterator[Sequence[Any]]: ...
+
+    def row(self, item: ManifestItem, result: Any, pred_key: str) -> dict[str, Any]: ...
+
+
+def journal_header(transcriber: Transcriber, manifest_in: str | Path, rows: int, pred_key: str) -> dict[str, Any]:
+    """What a journal records about its run; `output.RESUME_KEYS` of it must match to resume.
+
+    Shared with the Ray executor (`asr_registry.scale`), so either can resume the other's run.
+    """
+    s = transcriber.settings
+    return {
+        "manifest": str(Path(manifest_in).resolve()),
+        "manifest_sha256": file_sha256(manifest_in),
+        "rows": rows,
+        "model": transcriber.name,
+        "decoder": s.decoder,
+        "pred_key": pred_key,
+        "word_confidence": s.word_confidence,
+    }
+
+
+def run_manifest(
+    transcriber: Transcriber,
+    manifest_in: str | Path,
+    manifest_out: str | Path | None = None,
+    *,
+    resume: bool = False,
+    pred_key: str = "pred_text",
+    progress: Progress | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    in_place: bool = False,
+) -> RunSummary:
+    """Transcribe a manifest into a new one, crash-safe (see `engine.output`).
+
+    `on_start(total_rows, already_done)` is called once the work is known, so a
+    caller can size a progress bar. Results need `index`, `skipped`, `duration`, `chunks`.
+    `in_place` allows `manifest_out` to be `manifest_in`; the original is kept as `NAME.bak`.
+    """
+    items = read_manifest(manifest_in)
+    if not items:
+        raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
+    out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, transcriber.name)
+    s = transcriber.settings
+    # Checked before the (slow) model load so the user hears about it at once.
+    members = len(getattr(transcriber, "engines", ())) or 1  # an Ensemble writes one prediction per member
+    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
+                            extra_row_bytes=prediction_bytes(members, s.word_confidence))  # fmt: skip
+    header = journal_header(transcriber, manifest_in, len(items), pred_key)
+    by_index = {item.index: item for item in items}
+    skipped: list[SkippedFile] = []
+    transcribed = 0
+    audio_seconds = 0.0
+    chunked = 0
+    # Load before the journal exists: a model that fails to load (offline, bad
+    # checksum) must not leave a .partial behind that the next run trips over.
+    transcriber.load()
+    with Journal(out, header, resume=resume) as journal:
+        if journal.torn_bytes:
+            log.info("dropped a torn last line (%d bytes) from %s", journal.torn_bytes, journal.path)
+        todo = [item for item in items if item.index not in journal.rows]
+        resumed = len(items) - len(todo)
+        if resumed:
+            log.info("resuming: %d of %d rows already done", resumed, len(items))
+        if on_start is not None:
+            on_start(len(items), resumed)
+        started = time.perf_counter()
+        for results in transcriber.iter_results(todo) if todo else ():
+            rows = {}
+            for r in results:
+                rows[r.index] = transcriber.row(by_index[r.index], r, pred_key)
+                if r.skipped is not None:
+                    skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped))
+                else:
+                    transcribed += 1
+                    audio_seconds += r.duration
+                    chunked += r.chunks > 1
+            journal.append(rows)
+            if progress is not None:
+                progress(len(results), sum(r.duration for r in results))
+        wall = time.perf_counter() - started
+        journal.finish(len(items), backup=backup)
+    return RunSummary(
+        model=transcriber.name,
+        output=str(out),
+        files=len(items),
+        transcribed=transcribed,
+        resumed=resumed,
+        skipped=tuple(sorted(skipped, key=lambda f: f.index)),
+        audio_seconds=audio_seconds,
+        wall_seconds=wall,
+        load_seconds=transcriber.load_seconds,
+        rtfx=audio_seconds / wall if wall > 0 else 0.0,
+        device=s.device,
+        precision=s.precision,
+        decoder=transcriber.decoder,
+        batch_size=s.batch_size,
+        chunked_files=chunked,
+        oom_splits=transcriber.oom_splits,
+        notes=s.notes,
+        members=tuple(getattr(transcriber, "member_summary", ())),  # only an Ensemble has these two
+        combiner=getattr(transcriber, "combiner_spec", ""),
+    )
+
+
+def summarize_skips(skipped: Sequence[SkippedFile]) -> Mapping[str, int]:
+    """Skip categories (the reason up to its first ': ') with counts, most common first."""
+    counts: dict[str, int] = {}
+    for item in skipped:
+        category = item.reason.split(": ", 1)[0]
+        counts[category] = counts.get(category, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,1 @@
+"""Ranking catalog models for a request (languages, domain, quality, data size, GPU)."""

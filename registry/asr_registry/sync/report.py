@@ -1,0 +1,83 @@
+"""Compare the hub's NeMo ASR repositories with the catalog and draft what is missing."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from asr_registry.catalog.schema import Catalog
+from asr_registry.sync.drafts import Draft, draft_from_card, render_drafts
+from asr_registry.sync.hub import Hub, HubError
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    listed: int  # repositories the hub query returned
+    missing: tuple[str, ...]  # on the hub, neither a catalog model nor excluded
+    not_listed: tuple[str, ...]  # catalog models whose nvidia/ repo the hub query did not return
+    excluded: tuple[str, ...]  # on the hub and explained by the catalog's [excluded] table
+    drafted: tuple[str, ...]  # repos a draft entry was written for
+    skipped: tuple[str, ...] = ()  # "repo: reason" for cards that could not be read
+    drafts_file: str = ""
+    drafts: list[Draft] = field(default_factory=list, repr=False, compare=False)
+
+
+def _catalog_repos(catalog: Catalog) -> dict[str, str]:
+    """Hugging Face repo id (lower case) -> catalog model name, for published nvidia/ models."""
+    return {m.source.hf.lower(): m.name for m in catalog.models.values() if m.source.hf and m.published}
+
+
+def _excluded_repos(catalog: Catalog) -> set[str]:
+    repos = {e.hf.lower() for e in catalog.excluded.values() if e.hf}
+    return repos | {f"nvidia/{name}".lower() for name in catalog.excluded}
+
+
+def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> SyncReport:
+    """List the hub, compare with the catalog, draft entries for the missing repositories.
+
+    A card that cannot be read is skipped with its reason; the others are still drafted.
+    """
+    date = (today or (lambda: datetime.date.today().isoformat()))()
+    listed = hub.list_models()
+    in_catalog = _catalog_repos(catalog)
+    excluded = _excluded_repos(catalog)
+    on_hub = {m.repo_id.lower() for m in listed}
+    missing = [m for m in listed if m.repo_id.lower() not in in_catalog and m.repo_id.lower() not in excluded]
+    drafts, skipped = [], []
+    for model in missing:
+        try:
+            card = hub.card(model.repo_id)
+        except HubError as exc:
+            skipped.append(f"{model.repo_id}: {exc}")
+            continue
+        drafts.append(draft_from_card(model.repo_id, card, model.tags, date))
+    not_listed = sorted(name for repo, name in in_catalog.items() if repo.startswith("nvidia/") and repo not in on_hub)
+    return SyncReport(
+        listed=len(listed),
+        missing=tuple(m.repo_id for m in missing),
+        not_listed=tuple(not_listed),
+        excluded=tuple(sorted(m.repo_id for m in listed if m.repo_id.lower() in excluded)),
+        drafted=tuple(d.repo_id for d in drafts),
+        skipped=tuple(skipped),
+        drafts=drafts,
+    )
+
+
+def write_drafts(report: SyncReport, path: str) -> str:
+    """Write the drafts as one catalog file, atomically; returns the path written."""
+    header = (
+        f"Draft catalog entries for {len(report.drafts)} NVIDIA NeMo ASR repositories on the Hugging Face hub\n"
+        "that models.toml lacks, written by `asr-registry catalog sync`. Every field comes from the card's\n"
+        "metadata or is a guess named in the entry's notes. Review, complete (parameters, streaming settings,\n"
+        "prompts) and move entries into models.toml; `asr-registry validate` checks this file as it is."
+    )
+    text = render_drafts(report.drafts, header)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+    return path
