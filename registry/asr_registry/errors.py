@@ -21,3 +21,29 @@ class SelectionError(RegistryError):
 
 class DuplicateError(CatalogError):
     """Two plugins registered the same name: an error for the whole catalog, not one plugin."""
+
+
+def first_line(exc: BaseException, *, with_type: bool = False) -> str:
+    """The first line of an exception's message (its type's name when it has none).
+
+    Library errors (NeMo's, datasets', the OS's) can run to pages; a skip reason or a CLI
+    error is one line. `with_type` prefixes the type, where the message alone is ambiguous.
+    """
+    lines = str(exc).strip().splitlines()
+    if not lines:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {lines[0]}" if with_type else lines[0]
+
+
+def package_version() -> str:
+    """asr-registry's installed version ("0.0.0" for a source tree that was never installed).
+
+    Looked up only when asked for: importlib.metadata costs ~30 ms, and the catalog commands
+    must start fast.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("asr-registry")
+    except PackageNotFoundError:
+        return "0.0.0"

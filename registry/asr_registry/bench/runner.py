@@ -82,7 +82,7 @@ def machine_info(device: str, contention: Contention | None = None) -> MachineIn
     """This run's environment; `contention` is other work measured just before timing."""
     import torch
 
-    from asr_registry import __version__
+    from asr_registry.errors import package_version
 
     try:
         import nemo
@@ -94,7 +94,7 @@ def machine_info(device: str, contention: Contention | None = None) -> MachineIn
     return MachineInfo(
         node=platform.node(), processor=_cpu_name(), cpu_count=os.cpu_count() or 1,
         device="cuda" if device.startswith("cuda") else "cpu", gpu=gpu, python=platform.python_version(),
-        torch=torch.__version__, nemo=nemo_version, asr_registry=__version__,
+        torch=torch.__version__, nemo=nemo_version, asr_registry=package_version(),
         torch_threads=torch.get_num_threads(), contention=contention,
     )  # fmt: skip
 

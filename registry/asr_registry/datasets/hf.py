@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asr_registry.errors import RegistryError
+from asr_registry.errors import RegistryError, first_line
 
 # The leaderboard's harness tries these in this order (normalizer/data_utils.py: get_text).
 TEXT_COLUMNS = ("text", "sentence", "normalized_text", "transcript", "transcription")
@@ -113,7 +113,7 @@ def _load(spec: HfSpec) -> tuple[Any, bool]:
                 return datasets.load_from_disk(str(path)), False
             return datasets.load_dataset(str(path), spec.config, split=spec.split), False
         except (ValueError, FileNotFoundError, OSError) as exc:
-            raise RegistryError(f"--hf-dataset {spec.id}: cannot read it as a dataset ({_first_line(exc)})") from None
+            raise RegistryError(f"--hf-dataset {spec.id}: cannot read it as a dataset ({first_line(exc)})") from None
     offline = hub_offline()
     try:
         return datasets.load_dataset(spec.id, spec.config, split=spec.split, streaming=not offline), not offline
@@ -125,7 +125,7 @@ def _load(spec: HfSpec) -> tuple[Any, bool]:
             ) from None
         raise RegistryError(f"--hf-dataset {spec.id}: the Hugging Face hub cannot be reached") from None
     except ValueError as exc:  # unknown config or split
-        raise RegistryError(f"--hf-dataset {spec.id}: {_first_line(exc)}") from None
+        raise RegistryError(f"--hf-dataset {spec.id}: {first_line(exc)}") from None
     except FileNotFoundError:
         raise RegistryError(f"--hf-dataset {spec.id}: no such dataset on the hub or on disk") from None
     except Exception as exc:
@@ -134,11 +134,6 @@ def _load(spec: HfSpec) -> tuple[Any, bool]:
                 f"--hf-dataset {spec.id}: access denied; accept its terms on the hub and log in (hf auth login)"
             ) from None
         raise
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _pick_split(data: Any, spec: HfSpec) -> tuple[Any, str]:
@@ -284,7 +279,7 @@ def iter_rows(opened: OpenedDataset) -> Iterator[tuple[int, Mapping[str, Any] | 
         except StopIteration:
             return
         except Exception as exc:  # a corrupt shard or undecodable record: report it, keep going
-            yield position, None, f"unreadable row: {_first_line(exc)}"
+            yield position, None, f"unreadable row: {first_line(exc)}"
             if opened.streaming:
                 return  # a failed stream does not resume mid-shard
         else:

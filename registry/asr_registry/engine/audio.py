@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from asr_registry.errors import first_line
+
 
 class AudioError(Exception):
     """A file that cannot be transcribed; str(exc) is the reason shown to the user."""
@@ -33,11 +35,6 @@ class AudioInfo:
     @property
     def duration(self) -> float:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def _stat(path: Path) -> os.stat_result:
@@ -72,7 +69,7 @@ def probe(path: Path) -> AudioInfo:
     try:
         info = sf.info(str(path))
     except Exception as exc:
-        raise AudioError(f"unreadable audio: {_first_line(exc)}") from None
+        raise AudioError(f"unreadable audio: {first_line(exc)}") from None
     if info.frames <= 0 or info.samplerate <= 0:
         raise AudioError("empty audio (no samples)")
     return AudioInfo(path, int(info.samplerate), int(info.frames), int(info.channels))
@@ -111,7 +108,7 @@ def load(info: AudioInfo, target_rate: int, start: float = 0.0, duration: float 
                 handle.seek(first)
             data = handle.read(frames=max(0, last - first), dtype="float32", always_2d=True)
     except Exception as exc:
-        raise AudioError(f"unreadable audio: {_first_line(exc)}") from None
+        raise AudioError(f"unreadable audio: {first_line(exc)}") from None
     if data.shape[0] == 0:
         raise AudioError("empty audio (no samples decoded)")
     mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)

@@ -30,7 +30,7 @@ from typing import Any
 
 from asr_registry.catalog.checksums import file_sha256
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.errors import RegistryError
+from asr_registry.errors import RegistryError, first_line
 
 log = logging.getLogger("asr_registry.engine")
 
@@ -242,11 +242,6 @@ def _not_cached_error(entry: ModelEntry, dirs: CacheDirs, why: str) -> RegistryE
     )
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-
-
 def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any = None) -> Any:
     """`ASRModel.from_pretrained`, turning network failures into one RegistryError.
 
@@ -270,11 +265,15 @@ def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_loca
         if "list_available_models" in str(exc):
             raise RegistryError(f"model {entry.name}: NeMo does not know the NGC name '{name}'") from None
         if cached is None:
-            raise _not_cached_error(entry, dirs, f"could not be downloaded ({_first_line(exc)})") from None
+            raise _not_cached_error(
+                entry, dirs, f"could not be downloaded ({first_line(exc, with_type=True)})"
+            ) from None
         raise
     except Exception as exc:
         if cached is None:
-            raise _not_cached_error(entry, dirs, f"could not be downloaded ({_first_line(exc)})") from None
+            raise _not_cached_error(
+                entry, dirs, f"could not be downloaded ({first_line(exc, with_type=True)})"
+            ) from None
         raise
     if not load:
         path = Path(result)
@@ -303,7 +302,9 @@ def load_model(entry: ModelEntry, device: str, cache_dir: str | Path | None = No
         try:
             model = ASRModel.restore_from(str(path), map_location=torch.device(device))
         except Exception as exc:
-            raise RegistryError(f"model {entry.name}: cannot restore {path}: {_first_line(exc)}") from None
+            raise RegistryError(
+                f"model {entry.name}: cannot restore {path}: {first_line(exc, with_type=True)}"
+            ) from None
     else:
         import torch
 

@@ -100,14 +100,14 @@ def plugin_manager() -> pluggy.PluginManager:
 
 
 def plugin_infos() -> list[PluginInfo]:
-    from asr_registry import __version__
+    from asr_registry.errors import package_version
 
     state = _state()
     infos = []
     for name, plugin in state.manager.list_name_plugin():
         hooks = tuple(sorted(caller.name for caller in state.manager.get_hookcallers(plugin) or ()))
         builtin = name in state.builtin
-        version = __version__ if builtin else state.versions.get(name, "")
+        version = package_version() if builtin else state.versions.get(name, "")
         infos.append(PluginInfo(name, version, hooks, builtin))
     return sorted(infos + state.failed, key=lambda i: (not i.builtin, i.name))
 
