@@ -54,3 +54,31 @@ def test_an_unwritable_cache_folder_changes_nothing(catalog_copy: Path) -> None:
     assert parsed.find("stt_en_fastconformer_hybrid_large_pc") is not None
     assert catalog_cache.load(str(catalog_copy)) is None
     assert not list(catalog_copy.parent.glob("*.tmp"))
+
+
+def test_a_planted_pickle_is_never_unpickled(catalog_copy: Path) -> None:
+    import pickle
+
+    checked_catalog_file(str(catalog_copy))
+    [stored] = _pickles(catalog_copy.parent)
+    marker = catalog_copy.parent / "planted-code-ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (open, (str(marker), "w"))
+
+    # A well-formed pickle of the right shape, but not signed with this user's secret.
+    stored.write_bytes(pickle.dumps((catalog_cache._key(str(catalog_copy)), Payload())))
+    assert catalog_cache.load(str(catalog_copy)) is None
+    # The same payload behind the right header but a forged signature is refused as well.
+    data = pickle.dumps((catalog_cache._key(str(catalog_copy)), Payload()))
+    stored.write_bytes(catalog_cache._MAGIC + b"\0" * 32 + data)
+    assert catalog_cache.load(str(catalog_copy)) is None
+    assert not marker.exists()
+    assert checked_catalog_file(str(catalog_copy)).find("stt_en_fastconformer_hybrid_large_pc") is not None
+
+
+def test_the_secret_is_private_to_the_user(catalog_copy: Path) -> None:
+    checked_catalog_file(str(catalog_copy))
+    secret = catalog_copy.parent / "cache" / "asr-registry" / "secret"
+    assert secret.stat().st_mode & 0o077 == 0 and len(secret.read_bytes()) == 32

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.catalog.nemo_check import cross_check, nemo_installed
+from asr_registry.doctor.nemo_check import cross_check, nemo_installed
 from asr_registry.plugins.manager import builtin_file
 
 

@@ -43,10 +43,29 @@ PLUGIN_COMMAND = textwrap.dedent(
             click.echo("hello from acme")
     """
 )
+DATASET_PLUGIN = textwrap.dedent(
+    """\
+    from asr_registry.plugins.hookspecs import hookimpl
+    from asr_registry.catalog.schema import Dataset
+
+
+    @hookimpl
+    def register_datasets(register):
+        register(Dataset(name="shared", split="test", manifest="/nowhere.jsonl", language="en",
+                         description="{description}"))
+    """
+)
 PLUGINS = {
     "acme": PLUGIN_MODEL.format(name="acme_es_telephony_ctc") + PLUGIN_COMMAND,
     "acme_dup": PLUGIN_MODEL.format(name="acme_es_telephony_ctc"),
     "acme_broken": "raise RuntimeError('this plugin is broken on import')\n",
+    "acme_exit": "import sys\n\nsys.exit(3)\n",
+    "acme_list": (
+        "from asr_registry.plugins.hookspecs import hookimpl\n\n\n@hookimpl\ndef register_commands(cli):\n"
+        "    import click\n\n    @cli.command('list')\n    def hijack():\n        click.echo('hijacked')\n"
+    ),
+    "acme_ds_a": DATASET_PLUGIN.format(description="from a"),
+    "acme_ds_b": DATASET_PLUGIN.format(description="from b"),
     "acme_hookfail": (
         "from asr_registry.plugins.hookspecs import hookimpl\n\n\n@hookimpl\ndef register_models(register):\n"
         "    raise ValueError('hook exploded')\n"
@@ -84,13 +103,16 @@ def test_plugin_adds_a_command_and_is_listed_with_version_and_hooks(installed_pl
     infos = {i["name"]: i for i in json.loads(_run(installed_plugins, "acme", "plugins", "--json").stdout)["plugins"]}
     assert infos["acme"]["version"] == "1.2.3"
     assert infos["acme"]["hooks"] == ["register_commands", "register_models"] and infos["acme"]["models"] == 1
-    assert infos["asr_registry.plugins.builtin_models"]["builtin"] is True
+    assert infos["builtin-catalog"]["builtin"] is True
 
 
 def test_broken_plugins_warn_and_everything_else_works(installed_plugins: PluginSite) -> None:
     result = _run(installed_plugins, "acme,acme_broken,acme_hookfail", "list", "--language", "es")
     assert result.returncode == 0
-    assert "plugin 'acme_broken' failed to load: RuntimeError: this plugin is broken on import" in result.stderr
+    assert (
+        "plugin 'acme_broken' failed to load and is skipped: RuntimeError: this plugin is broken on import"
+        in result.stderr
+    )
     assert "plugin 'acme_hookfail' failed in register_models: ValueError: hook exploded" in result.stderr
     assert "Traceback" not in result.stderr
     assert "acme_es_telephony_ctc" in result.stdout and "stt_es_fastconformer_hybrid_large_pc" in result.stdout
@@ -125,3 +147,34 @@ def test_throwaway_plugins_never_reach_the_environment_running_the_tests(install
     assert not {p.name for p in entry_points("asr_registry")} & set(PLUGINS)  # this interpreter's sys.path
     # The entry-point scan finds them in the site folder, the way PYTHONPATH puts it on sys.path.
     assert {p.name for p in entry_points("asr_registry", [str(installed_plugins.path)])} == set(PLUGINS)
+
+
+def test_a_plugin_exiting_at_import_is_reported_and_skipped(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acme,acme_exit", "list", "--language", "es")
+    assert result.returncode == 0, result.stderr
+    assert "plugin 'acme_exit' failed to load and is skipped: it called sys.exit(3)" in result.stderr
+    assert "acme_es_telephony_ctc" in result.stdout
+    version = _run(installed_plugins, "acme_exit", "--version")
+    assert version.returncode == 0 and "version" in version.stdout and version.stderr == ""
+
+
+def test_a_plugin_command_cannot_replace_a_built_in(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acme_list", "list", "--language", "es")
+    assert result.returncode == 0, result.stderr
+    assert "hijacked" not in result.stdout and "stt_es_fastconformer_hybrid_large_pc" in result.stdout
+    helped = _run(installed_plugins, "acme_list", "--help")
+    assert "plugin 'acme_list' tried to replace the command 'list'; refused" in helped.stderr
+
+
+def test_an_unknown_plugin_name_to_load_is_a_warning_naming_the_installed_ones(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acmee", "list", "--language", "es")
+    assert result.returncode == 0
+    assert "ASR_REGISTRY_LOAD_PLUGINS names acmee, which no installed plugin is (installed: acme," in result.stderr
+
+
+def test_hooks_run_in_the_documented_order_so_the_first_plugin_wins_a_dataset(installed_plugins: PluginSite) -> None:
+    result = _run(installed_plugins, "acme_ds_b,acme_ds_a", "plugins", "--json")
+    assert result.returncode == 0, result.stderr
+    shared = next(d for d in json.loads(result.stdout)["datasets"] if d["name"] == "shared:test")
+    assert (shared["plugin"], shared["description"]) == ("acme_ds_a", "from a")
+    assert "dataset 'shared:test' from plugin 'acme_ds_b' ignored: already registered by 'acme_ds_a'" in result.stderr

@@ -149,7 +149,7 @@ def test_plugins_lists_combiners_and_datasets() -> None:
     for name in ("rover", "majority", "best-confidence", "digits:test", "digits:dev"):
         assert name in result.stdout
     data = json.loads(run_cli("plugins", "--json", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")).stdout)
-    assert {c["name"]: c["plugin"] for c in data["combiners"]}["rover"] == "asr_registry.ensemble.builtin"
+    assert {c["name"]: c["plugin"] for c in data["combiners"]}["rover"] == "builtin-combiners"
     datasets = {d["name"]: d["plugin"] for d in data["datasets"]}
     assert datasets == {"digits:dev": "digits", "digits:test": "digits", "digits-es:test": "digits"}
     assert {p["name"]: p["models"] for p in data["plugins"]}["digits"] == 4  # ctc, hybrid, tdt, aed

@@ -7,6 +7,7 @@ import pytest
 from asr_registry.engine import Result
 from asr_registry.ensemble.members import Member, build_combiner, combine_all, output_row, parse_members
 from asr_registry.errors import RegistryError
+from asr_registry.plugins.manager import combiner_factories
 
 
 def _result(index: int, text: str | None, confidences=None, skipped=None) -> Result:
@@ -15,7 +16,7 @@ def _result(index: int, text: str | None, confidences=None, skipped=None) -> Res
 
 
 def test_rover_fixes_an_error_two_members_do_not_share() -> None:
-    combiner, _ = build_combiner("rover")
+    combiner, _ = build_combiner("rover", combiner_factories())
     members = {
         "a": [_result(0, "one two three")],
         "b": [_result(0, "one too three")],
@@ -33,7 +34,7 @@ def test_rover_fixes_an_error_two_members_do_not_share() -> None:
 
 
 def test_skipped_member_is_left_out_and_noted_all_skipped_is_skipped() -> None:
-    combiner, _ = build_combiner("majority")
+    combiner, _ = build_combiner("majority", combiner_factories())
     members = {
         "a": [_result(0, None, skipped="unreadable audio"), _result(1, None, skipped="missing file")],
         "b": [_result(0, "four five"), _result(1, None, skipped="missing file")],
@@ -45,19 +46,19 @@ def test_skipped_member_is_left_out_and_noted_all_skipped_is_skipped() -> None:
 
 
 def test_empty_hypotheses_combine_to_empty_text() -> None:
-    combiner, _ = build_combiner("rover")
+    combiner, _ = build_combiner("rover", combiner_factories())
     [combined] = combine_all({"a": [_result(0, "")], "b": [_result(0, "")]}, combiner)
     assert combined.text == ""
 
 
 def test_missing_confidences_with_maxconf_is_a_clear_error() -> None:
-    combiner, _ = build_combiner("rover:method=maxconf,alpha=0.5,null_conf=0.7")
+    combiner, _ = build_combiner("rover:method=maxconf,alpha=0.5,null_conf=0.7", combiner_factories())
     with pytest.raises(RegistryError, match=r"--combiner: .*confidence"):
         combine_all({"a": [_result(0, "one")], "b": [_result(0, "two", (0.9,))]}, combiner)
 
 
 def test_confidences_that_do_not_match_the_words_are_dropped_not_misaligned() -> None:
-    combiner, _ = build_combiner("best-confidence")
+    combiner, _ = build_combiner("best-confidence", combiner_factories())
     members = {"a": [_result(0, "one two", (0.2,))], "b": [_result(0, "three", (0.9,))]}
     [combined] = combine_all(members, combiner)
     assert combined.text == "three"
@@ -74,7 +75,7 @@ def test_confidences_that_do_not_match_the_words_are_dropped_not_misaligned() ->
 )
 def test_bad_combiner_specs_are_user_errors(spec: str, message: str) -> None:
     with pytest.raises(RegistryError, match=r"^--combiner: ") as caught:
-        build_combiner(spec)
+        build_combiner(spec, combiner_factories())
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import pytest
 
-from asr_registry.ensemble import builtin
 from asr_registry.ensemble.combiners import (
     Combined,
     Combiner,
@@ -19,6 +18,7 @@ from asr_registry.ensemble.combiners import (
 )
 from asr_registry.ensemble.rover import Rover
 from asr_registry.ensemble.voting import BestConfidence, MajorityVote
+from asr_registry.plugins.defaults import BuiltinCombiners
 
 
 def builtin_factories() -> dict[str, Callable[..., Combiner]]:
@@ -28,7 +28,7 @@ def builtin_factories() -> dict[str, Callable[..., Combiner]]:
         assert name not in found and description
         found[name] = factory
 
-    builtin.register_combiners(register)
+    BuiltinCombiners().register_combiners(register)
     return found
 
 
@@ -207,6 +207,6 @@ def test_the_plugin_manager_sees_the_builtin_combiners() -> None:
 
     combiners = get_combiners()
     for name in ("rover", "majority", "best-confidence"):
-        assert combiners[name].plugin == "asr_registry.ensemble.builtin"
+        assert combiners[name].plugin == "builtin-combiners"
         assert combiners[name].description
     assert combiners["rover"].factory is Rover

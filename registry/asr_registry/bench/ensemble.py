@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from asr_registry.bench.runner import (
     timed_rounds,
 )
 from asr_registry.catalog.schema import Catalog, Dataset
+from asr_registry.ensemble.combiners import Combiner
 from asr_registry.ensemble.members import Member, build_combiner, check_member, combine_all, ensemble_label
 from asr_registry.errors import RegistryError
 
@@ -79,10 +80,22 @@ def tune_rover(member_results: dict[str, list[Any]], texts: Sequence[str], norma
     return Tuning(spec, dev_key, best[0], len(GRID) ** 2)
 
 
-def bench_ensemble(members: Sequence[Member], spec: str, catalog: Catalog, dataset: Dataset, options: BenchOptions,
-                   hardware: Hardware, tune_on: Dataset | None = None) -> tuple[list[Scored], Tuning | None]:  # fmt: skip
-    """Members and the ensemble on `dataset`; with `tune_on`, ROVER is tuned there first."""
-    combiner, spec = build_combiner(spec)
+def bench_ensemble(
+    members: Sequence[Member],
+    spec: str,
+    catalog: Catalog,
+    dataset: Dataset,
+    options: BenchOptions,
+    hardware: Hardware,
+    tune_on: Dataset | None = None,
+    *,
+    combiners: Mapping[str, Callable[..., Combiner]],
+) -> tuple[list[Scored], Tuning | None]:
+    """Members and the ensemble on `dataset`; with `tune_on`, ROVER is tuned there first.
+
+    `combiners` are the registered combiner factories by name (the plugins' `register_combiners`).
+    """
+    combiner, spec = build_combiner(spec, combiners)
     entries = [catalog.find(member.model) for member in members]
     for member, entry in zip(members, entries, strict=True):
         check_member(member, entry.decoders)
@@ -99,7 +112,7 @@ def bench_ensemble(members: Sequence[Member], spec: str, catalog: Catalog, datas
             prompt_for(engine, tune_on)
         dev_results = {name: engine.transcribe(dev_items) for name, engine in zip(names, engines, strict=True)}
         tuning = tune_rover(dev_results, dev_texts, tune_on.normalizer or tune_on.language, method, tune_on.key)
-        combiner, spec = build_combiner(tuning.spec)
+        combiner, spec = build_combiner(tuning.spec, combiners)
     items, texts = references(dataset)
     for engine in engines:
         prompt_for(engine, dataset)

@@ -288,7 +288,7 @@ def _bench_ensemble(members: str, spec: str, tune: bool, catalog: Catalog, user_
     from asr_registry.bench.targets import claimed_datasets
     from asr_registry.engine.loading import verify_before_load
     from asr_registry.ensemble.members import parse_members
-    from asr_registry.plugins.manager import get_datasets
+    from asr_registry.plugins.manager import combiner_factories, get_datasets
 
     parsed = parse_members(members)
     entries = [catalog.find(member.model) for member in parsed]
@@ -319,7 +319,9 @@ def _bench_ensemble(members: str, spec: str, tune: bool, catalog: Catalog, user_
 
     apply(choose_threads(options.threads, decode_workers=2)[0])  # as the members' engines will
     machine = machine_info(options.device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    scored, tuning = bench_ensemble(parsed, spec, catalog, target, options, hardware_of(machine), dev)
+    scored, tuning = bench_ensemble(
+        parsed, spec, catalog, target, options, hardware_of(machine), dev, combiners=combiner_factories()
+    )
     return scored, machine, tuning
 
 

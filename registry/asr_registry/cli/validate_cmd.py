@@ -44,7 +44,7 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     report: dict[str, object] = {"file": str(path), "models": in_file, "with_plugins": len(catalog.models),
                                  "problems": problems}  # fmt: skip
 
-    from asr_registry.catalog.nemo_check import cross_check, nemo_installed
+    from asr_registry.doctor.nemo_check import cross_check, nemo_installed
 
     if use_nemo is None:
         use_nemo = nemo_installed()

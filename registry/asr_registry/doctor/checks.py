@@ -216,7 +216,7 @@ def check_model(name: str) -> tuple[list[Check], Any]:
     else:
         checks.append(Check("model", OK, f"{entry.name} ({entry.status}, {entry.source.describe()})"))
     if entry.source.ngc:
-        from asr_registry.catalog.nemo_check import nemo_asr_model_names, nemo_installed
+        from asr_registry.doctor.nemo_check import nemo_asr_model_names, nemo_installed
 
         if nemo_installed():
             version, joined = nemo_asr_model_names()

@@ -7,7 +7,7 @@ vote, and the row says so; an utterance every member skipped is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +40,13 @@ class EnsembleResult:
         return max((getattr(r, "chunks", 1) for r in self.members.values()), default=1)
 
 
-def build_combiner(spec_text: str) -> tuple[Combiner, str]:
-    """A combiner from a spec like `rover:method=maxconf,alpha=0.7`; bad specs are user errors."""
-    from asr_registry.plugins.manager import get_combiners
+def build_combiner(spec_text: str, factories: Mapping[str, Callable[..., Combiner]]) -> tuple[Combiner, str]:
+    """A combiner from a spec like `rover:method=maxconf,alpha=0.7`; bad specs are user errors.
 
+    `factories` are the registered combiners by name (the plugins' `register_combiners`).
+    """
     try:
         spec = parse_combiner_spec(spec_text)
-        factories = {name: info.factory for name, info in get_combiners().items()}
         return make_combiner(spec, factories), spec_text
     except (ValueError, CombinerError) as exc:
         raise RegistryError(f"--combiner: {exc}") from None

@@ -56,7 +56,12 @@ def _section(text: str, group: str) -> list[tuple[str, str]]:
 
 
 def entry_points(group: str, path: list[str] | None = None) -> list[EntryPoint]:
-    """Entry points of `group` on `path` (default sys.path); the first distribution of a name wins."""
+    """Entry points of `group` on `path` (default sys.path), sorted by name.
+
+    The first distribution of a name on the path wins (as Python's own import does); the
+    result is in entry-point name order, so the order plugins load and hooks run in does
+    not depend on how a file system lists a folder.
+    """
     marker = f"[{group}]"
     points: list[EntryPoint] = []
     seen_distributions: set[str] = set()
@@ -79,4 +84,4 @@ def entry_points(group: str, path: list[str] | None = None) -> list[EntryPoint]:
                 continue
             if marker in text:
                 points += [EntryPoint(name, value, entry.path) for name, value in _section(text, group)]
-    return points
+    return sorted(points, key=lambda point: point.name)

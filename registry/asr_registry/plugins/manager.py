@@ -1,16 +1,21 @@
-"""Plugin loading: built-in defaults plus entry points in the group `asr_registry`.
+"""Plugin loading: the default plugins plus entry points in the group `asr_registry`.
 
-A plugin that fails to import or raises in a hook is reported as a warning on stderr
-and skipped; everything else keeps working. `ASR_REGISTRY_LOAD_PLUGINS` (comma-separated
-entry-point names, empty for none) limits which installed plugins load.
+Order: the default plugins (`asr_registry.plugins.defaults`) first, then installed plugins in
+alphabetical order of their entry-point names; every hook is called in that order, so where two
+plugins register the same key (a dataset), the one loaded first wins.
+
+A plugin that fails to import (an exception, or even `sys.exit()` at import) or raises in a
+hook is reported as a warning on stderr, naming it and the reason, and skipped; everything
+else keeps working. `ASR_REGISTRY_LOAD_PLUGINS` (comma-separated entry-point names, empty for
+none) limits which installed plugins load; a name there that no installed plugin has is a
+warning listing the installed ones.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -19,18 +24,14 @@ import pluggy
 
 from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Source
 from asr_registry.catalog.validation import check_entry
-from asr_registry.errors import CatalogError, DuplicateError
+from asr_registry.errors import CatalogError, DuplicateError, first_line
 from asr_registry.plugins import hookspecs
+from asr_registry.plugins.defaults import DEFAULT_PLUGINS
 from asr_registry.plugins.entrypoints import entry_points
 
 ENTRY_POINT_GROUP = "asr_registry"
 LOAD_PLUGINS_ENV = "ASR_REGISTRY_LOAD_PLUGINS"
 BUILTIN_CATALOG_ENV = "ASR_REGISTRY_CATALOG"
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "asr_registry.plugins.builtin_models",
-    "asr_registry.ensemble.builtin",
-    "asr_registry.shadow.registry_file",
-)
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,9 @@ def warn(message: str) -> None:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    return first_line(exc, with_type=True)
 
 
 @cache
@@ -72,13 +74,17 @@ def _state() -> _State:
     manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
     manager.add_hookspecs(hookspecs)
     state = _State(manager)
-    for module_name in DEFAULT_PLUGINS:
-        module = importlib.import_module(module_name)
-        manager.register(module, name=module_name)
-        state.builtin.add(module_name)
+    for name, plugin in DEFAULT_PLUGINS:
+        manager.register(plugin, name=name)
+        state.builtin.add(name)
+    points = entry_points(ENTRY_POINT_GROUP)
     wanted = os.environ.get(LOAD_PLUGINS_ENV)
     allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-    for point in entry_points(ENTRY_POINT_GROUP):
+    unknown = sorted((allowed or set()) - {point.name for point in points})
+    if unknown:
+        installed = ", ".join(sorted(point.name for point in points)) or "none"
+        warn(f"{LOAD_PLUGINS_ENV} names {', '.join(unknown)}, which no installed plugin is (installed: {installed})")
+    for point in points:
         if allowed is not None and point.name not in allowed:
             continue
         if manager.has_plugin(point.name):
@@ -87,8 +93,10 @@ def _state() -> _State:
         try:
             plugin = point.load()
             manager.register(plugin, name=point.name)
-        except Exception as exc:
-            warn(f"plugin '{point.name}' failed to load: {_describe(exc)}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: one plugin must never end the command
+            warn(f"plugin '{point.name}' failed to load and is skipped: {_describe(exc)}")
             state.failed.append(PluginInfo(point.name, version, (), False, _describe(exc)))
             continue
         state.versions[point.name] = version
@@ -115,12 +123,14 @@ def plugin_infos() -> list[PluginInfo]:
 def _call_each(hook_name: str, make_callback: Callable[[str], Callable[..., None]]) -> None:
     """Call one hook plugin by plugin, so a failure is attributed and contained."""
     caller = getattr(plugin_manager().hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):  # registration order
+    # pluggy's own call runs the last registered first; get_hookimpls() is registration order,
+    # which is the order documented above (the default plugins, then installed ones).
+    for impl in caller.get_hookimpls():
         try:
             impl.function(make_callback(impl.plugin_name))
-        except DuplicateError:
+        except (DuplicateError, KeyboardInterrupt):
             raise
-        except Exception as exc:
+        except BaseException as exc:
             warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {_describe(exc)}")
 
 
@@ -232,6 +242,11 @@ def get_datasets() -> dict[str, Dataset]:
     return datasets
 
 
+def combiner_factories() -> dict[str, Callable[..., Any]]:
+    """{name: factory} of every registered combiner, as `ensemble.members.build_combiner` takes them."""
+    return {name: info.factory for name, info in get_combiners().items()}
+
+
 @cache
 def get_combiners() -> dict[str, CombinerInfo]:
     combiners: dict[str, CombinerInfo] = {}
@@ -250,5 +265,25 @@ def get_combiners() -> dict[str, CombinerInfo]:
     return combiners
 
 
-def add_plugin_commands(cli: Any) -> None:
-    _call_each("register_commands", lambda _plugin: cli)
+def add_plugin_commands(cli: Any, builtin: Collection[str] = ()) -> None:
+    """Let plugins add subcommands to the click group `cli`; none may replace a built-in.
+
+    A plugin adding a command named like a built-in (`list`) is refused with a warning and the
+    built-in stays: otherwise one installed package could silently change what a command does.
+    """
+    caller = plugin_manager().hook.register_commands
+    for impl in caller.get_hookimpls():
+        before = dict(cli.commands)
+        try:
+            impl.function(cli)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            warn(f"plugin '{impl.plugin_name}' failed in register_commands: {_describe(exc)}")
+        for name in [n for n in cli.commands if n in builtin or n in before]:
+            if cli.commands[name] is not before.get(name):
+                warn(f"plugin '{impl.plugin_name}' tried to replace the command '{name}'; refused")
+                if name in before:
+                    cli.commands[name] = before[name]
+                else:
+                    del cli.commands[name]

@@ -47,7 +47,7 @@ class TranscriberSpec:
     def describe(self) -> tuple[str, list[ModelEntry]]:
         """(the name outputs carry, the catalog entries): for the checks made before any model loads."""
         from asr_registry.ensemble.members import build_combiner, check_member, ensemble_label, parse_members
-        from asr_registry.plugins.manager import get_catalog
+        from asr_registry.plugins.manager import combiner_factories, get_catalog
 
         catalog = get_catalog()
         if self.model is not None:
@@ -55,7 +55,7 @@ class TranscriberSpec:
             return entry.name, [entry]
         assert self.ensemble is not None
         members = parse_members(self.ensemble)
-        _, spec = build_combiner(self.combiner)
+        _, spec = build_combiner(self.combiner, combiner_factories())
         for member in members:
             check_member(member, catalog.find(member.model).decoders)
         return ensemble_label(spec, [m.label for m in members]), [catalog.find(m.model) for m in members]
@@ -83,10 +83,11 @@ class TranscriberSpec:
         if self.model is not None:
             return engine_for(self.model, self.decoder, self.word_confidence)
         from asr_registry.ensemble.members import Ensemble, build_combiner, check_member, parse_members
+        from asr_registry.plugins.manager import combiner_factories
 
         assert self.ensemble is not None
         members = parse_members(self.ensemble)
-        built, spec = build_combiner(self.combiner)
+        built, spec = build_combiner(self.combiner, combiner_factories())
         for member in members:
             check_member(member, catalog.find(member.model).decoders)
         # Members always report word confidences: confidence-weighted combiners need them.

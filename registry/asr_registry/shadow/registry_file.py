@@ -3,8 +3,8 @@
 `asr-registry shadow NAME --save PATH.nemo` writes one catalog file per shadow into the shadow
 folder (`$ASR_REGISTRY_SHADOWS`, default `~/.cache/asr-registry/shadows`): an entry
 `NAME-shadow` with status "shadow", the .nemo's absolute path and sha256, the real model's
-family, decoders and languages, and no claims. `register_models` below (a built-in plugin)
-registers every such file. Status "shadow" is never "published": `select` never recommends
+family, decoders and languages, and no claims. The default plugin `SavedShadows`
+(asr_registry.plugins.defaults) registers every such file. Status "shadow" is never "published": `select` never recommends
 one and no WER claim is ever checked on it. Reading the folder needs neither torch nor NeMo.
 """
 
@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,17 +82,3 @@ def write_entry(entry: ModelEntry, nemo_path: Path, report: dict[str, Any]) -> P
     partial.write_text("\n".join(lines), encoding="utf-8")
     partial.replace(target)
     return target
-
-
-@hookimpl
-def register_models(register: Callable[..., None]) -> None:
-    folder = shadows_dir()
-    if not os.path.isdir(folder):
-        return
-    from asr_registry.plugins.manager import register_catalog_file, warn
-
-    for path in sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith("-shadow.toml")):
-        try:
-            register_catalog_file(register, path)
-        except Exception as exc:  # one stale file must not hide the others
-            warn(f"shadow catalog {path}: {exc}; skipped")
