@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from asr_registry.catalog.schema import Dataset
-from asr_registry.plugins.hookspecs import hookimpl
+from asr_registry import Dataset, hookimpl, register_catalog_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -19,8 +18,6 @@ SPLITS = {"test": "held-out voices and variants", "dev": "for tuning ensembles; 
 
 @hookimpl
 def register_models(register: Callable[..., None]) -> None:
-    from asr_registry.plugins.manager import register_catalog_file
-
     register_catalog_file(register, PACKAGE_DIR / "models.toml")
 
 
