@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 
 import pytest
@@ -60,10 +59,15 @@ def test_warmup_runs_once_untimed_and_sync_brackets_each_round() -> None:
     assert result.warmup_items == 4
 
 
-def test_real_time() -> None:
-    result = measure_rtfx(lambda: time.sleep(0.02), audio_seconds=1.0, rounds=3, warmup=lambda: time.sleep(0.2))
-    assert all(0.019 < wall < 0.15 for wall in result.wall_seconds)  # the warm-up is not in any round
-    assert 6 < result.rtfx_median < 51
+def test_rounds_time_the_run_and_never_the_warm_up() -> None:
+    now = [0.0]  # a clock that moves only when work is done: no real time is asserted
+
+    def work(seconds: float):
+        return lambda: now.__setitem__(0, now[0] + seconds)
+
+    result = measure_rtfx(work(0.02), audio_seconds=1.0, rounds=3, warmup=work(0.2), clock=lambda: now[0])
+    assert result.wall_seconds == pytest.approx([0.02] * 3)  # the warm-up's 0.2 s is in no round
+    assert result.rtfx_median == pytest.approx(50.0)
 
 
 def test_a_zero_duration_round_is_infinitely_fast() -> None:
