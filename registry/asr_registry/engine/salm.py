@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.errors import RegistryError
+from asr_registry.engine.hub import is_offline, quiet_nemo
+from asr_registry.errors import RegistryError, first_line
 
 AUDIO_MARK = "{audio}"
 # Tokens generated per second of audio, and at least: digits to long-form speech fit.
@@ -33,8 +34,6 @@ MIN_NEW_TOKENS = 32
 
 def import_salm(entry: ModelEntry) -> Any:
     """The speechlm2 SALM class, or a RegistryError naming what is missing."""
-    from asr_registry.engine.loading import quiet_nemo
-
     quiet_nemo()
     try:
         from nemo.collections.speechlm2.models import SALM
@@ -49,8 +48,6 @@ def import_salm(entry: ModelEntry) -> Any:
 
 def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> Any:
     """`SALM.from_pretrained` (a hub repo, or a local checkpoint folder), eval mode on `device`."""
-    from asr_registry.engine.loading import _first_line, is_offline
-
     salm_cls = import_salm(entry)
     name = str(path) if path is not None else entry.source.hf
     if not name:
@@ -59,7 +56,7 @@ def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> Any:
         model = salm_cls.from_pretrained(name)
     except Exception as exc:
         hint = " (HF_HUB_OFFLINE is set and it is not in the Hugging Face cache)" if is_offline() else ""
-        raise RegistryError(f"model {entry.name}: cannot load SALM {name}: {_first_line(exc)}{hint}") from None
+        raise RegistryError(f"model {entry.name}: cannot load SALM {name}: {first_line(exc)}{hint}") from None
     import torch
 
     model = model.to(torch.device(device))
