@@ -123,7 +123,9 @@ def test_out_of_memory_splits_the_batch_in_two_and_retries(
 ) -> None:
     paths = sample[0][:12]
     normal = [r.text for r in hybrid_engine.transcribe(paths)]
-    engine = OomAbove(model_entry(digits, "hybrid"), device="cpu", batch_size=8, model=hybrid_engine.model)
+    engine = OomAbove(
+        model_entry(digits, "hybrid"), EngineOptions(device="cpu", batch_size=8), model=hybrid_engine.model
+    )
     engine.calls = []
     results = engine.transcribe(paths)
     assert [r.text for r in results] == normal
@@ -134,7 +136,9 @@ def test_out_of_memory_splits_the_batch_in_two_and_retries(
 
 def test_a_segment_too_big_even_alone_is_skipped_not_fatal(digits: Digits, hybrid_engine: Engine) -> None:
     paths = [str(digits.audio(r)) for r in digits.rows[:3]]
-    engine = OomAbove(model_entry(digits, "hybrid"), device="cpu", batch_size=4, model=hybrid_engine.model)
+    engine = OomAbove(
+        model_entry(digits, "hybrid"), EngineOptions(device="cpu", batch_size=4), model=hybrid_engine.model
+    )
     engine.limit = 0
     engine.calls = []
     results = engine.transcribe(paths)

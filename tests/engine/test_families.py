@@ -172,3 +172,34 @@ def test_prompt_errors_are_one_line_before_loading(
                      env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_declared_family_the_loaded_model_is_not_is_refused_before_transcribing(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from asr_registry.engine.families import FamilyMismatchError
+    from asr_registry.errors import RegistryError
+
+    entry = replace(_entry("digits_ctc"), family="aed")
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=4))
+    never_read = tmp_path / "missing.wav"  # a transcribing loop would skip it, not raise
+    with pytest.raises(FamilyMismatchError) as refused:
+        engine.transcribe([never_read])
+    message = str(refused.value)
+    assert isinstance(refused.value, RegistryError) and "\n" not in message
+    assert "digits_ctc" in message and "declares family 'aed'" in message and "a ctc model" in message
+
+
+def test_an_entry_without_a_family_takes_the_loaded_models(tmp_path: Path) -> None:
+    """A local `.nemo` the catalog does not list (the Curator integrations' `model=PATH`) runs as what it is."""
+    from dataclasses import replace
+
+    from asr_registry.engine.families import HybridRunner
+
+    entry = replace(_entry("digits_hybrid"), family="")
+    paths = [r["audio_filepath"] for r in _rows("test", 4)]
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=4))
+    ours = [r.text for r in engine.transcribe(paths)]
+    assert isinstance(engine.runner, HybridRunner)  # on its default (RNNT) head, as the catalog entry runs it
+    declared = Engine(_entry("digits_hybrid"), EngineOptions(device="cpu", batch_size=4), model=engine.model)
+    assert ours == [r.text for r in declared.transcribe(paths)]
