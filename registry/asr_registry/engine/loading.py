@@ -224,7 +224,9 @@ def _not_cached_error(entry: ModelEntry, dirs: CacheDirs, why: str) -> RegistryE
     )
 
 
-def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any = None) -> Any:
+def fetch_pretrained(
+    entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any = None
+) -> Any:  # torch device in, NeMo model (or its path) out
     """`ASRModel.from_pretrained`, turning network failures into one RegistryError.
 
     With `load=False` only the checkpoint is downloaded (NeMo's `return_model_file`)

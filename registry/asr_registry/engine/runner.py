@@ -27,6 +27,7 @@ import numpy as np
 from asr_registry.catalog.schema import Catalog, ModelEntry
 from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan_segments
 from asr_registry.engine.families import FamilyRunner, runner_for
+from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
 from asr_registry.engine.items import Audio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.loading import load_model
@@ -90,7 +91,7 @@ class RunSummary:
 class Engine:
     """One catalog model, configured once, run over files or in-memory waveforms."""
 
-    def __init__(self, entry: ModelEntry, options: EngineOptions | None = None, *, model: Any = None) -> None:
+    def __init__(self, entry: ModelEntry, options: EngineOptions | None = None, *, model: NemoModel = None) -> None:
         """`model`: an already loaded NeMo model to reuse (its weights are not loaded again)."""
         self.entry = entry
         self.options = options if options is not None else EngineOptions()
@@ -120,7 +121,7 @@ class Engine:
 
     @classmethod
     def from_catalog(
-        cls, name: str, catalog: Catalog, options: EngineOptions | None = None, *, model: Any = None
+        cls, name: str, catalog: Catalog, options: EngineOptions | None = None, *, model: NemoModel = None
     ) -> Engine:
         """The engine for `catalog`'s model `name`; its size tier's figures unless `options` give a tier."""
         entry = catalog.find(name)
@@ -153,7 +154,7 @@ class Engine:
         self.prompt = prompt
 
     @property
-    def model(self) -> Any:
+    def model(self) -> NemoModel:
         """The underlying NeMo model (loaded on first use)."""
         return self.runner.model
 

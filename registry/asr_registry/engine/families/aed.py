@@ -13,11 +13,10 @@ whole (see `stitch`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from asr_registry.engine.families.base import FamilyRunner, NemoModel, best
+from asr_registry.engine.families.base import FamilyRunner, Hypothesis, NemoModel, best
 from asr_registry.engine.prompts import CANARY
 from asr_registry.engine.values import Hyp
 
@@ -54,23 +53,23 @@ class AEDRunner(FamilyRunner):
             with self.autocast():
                 _, _, enc_states, enc_mask = model.forward(processed_signal=feats, processed_signal_length=feats_len)
                 context = [self._context(p) for p in prompts]
-                hyps: list[Any] = [None] * len(audio)
+                hyps: list[Hypothesis | None] = [None] * len(audio)
                 # Prompts of equal length decode as one batch (Canary's always are: 5 tokens).
                 groups: dict[int, list[int]] = {}
                 for index, ids in enumerate(context):
                     groups.setdefault(len(ids), []).append(index)
                 for members in groups.values():
-                    ids = torch.tensor([context[i] for i in members], dtype=torch.long, device=enc_states.device)
+                    group_ids = torch.tensor([context[i] for i in members], dtype=torch.long, device=enc_states.device)
                     rows = torch.tensor(members, device=enc_states.device)
                     decoded = model.decoding.decode_predictions_tensor(
                         encoder_hidden_states=enc_states[rows],
                         encoder_input_mask=enc_mask[rows],
-                        decoder_input_ids=ids,
+                        decoder_input_ids=group_ids,
                         return_hypotheses=True,
                     )
                     for index, hyp in zip(members, best(decoded), strict=True):
                         hyps[index] = hyp
-        return [self.convert(h) for h in hyps]
+        return [self.convert(h if h is not None else "") for h in hyps]
 
     def _context(self, prompt: Mapping[str, str]) -> list[int]:
         """Decoder context ids for one prompt, built the way `_transcribe_forward` builds them:

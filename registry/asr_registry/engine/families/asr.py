@@ -24,11 +24,19 @@ Text and word confidences (NeMo 3):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from asr_registry.engine.families.base import FamilyRunner, NemoModel, best, cfg_get
+from asr_registry.engine.families.base import (
+    DictConfig,
+    FamilyRunner,
+    Hypothesis,
+    NemoModel,
+    NemoOutput,
+    Tensor,
+    best,
+    cfg_get,
+)
 from asr_registry.engine.prompts import LANGUAGE
 from asr_registry.engine.values import Hyp
 
@@ -40,10 +48,10 @@ class _DecodingRunner(FamilyRunner):
         super()._prepare()
         self._apply_decoding()
 
-    def _decoding_cfg(self) -> Any:
+    def _decoding_cfg(self) -> DictConfig:
         return self.model.cfg.decoding
 
-    def _change_decoding(self, cfg: Any) -> None:
+    def _change_decoding(self, cfg: DictConfig) -> None:
         self.model.change_decoding_strategy(cfg, verbose=False)
 
     def _confidence_key(self) -> str:
@@ -67,10 +75,10 @@ class _DecodingRunner(FamilyRunner):
             self.timestamps = True
             self._apply_decoding()
 
-    def _encode(self, feats: Any, feats_len: Any, prompts: Sequence[Mapping[str, str]]) -> tuple[Any, Any]:
+    def _encode(self, feats: Tensor, feats_len: Tensor, prompts: Sequence[Mapping[str, str]]) -> tuple[Tensor, Tensor]:
         return self.model.encoder(audio_signal=feats, length=feats_len)
 
-    def _decode(self, encoded: Any, encoded_len: Any) -> Any:
+    def _decode(self, encoded: Tensor, encoded_len: Tensor) -> NemoOutput:
         raise NotImplementedError
 
     def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]]) -> list[Hyp]:
@@ -108,13 +116,13 @@ class CTCRunner(_DecodingRunner):
     def _confidence_key(self) -> str:
         return "preserve_token_confidence" if self.char_tokens else "preserve_word_confidence"
 
-    def _decode(self, encoded: Any, encoded_len: Any) -> Any:
+    def _decode(self, encoded: Tensor, encoded_len: Tensor) -> NemoOutput:
         log_probs = self.model.decoder(encoder_output=encoded)
         return self.model.decoding.ctc_decoder_predictions_tensor(
             log_probs, decoder_lengths=encoded_len, return_hypotheses=True
         )
 
-    def word_confidence_of(self, hyp: Any) -> Sequence[float] | None:
+    def word_confidence_of(self, hyp: Hypothesis) -> Sequence[float] | None:
         if self.char_tokens:
             return char_word_confidence(getattr(hyp, "text", ""), getattr(hyp, "token_confidence", None))
         return super().word_confidence_of(hyp)
@@ -145,7 +153,7 @@ class TransducerRunner(_DecodingRunner):
     def prompt_style(self) -> str:
         return LANGUAGE if self.prompt_dictionary else ""
 
-    def _encode(self, feats: Any, feats_len: Any, prompts: Sequence[Mapping[str, str]]) -> tuple[Any, Any]:
+    def _encode(self, feats: Tensor, feats_len: Tensor, prompts: Sequence[Mapping[str, str]]) -> tuple[Tensor, Tensor]:
         if not self.prompt_dictionary:
             return super()._encode(feats, feats_len, prompts)
         import torch
@@ -153,7 +161,7 @@ class TransducerRunner(_DecodingRunner):
         indices = torch.tensor([self._prompt_index(p) for p in prompts], device=feats.device)
         return self.model.forward(processed_signal=feats, processed_signal_length=feats_len, prompt_indices=indices)
 
-    def _decode(self, encoded: Any, encoded_len: Any) -> Any:
+    def _decode(self, encoded: Tensor, encoded_len: Tensor) -> NemoOutput:
         return self.model.decoding.rnnt_decoder_predictions_tensor(
             encoder_output=encoded, encoded_lengths=encoded_len, return_hypotheses=True
         )
@@ -196,13 +204,13 @@ class HybridRunner(TransducerRunner):
     def _ctc_head(self) -> bool:
         return self.decoder == "ctc"
 
-    def _decoding_cfg(self) -> Any:
+    def _decoding_cfg(self) -> DictConfig:
         return self.model.cfg.aux_ctc.decoding if self._ctc_head else self.model.cfg.decoding
 
-    def _change_decoding(self, cfg: Any) -> None:
+    def _change_decoding(self, cfg: DictConfig) -> None:
         self.model.change_decoding_strategy(cfg, decoder_type=self.decoder or "rnnt", verbose=False)
 
-    def _decode(self, encoded: Any, encoded_len: Any) -> Any:
+    def _decode(self, encoded: Tensor, encoded_len: Tensor) -> NemoOutput:
         if not self._ctc_head:
             return super()._decode(encoded, encoded_len)
         log_probs = self.model.ctc_decoder(encoder_output=encoded)
@@ -220,7 +228,7 @@ def _duration_outputs(model: NemoModel) -> int:
     return int(getattr(model.joint, "num_extra_outputs", 0) or 0)
 
 
-def char_word_confidence(text: Any, token_confidence: Any) -> list[float] | None:
+def char_word_confidence(text: object, token_confidence: Sequence[float] | None) -> list[float] | None:
     """Per word, the lowest confidence of its characters (NeMo's default "min" aggregation)."""
     if not isinstance(text, str) or token_confidence is None or len(token_confidence) != len(text):
         return None

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from asr_registry.engine.values import Hyp
 
-# A loaded NeMo model (or speechlm2 SALM): an object whose type the engine does not import.
+if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
+    from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
+    from omegaconf import DictConfig
+    from torch import Tensor
+
+# Where NeMo crosses into the engine, the types stay open (`Any`), named for what they are:
+# a loaded model (NeMo's class depends on the checkpoint, or a speechlm2 SALM) and what its
+# decoding returns (`Hypothesis`, a list of them per utterance, or plain text).
 NemoModel = Any
+NemoOutput = Any
+__all__ = ["DictConfig", "FamilyRunner", "Hypothesis", "NemoModel", "NemoOutput", "Tensor", "best", "cfg_get"]
 
 
 class FamilyRunner:
@@ -77,7 +86,7 @@ class FamilyRunner:
     def enable_timestamps(self) -> None:
         """Word timestamps are needed only to stitch chunks of long files; families without them ignore this."""
 
-    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+    def autocast(self) -> contextlib.AbstractContextManager[object]:
         import torch
 
         if self.precision == "fp32":
@@ -98,7 +107,7 @@ class FamilyRunner:
     def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]]) -> list[Hyp]:
         raise NotImplementedError
 
-    def tensors(self, audio: Sequence[np.ndarray]) -> tuple[Any, Any]:
+    def tensors(self, audio: Sequence[np.ndarray]) -> tuple[Tensor, Tensor]:
         """One zero-padded (batch, samples) tensor and the lengths, on the model's device."""
         import torch
 
@@ -115,11 +124,11 @@ class FamilyRunner:
         return signal, signal_len
 
     # -- results -------------------------------------------------------------------------------
-    def word_confidence_of(self, hyp: Any) -> Sequence[float] | None:
+    def word_confidence_of(self, hyp: Hypothesis) -> Sequence[float] | None:
         """The per-word confidences NeMo computed (None without them)."""
         return getattr(hyp, "word_confidence", None)
 
-    def convert(self, hyp: Any) -> Hyp:
+    def convert(self, hyp: Hypothesis | str) -> Hyp:
         """A NeMo Hypothesis (or plain text) as a `Hyp`."""
         text = hyp if isinstance(hyp, str) else getattr(hyp, "text", "")
         if not isinstance(text, str):
@@ -149,7 +158,7 @@ class FamilyRunner:
         return Hyp(text, words, confidence, times)
 
 
-def best(hyps: Any) -> Iterator[Any]:
+def best(hyps: NemoOutput) -> Iterator[Hypothesis]:
     """One hypothesis per utterance, whether NeMo returned best, n-best or lists."""
     for hyp in hyps:
         if isinstance(hyp, list):
@@ -160,7 +169,7 @@ def best(hyps: Any) -> Iterator[Any]:
         yield hyp
 
 
-def cfg_get(model: NemoModel, *keys: str) -> Any:
+def cfg_get(model: NemoModel, *keys: str) -> NemoOutput:
     """`model.cfg[k1][k2]...`, or None where any level is missing."""
     node = getattr(model, "cfg", None)
     for key in keys:
