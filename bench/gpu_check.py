@@ -167,20 +167,22 @@ def engine_oom_split(model: Any, name: str, budget: dict[str, Any], seconds: flo
     import numpy as np
     import torch
 
+    from asr_registry.engine.options import EngineOptions
     from asr_registry.engine.runner import Engine
+    from asr_registry.engine.values import Skip
+    from asr_registry.plugins.manager import get_catalog
 
     batch = int(budget["first_oom"])
     total = torch.cuda.get_device_properties(0).total_memory
     torch.cuda.set_per_process_memory_fraction(min(1.0, budget["budget_gb"] * 1e9 / total))
     try:
         # The CTC head: random-weight transducer decoding would time the shadow's noise, not the split.
-        engine = Engine.from_catalog(
-            name, model=model, device="cuda", precision="bf16", batch_size=batch, decoder="ctc"
-        )
+        options = EngineOptions(device="cuda", precision="bf16", batch_size=batch, decoder="ctc")
+        engine = Engine.from_catalog(name, get_catalog(), options, model=model)
         audio = [np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1
                  for i in range(batch)]  # fmt: skip
         outputs = engine._forward_splitting(audio)
-        skipped = sum(isinstance(o, str) for o in outputs)
+        skipped = sum(isinstance(o, Skip) for o in outputs)
         return {"batch_size": batch, "oom_splits": engine.oom_splits, "outputs": len(outputs), "skipped": skipped}
     except Exception as exc:  # record, do not lose the other figures
         return {"batch_size": batch, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}

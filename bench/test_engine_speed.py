@@ -68,10 +68,10 @@ def test_engine_rtfx_against_nemo_transcribe(
 ) -> None:
     assert digits_models[kind].is_file(), f"bundled model missing: {digits_models[kind]}"
     from asr_registry.bench.contention import Meter
-    from asr_registry.engine import Engine
+    from asr_registry.engine import Engine, EngineOptions
     from asr_registry.metrics.memory import current_rss_bytes
 
-    engine = Engine(_entry(kind, digits_models[kind]), device="cpu", batch_size=BATCH_SIZE)
+    engine = Engine(_entry(kind, digits_models[kind]), EngineOptions(device="cpu", batch_size=BATCH_SIZE))
     engine.load()
     model = engine.model
     paths = list(mixed_set.paths)

@@ -17,7 +17,7 @@ from typing import Any
 
 from asr_registry.bench.contention import Meter
 from asr_registry.bench.runner import references
-from asr_registry.engine import Engine
+from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.threads import choose_threads, usable_cores
 from asr_registry.plugins.manager import get_catalog, get_datasets
 
@@ -31,9 +31,9 @@ def test_default_threads_against_one_and_all_cores(benchmark: Any, goals: Any) -
 
     catalog = get_catalog()
     items, _ = references(get_datasets()["digits:test"])
-    engine = Engine(catalog.find("digits_hybrid"), device="cpu", batch_size=16)
+    engine = Engine(catalog.find("digits_hybrid"), EngineOptions(device="cpu", batch_size=16))
     engine.load()
-    default, why = choose_threads(None, engine.decode_workers)
+    default, why = choose_threads(None, engine.options.decode_workers)
     settings = {"default": default, "one": 1, "all_cores": usable_cores()}
     engine.transcribe(items[:64])  # warm-up
     audio = sum(float(item.fields["duration"]) for item in items)

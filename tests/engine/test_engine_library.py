@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from asr_registry.engine import Engine
-from asr_registry.engine.inference import Hyp
+from asr_registry.engine import Engine, EngineOptions
+from asr_registry.engine.values import Hyp
 from tests.engine.helpers import Digits, model_entry, wer
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ def test_engine_transcripts_agree_with_nemo_transcribe(
     digits: Digits, sample: tuple[list[str], list[str]], kind: str, decoder: str | None
 ) -> None:
     paths, references = sample
-    engine = Engine(model_entry(digits, kind), device="cpu", decoder=decoder, batch_size=8)
+    engine = Engine(model_entry(digits, kind), EngineOptions(device="cpu", decoder=decoder, batch_size=8))
     results = engine.transcribe(paths)
     ours = [r.text or "" for r in results]
     theirs = _nemo_reference(digits.hybrid if kind == "hybrid" else digits.ctc, paths, decoder)
@@ -55,7 +55,7 @@ def test_engine_transcripts_agree_with_nemo_transcribe(
 
 @pytest.fixture(scope="module")
 def hybrid_engine(digits: Digits) -> Engine:
-    engine = Engine(model_entry(digits, "hybrid"), device="cpu", batch_size=8, word_confidence=True)
+    engine = Engine(model_entry(digits, "hybrid"), EngineOptions(device="cpu", batch_size=8, word_confidence=True))
     engine.load()
     return engine
 
@@ -85,10 +85,13 @@ def test_long_audio_is_chunked_with_overlap_and_stitched_at_word_timestamps(
     assert seconds > 25
 
     entry = model_entry(digits, kind)
-    whole = Engine(entry, device="cpu", batch_size=8).transcribe([long_file])[0]  # default limit 300 s: one piece
-    chunker = Engine(
-        entry, device="cpu", batch_size=8, word_confidence=True, max_audio_seconds=8.0, chunk_overlap_seconds=2.0
+    whole = Engine(entry, EngineOptions(device="cpu", batch_size=8)).transcribe([long_file])[
+        0
+    ]  # default limit 300 s: one piece
+    options = EngineOptions(
+        device="cpu", batch_size=8, word_confidence=True, max_audio_seconds=8.0, chunk_overlap_seconds=2.0
     )
+    chunker = Engine(entry, options)
     chunked = chunker.transcribe([long_file])[0]
     assert whole.chunks == 1 and chunked.chunks >= 4
     reference = " ".join(r["text"] for r in rows)
@@ -120,7 +123,9 @@ def test_out_of_memory_splits_the_batch_in_two_and_retries(
 ) -> None:
     paths = sample[0][:12]
     normal = [r.text for r in hybrid_engine.transcribe(paths)]
-    engine = OomAbove(model_entry(digits, "hybrid"), device="cpu", batch_size=8, model=hybrid_engine.model)
+    engine = OomAbove(
+        model_entry(digits, "hybrid"), EngineOptions(device="cpu", batch_size=8), model=hybrid_engine.model
+    )
     engine.calls = []
     results = engine.transcribe(paths)
     assert [r.text for r in results] == normal
@@ -131,11 +136,13 @@ def test_out_of_memory_splits_the_batch_in_two_and_retries(
 
 def test_a_segment_too_big_even_alone_is_skipped_not_fatal(digits: Digits, hybrid_engine: Engine) -> None:
     paths = [str(digits.audio(r)) for r in digits.rows[:3]]
-    engine = OomAbove(model_entry(digits, "hybrid"), device="cpu", batch_size=4, model=hybrid_engine.model)
+    engine = OomAbove(
+        model_entry(digits, "hybrid"), EngineOptions(device="cpu", batch_size=4), model=hybrid_engine.model
+    )
     engine.limit = 0
     engine.calls = []
     results = engine.transcribe(paths)
-    assert all(r.text is None and r.skipped is not None and "out of memory" in r.skipped for r in results)
+    assert all(r.text is None and r.skipped is not None and "out of memory" in r.skipped.reason for r in results)
 
 
 def test_audio_is_downmixed_and_resampled_to_the_model_rate(tmp_path: Path) -> None:
@@ -160,5 +167,5 @@ def test_transcribe_takes_plain_paths_and_keeps_their_order(hybrid_engine: Engin
     rows = [digits.rows[i] for i in (5, 0, 9)]
     results: list[Any] = hybrid_engine.transcribe([digits.audio(r) for r in rows] + ["/no/such/file.wav"])
     assert [r.index for r in results] == [0, 1, 2, 3]
-    assert results[3].skipped is not None and results[3].skipped.startswith("missing file")
+    assert results[3].skipped is not None and results[3].skipped.reason.startswith("missing file")
     assert wer([r["text"] for r in rows], [r.text for r in results[:3]]) <= 0.34

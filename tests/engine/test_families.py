@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.engine import Engine
+from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.plugins.manager import get_catalog
 from tests.engine.helpers import DIGITS_DATA, wer
@@ -69,11 +69,11 @@ def test_tdt_runs_nemo_tdt_decoding_and_agrees_with_transcribe() -> None:
     assert entry.family == "tdt" and entry.decoders == ("tdt",)
     rows = _rows("test")
     paths = [r["audio_filepath"] for r in rows]
-    engine = Engine(entry, device="cpu", batch_size=8)
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=8))
     ours = [r.text or "" for r in engine.transcribe(paths)]
     model = engine.model
     # The real TDT path: durations in the joint and NeMo's TDT decoder selected by the model's config.
-    assert engine.runner.kind == "tdt" and model.joint.num_extra_outputs == 5
+    assert engine.runner.family == "tdt" and model.joint.num_extra_outputs == 5
     assert list(model.cfg.decoding.durations) == [0, 1, 2, 3, 4] and model.cfg.decoding.model_type == "tdt"
     theirs = _texts(_nemo(entry).transcribe(paths, batch_size=8, verbose=False))
     _agree(ours, theirs)
@@ -89,10 +89,10 @@ def test_aed_with_a_prompt_agrees_with_transcribe_given_the_same_prompt(
     entry, model = aed
     paths = [r["audio_filepath"] for r in _rows(split)]
     task = "asr" if source == target else "ast"
-    engine = Engine(entry, device="cpu", batch_size=8, model=model,
-                    prompt=PromptOptions(language=source, target_language=target))  # fmt: skip
+    options = EngineOptions(device="cpu", batch_size=8, prompt=PromptOptions(language=source, target_language=target))
+    engine = Engine(entry, options, model=model)
     ours = [r.text or "" for r in engine.transcribe(paths)]
-    assert engine.runner.kind == "aed"
+    assert engine.runner.family == "aed"
     # NeMo reads `taskname` (not `task`) when it builds each item's prompt from a list of paths.
     theirs = _texts(model.transcribe(paths, batch_size=8, verbose=False, source_lang=source, target_lang=target,
                                      taskname=task, pnc="yes"))  # fmt: skip
@@ -112,7 +112,7 @@ def test_aed_takes_each_rows_own_prompt_fields(aed: tuple[ModelEntry, Any], tmp_
     rows[0]["target_lang"], rows[0]["taskname"] = "es", "ast"  # one row asks for a translation
     manifest = tmp_path / "mixed.jsonl"
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    engine = Engine(entry, device="cpu", batch_size=4, model=model)
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=4), model=model)
     from asr_registry.engine.manifest import read_manifest
 
     ours = [r.text for r in engine.transcribe(read_manifest(manifest))]
@@ -172,3 +172,34 @@ def test_prompt_errors_are_one_line_before_loading(
                      env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_declared_family_the_loaded_model_is_not_is_refused_before_transcribing(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from asr_registry.engine.families import FamilyMismatchError
+    from asr_registry.errors import RegistryError
+
+    entry = replace(_entry("digits_ctc"), family="aed")
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=4))
+    never_read = tmp_path / "missing.wav"  # a transcribing loop would skip it, not raise
+    with pytest.raises(FamilyMismatchError) as refused:
+        engine.transcribe([never_read])
+    message = str(refused.value)
+    assert isinstance(refused.value, RegistryError) and "\n" not in message
+    assert "digits_ctc" in message and "declares family 'aed'" in message and "a ctc model" in message
+
+
+def test_an_entry_without_a_family_takes_the_loaded_models(tmp_path: Path) -> None:
+    """A local `.nemo` the catalog does not list (the Curator integrations' `model=PATH`) runs as what it is."""
+    from dataclasses import replace
+
+    from asr_registry.engine.families import HybridRunner
+
+    entry = replace(_entry("digits_hybrid"), family="")
+    paths = [r["audio_filepath"] for r in _rows("test", 4)]
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=4))
+    ours = [r.text for r in engine.transcribe(paths)]
+    assert isinstance(engine.runner, HybridRunner)  # on its default (RNNT) head, as the catalog entry runs it
+    declared = Engine(_entry("digits_hybrid"), EngineOptions(device="cpu", batch_size=4), model=engine.model)
+    assert ours == [r.text for r in declared.transcribe(paths)]

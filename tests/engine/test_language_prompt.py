@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from asr_registry.catalog.schema import ModelEntry, ModelSource
-from asr_registry.engine import Engine
+from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
 
@@ -94,7 +94,9 @@ def test_language_prompt_matches_nemo_and_changes_the_output(prompted: Any) -> N
     audio = [sf.read(p, dtype="float32")[0] for p in paths]
     outputs = {}
     for locale in ("en-US", "es-US"):
-        engine = Engine(entry, device="cpu", batch_size=1, model=prompted, prompt=PromptOptions(language=locale))
+        engine = Engine(
+            entry, EngineOptions(device="cpu", batch_size=1, prompt=PromptOptions(language=locale)), model=prompted
+        )
         ours = [r.text for r in engine.transcribe(paths)]
         # NeMo 3.0 takes `target_lang` for in-memory audio (a list of paths goes through a dataset
         # that ignores it); one file per batch, so padding plays no part.
@@ -104,5 +106,7 @@ def test_language_prompt_matches_nemo_and_changes_the_output(prompted: Any) -> N
         outputs[locale] = ours
     assert outputs["en-US"] != outputs["es-US"]
     # A bare language resolves to its locale in the model's prompt dictionary.
-    engine = Engine(entry, device="cpu", batch_size=1, model=prompted, prompt=PromptOptions(language="es"))
+    engine = Engine(
+        entry, EngineOptions(device="cpu", batch_size=1, prompt=PromptOptions(language="es")), model=prompted
+    )
     assert [r.text for r in engine.transcribe(paths)] == outputs["es-US"]

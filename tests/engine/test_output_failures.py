@@ -265,12 +265,12 @@ def test_a_disk_that_fills_up_mid_run_is_one_line_and_resume_finishes_it(
 def test_a_full_disk_injected_mid_run_in_process_is_resumable(
     tmp_path: Path, digits: Digits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asr_registry.engine import Engine, run_manifest
+    from asr_registry.engine import Engine, EngineOptions, run_manifest
     from asr_registry.errors import RegistryError
 
     rows = [{"audio_filepath": str(digits.audio(r)), "text": r["text"]} for r in digits.rows[:24]]
     manifest = write_manifest(tmp_path / "m.jsonl", rows)
-    engine = Engine(model_entry(digits, "ctc"), device="cpu", batch_size=4)
+    engine = Engine(model_entry(digits, "ctc"), EngineOptions(device="cpu", batch_size=4))
     whole = run_manifest(engine, manifest, tmp_path / "whole.jsonl")
     out = tmp_path / "out.jsonl"
     monkeypatch.setattr(output, "write_all", FullDisk(4))  # header, two batches, then the third fails

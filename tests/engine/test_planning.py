@@ -11,9 +11,9 @@ import pytest
 
 from asr_registry.catalog.schema import ModelEntry, ModelSource, Resources
 from asr_registry.engine.batching import Prefetcher, Segment, chunk_windows, plan_batches, plan_segments
-from asr_registry.engine.inference import Hyp
 from asr_registry.engine.settings import Hardware, choose_batch_size, choose_decoder, choose_precision, resolve_settings
 from asr_registry.engine.stitch import stitch
+from asr_registry.engine.values import Hyp
 from asr_registry.errors import RegistryError
 
 CPU = Hardware(cuda=False)

@@ -16,7 +16,6 @@ from asr_registry.engine.prompts import (
     first_unprompted_row,
     prompt_style,
     resolve_prompt,
-    runtime_style,
 )
 
 
@@ -35,10 +34,11 @@ def test_styles_follow_the_catalog_entry() -> None:
     assert prompt_style(_entry("salm", prompt=("instruction",))) == INSTRUCTION
     assert prompt_style(_entry("rnnt", prompt=("language",))) == LANGUAGE
     assert prompt_style(_entry("tdt", prompt=())) == ""
-    # A local model whose entry lists no prompt gets one from what the loaded model is.
-    assert runtime_style(_entry("ctc", prompt=()), "aed", False) == CANARY
-    assert runtime_style(_entry("rnnt", prompt=()), "rnnt", True) == LANGUAGE
-    assert runtime_style(_entry("rnnt", prompt=()), "rnnt", False) == ""
+    # A local model whose entry lists no prompt gets one from its family class.
+    from asr_registry.engine.families import AEDRunner, CTCRunner, SALMRunner
+
+    assert (AEDRunner.default_prompt_style, SALMRunner.default_prompt_style) == (CANARY, INSTRUCTION)
+    assert CTCRunner.default_prompt_style == ""
 
 
 def test_canary_defaults_target_task_and_pnc_from_the_spoken_language() -> None:

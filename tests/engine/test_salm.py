@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from asr_registry.catalog.schema import ModelEntry, ModelSource
-from asr_registry.engine import Engine
+from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
 from tests.support import cli_env, run_cli
@@ -85,12 +85,12 @@ def test_a_random_tiny_salm_runs_through_generate(tiny_salm: Path) -> None:
     entry = ModelEntry(name="t-salm", status="published", source=ModelSource(path=str(tiny_salm)), family="salm",
                        decoders=("llm",), size="tiny", languages=("en",), prompt=("instruction",))  # fmt: skip
     instruction = "transcribe the following : {audio}"
-    engine = Engine(entry, device="cpu", batch_size=2, prompt=PromptOptions(instruction=instruction))
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=2, prompt=PromptOptions(instruction=instruction)))
     rows = [json.loads(line) for line in (DIGITS_DATA / "test" / "manifest.jsonl").read_text().splitlines()[:3]]
     paths = [str(DIGITS_DATA / "test" / r["audio_filepath"]) for r in rows]
     ours = [r.text for r in engine.transcribe(paths)]
     model: Any = engine.model
-    assert engine.runner.kind == "salm" and type(model).__name__ == "SALM"
+    assert engine.runner.family == "salm" and type(model).__name__ == "SALM"
     theirs = []
     for path in paths:  # one at a time: no padding, NeMo's documented call
         audio, _ = sf.read(path, dtype="float32")

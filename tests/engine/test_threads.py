@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from asr_registry.engine import Engine
+from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.threads import choose_threads, usable_cores
 from asr_registry.errors import RegistryError
 from tests.engine.helpers import Digits, model_entry
@@ -54,12 +54,12 @@ def test_engine_runs_with_the_threads_it_chose(digits: Digits) -> None:
 
     before = torch.get_num_threads()
     try:
-        engine = Engine(model_entry(digits, "ctc"), device="cpu", threads=1)
+        engine = Engine(model_entry(digits, "ctc"), EngineOptions(device="cpu", threads=1))
         assert engine.settings.threads == 1
         engine.load()
         assert torch.get_num_threads() == 1
-        default = Engine(model_entry(digits, "ctc"), device="cpu", model=engine.model)
-        assert default.settings.threads == choose_threads(None, default.decode_workers)[0]
+        default = Engine(model_entry(digits, "ctc"), EngineOptions(device="cpu"), model=engine.model)
+        assert default.settings.threads == choose_threads(None, default.options.decode_workers)[0]
         assert any("torch thread(s)" in note for note in default.settings.notes)
     finally:
         torch.set_num_threads(before)

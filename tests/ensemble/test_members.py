@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.engine import Result
+from asr_registry.engine import Result, Skip
 from asr_registry.ensemble.members import Member, build_combiner, combine_all, output_row, parse_members
 from asr_registry.errors import RegistryError
 from asr_registry.plugins.manager import combiner_factories
@@ -36,12 +36,12 @@ def test_rover_fixes_an_error_two_members_do_not_share() -> None:
 def test_skipped_member_is_left_out_and_noted_all_skipped_is_skipped() -> None:
     combiner, _ = build_combiner("majority", combiner_factories())
     members = {
-        "a": [_result(0, None, skipped="unreadable audio"), _result(1, None, skipped="missing file")],
-        "b": [_result(0, "four five"), _result(1, None, skipped="missing file")],
+        "a": [_result(0, None, skipped=Skip("unreadable audio")), _result(1, None, skipped=Skip("missing file"))],
+        "b": [_result(0, "four five"), _result(1, None, skipped=Skip("missing file"))],
     }
     first, second = combine_all(members, combiner)
     assert first.text == "four five" and first.note == "left out of the vote: a (skipped)"
-    assert second.text is None and second.skipped == "missing file"
+    assert second.text is None and second.skipped == Skip("missing file")
     assert output_row({}, second, "pred_text", False)["skipped"] == "missing file"
 
 

@@ -221,13 +221,19 @@ def largest_batch(engine_for: Callable[[int], Any], items: Sequence[Any], budget
 def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, decoder: str | None,
                 batch_size: int | None, model: Any = None, word_confidence: bool = False) -> Any:  # fmt: skip
     """A loaded engine for one decoder and batch size; pass `model` to reuse weights already loaded."""
-    from asr_registry.engine import Engine
+    from asr_registry.engine import Engine, EngineOptions
 
     tier = catalog.tiers.get(entry.size)
-    engine = Engine(entry, device=options.device, precision=options.precision,
-                    decoder=decoder if len(entry.decoders) > 1 else None, batch_size=batch_size,
-                    tier=tier.resources if tier else None, model=model,
-                    word_confidence=word_confidence, threads=options.threads)  # fmt: skip
+    engine_options = EngineOptions(
+        device=options.device,
+        precision=options.precision,
+        decoder=decoder if len(entry.decoders) > 1 else None,
+        batch_size=batch_size,
+        tier=tier.resources if tier else None,
+        word_confidence=word_confidence,
+        threads=options.threads,
+    )
+    engine = Engine(entry, engine_options, model=model)
     engine.load()
     return engine
 

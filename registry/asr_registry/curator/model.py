@@ -23,12 +23,18 @@ def resolve_model(model: str) -> ResolvedModel:
             raise RegistryError(f"model file not found: {path}")
         from asr_registry.catalog.checksums import file_sha256
 
-        # Not in the catalog: the engine learns the model's kind (CTC, RNNT, hybrid) from
-        # the checkpoint itself; the family given here only decides the decoder default.
+        # Not in the catalog: no family is declared, so the engine takes the family (CTC, RNNT,
+        # hybrid, ...) of the loaded checkpoint itself (`engine.families.family_class`).
         entry = ModelEntry(
-            name=path.stem, status="published", source=ModelSource(path=str(path), sha256=file_sha256(path)),
-            family="ctc", decoders=("ctc",), size="medium", languages=(), plugin="local file",
-        )  # fmt: skip
+            name=path.stem,
+            status="published",
+            source=ModelSource(path=str(path), sha256=file_sha256(path)),
+            family="",
+            decoders=("ctc",),
+            size="medium",
+            languages=(),
+            plugin="local file",
+        )
         return ResolvedModel(entry, None)
     from asr_registry.engine.loading import require_published
     from asr_registry.plugins.manager import get_catalog

@@ -37,7 +37,11 @@ from nemo_curator.tasks import AudioTask
 from asr_registry.curator.model import resolve_model
 from asr_registry.curator.snippet import ENGINE_BATCHES_PER_CALL
 from asr_registry.engine.manifest import AUDIO_KEY, ManifestItem, read_manifest
+from asr_registry.engine.options import EngineOptions
+from asr_registry.engine.prompts import PromptOptions
+from asr_registry.engine.runner import Engine, Result
 from asr_registry.engine.settings import Hardware, choose_batch_size
+from asr_registry.engine.values import Skip, SkipKind
 
 SKIP_KEY = "_skipme"  # Curator's convention for "drop me downstream", with the reason
 
@@ -59,6 +63,7 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
     name: str = "asr_registry_transcribe"
     resources: Resources | None = None  # default: from the catalog
     batch_size: int | None = None  # tasks per call; default: ENGINE_BATCHES_PER_CALL engine batches
+    prompt: PromptOptions | None = None  # prompt fields for prompted models (--language, ...); a row's own win
 
     def __post_init__(self) -> None:
         resolved = resolve_model(self.model)
@@ -72,7 +77,7 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
         if self.resources is None:
             cpus = float(entry.resources.cpus or (resolved.tier.cpus if resolved.tier else None) or 1.0)
             self.resources = Resources(cpus=cpus, gpus=1.0) if on_gpu else Resources(cpus=cpus)
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._base = Path(self.manifest).expanduser().resolve().parent if self.manifest else Path.cwd()
         self._rows: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
 
@@ -84,20 +89,25 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
         return [], [self.pred_text_key, self.index_key]
 
     def setup(self, worker_metadata: Any = None) -> None:
-        from asr_registry.engine.runner import Engine
-
         resolved = resolve_model(self.model)
         device = self.device
         if device is None:
             import torch
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        self._engine = Engine(
-            resolved.entry, device=device, precision=self.precision, decoder=self.decoder,
-            batch_size=self.engine_batch_size, max_audio_seconds=self.max_audio_seconds, cache_dir=self.cache_dir,
+        options = EngineOptions(
+            device=device,
+            precision=self.precision,
+            decoder=self.decoder,
+            batch_size=self.engine_batch_size,
+            max_audio_seconds=self.max_audio_seconds,
+            cache_dir=self.cache_dir,
             tier=resolved.tier,
-        )  # fmt: skip
-        self._engine.load()
+            prompt=self.prompt or PromptOptions(),
+        )
+        engine = Engine(resolved.entry, options)
+        engine.load()
+        self._engine = engine
         if self.manifest:
             for item in read_manifest(self.manifest):
                 self._rows.setdefault(str(item.fields[AUDIO_KEY]), []).append((item.index, item.fields))
@@ -112,20 +122,21 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
         if self._engine is None:
             self.setup()
         engine = self._engine
+        assert engine is not None
         items = []
-        unnamed = set()  # tasks without an audio path: skipped, never probed
+        unnamed: dict[int, Result] = {}  # tasks without an audio path: skipped, never probed
         for position, task in enumerate(tasks):
             audio = task.data.get(self.audio_filepath_key)
             if not isinstance(audio, str) or not audio.strip():
-                unnamed.add(position)
+                reason = f"no '{self.audio_filepath_key}' in the task"
+                unnamed[position] = Result(position, None, skipped=Skip(reason, SkipKind.INPUT))
                 audio = f"<no {self.audio_filepath_key}>"
             item = ManifestItem(position, position + 1, MappingProxyType(dict(task.data)), self._resolve(audio))
             items.append(item)
-        results = engine.transcribe(items)
-        for task, item, result in zip(tasks, items, results, strict=True):
-            row = engine.row(item, result, self.pred_text_key)
-            if item.index in unnamed:
-                row["skipped"] = f"no '{self.audio_filepath_key}' in the task"
+        done = engine.transcribe([item for item in items if item.index not in unnamed])
+        by_index = {result.index: result for result in done} | unnamed
+        for task, item in zip(tasks, items, strict=True):
+            row = engine.row(item, by_index[item.index], self.pred_text_key)
             if "skipped" in row:
                 row[SKIP_KEY] = row["skipped"]
             index = self._index_of(task.data)

@@ -30,12 +30,12 @@ from typing import Any
 
 from asr_registry.catalog.checksums import file_sha256
 from asr_registry.catalog.schema import ModelEntry
+from asr_registry.engine.hub import is_offline, quiet_nemo
 from asr_registry.errors import RegistryError, first_line
 
 log = logging.getLogger("asr_registry.engine")
 
 CACHE_ENV = "ASR_REGISTRY_CACHE"
-_TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,6 @@ def configure_cache(cache_dir: str | Path | None = None) -> CacheDirs:
         if constants is not None:
             constants.HF_HUB_CACHE = str(dirs.huggingface)  # type: ignore[attr-defined]
     return dirs
-
-
-def is_offline() -> bool:
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE:
-        return True
-    constants = sys.modules.get("huggingface_hub.constants")
-    return bool(constants is not None and getattr(constants, "HF_HUB_OFFLINE", False))
 
 
 # -- finding cached checkpoints (no NeMo import) ------------------------------------------------
@@ -223,17 +216,6 @@ def _check_archive(path: Path) -> None:
 
 
 # -- loading -----------------------------------------------------------------------------------
-def quiet_nemo() -> None:
-    """NeMo and its telemetry log at INFO to stderr on import; keep the CLI's stderr readable."""
-    logging.getLogger("nv_one_logger").setLevel(logging.ERROR)
-    try:
-        from nemo.utils import logging as nemo_logging
-
-        nemo_logging.set_verbosity(logging.ERROR)
-    except ImportError:  # pragma: no cover - NeMo missing is reported by the caller
-        pass
-
-
 def _not_cached_error(entry: ModelEntry, dirs: CacheDirs, why: str) -> RegistryError:
     where = dirs.root or f"{dirs.nemo} / {dirs.huggingface}"
     return RegistryError(
@@ -242,7 +224,9 @@ def _not_cached_error(entry: ModelEntry, dirs: CacheDirs, why: str) -> RegistryE
     )
 
 
-def fetch_pretrained(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any = None) -> Any:
+def fetch_pretrained(
+    entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any = None
+) -> Any:  # torch device in, NeMo model (or its path) out
     """`ASRModel.from_pretrained`, turning network failures into one RegistryError.
 
     With `load=False` only the checkpoint is downloaded (NeMo's `return_model_file`)

@@ -107,7 +107,7 @@ def run_manifest(
             for r in results:
                 rows[r.index] = transcriber.row(by_index[r.index], r, pred_key)
                 if r.skipped is not None:
-                    skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped))
+                    skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped.reason))
                 else:
                     transcribed += 1
                     audio_seconds += r.duration

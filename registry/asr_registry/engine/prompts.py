@@ -67,14 +67,6 @@ def prompt_style(entry: ModelEntry) -> str:
     return ""
 
 
-def runtime_style(entry: ModelEntry, kind: str, language_prompt: bool) -> str:
-    """The catalog's style, else the loaded model's (a local .nemo whose entry lists no prompt)."""
-    style = prompt_style(entry)
-    if style:
-        return style
-    return {"aed": CANARY, "salm": INSTRUCTION}.get(kind, LANGUAGE if language_prompt else "")
-
-
 def check_options(entry: ModelEntry, options: PromptOptions, style: str | None = None) -> None:
     """Refuse command-line prompt options the model cannot honour, before anything is loaded."""
     style = prompt_style(entry) if style is None else style

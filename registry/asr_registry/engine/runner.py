@@ -1,8 +1,12 @@
 """The engine: plan, decode ahead, run batches, stitch, report.
 
-    engine = Engine(entry, device="cpu", batch_size=16)
+    engine = Engine(entry, EngineOptions(device="cpu", batch_size=16))
     results = engine.transcribe(["a.wav", "b.flac"])          # list[Result], input order
     summary = run_manifest(engine, "in.jsonl", "out.jsonl", resume=True)  # streaming, crash-safe
+    engine.transcribe_waveforms([samples], 16000)              # audio already in memory
+
+Files and in-memory waveforms go through one loop (`iter_results`): planning, prompts,
+out-of-memory splits, chunk stitching and typed skips are the same for both.
 
 Nothing here imports torch or NeMo at module level: they are imported when a
 model is loaded.
@@ -14,22 +18,27 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from asr_registry.catalog.schema import ModelEntry, Resources
-from asr_registry.engine import audio as audio_io
+from asr_registry.catalog.schema import Catalog, ModelEntry
 from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan_segments
-from asr_registry.engine.inference import Hyp, ModelRunner, is_oom, release_memory
+from asr_registry.engine.families import FamilyRunner, runner_for
+from asr_registry.engine.families.base import NemoModel
+from asr_registry.engine.inference import is_oom, release_memory
+from asr_registry.engine.items import Audio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
-from asr_registry.engine.prompts import PromptError, PromptOptions, check_options, resolve_prompt, runtime_style
-from asr_registry.engine.settings import Hardware, Settings, resolve_settings
+from asr_registry.engine.options import EngineOptions
+from asr_registry.engine.prompts import PromptError, PromptOptions, check_options, prompt_style, resolve_prompt
+from asr_registry.engine.rows import output_row, word_columns
+from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
+from asr_registry.engine.values import Hyp, Skip, SkipKind
 
 log = logging.getLogger("asr_registry.engine")
 
@@ -38,14 +47,14 @@ Progress = Callable[[int, float], None]  # (files finished, their audio seconds)
 
 @dataclass(frozen=True)
 class Result:
-    """One input file's outcome. `text` is None exactly when `skipped` holds the reason."""
+    """One input's outcome. `text` is None exactly when `skipped` says why."""
 
     index: int
     text: str | None
     duration: float = 0.0
     words: tuple[str, ...] | None = None
     word_confidence: tuple[float, ...] | None = None
-    skipped: str | None = None
+    skipped: Skip | None = None
     chunks: int = 1
 
 
@@ -79,91 +88,63 @@ class RunSummary:
     combiner: str = ""  # an ensemble's combiner spec
 
 
-def output_row(item: ManifestItem, result: Result, pred_key: str, word_confidence: bool) -> dict[str, Any]:
-    """The input row plus the prediction; skipped rows get `pred_key: null` and a reason."""
-    row = dict(item.fields)
-    row[pred_key] = result.text
-    if word_confidence:
-        row["pred_words"] = list(result.words) if result.words is not None else None
-        row["pred_word_confidence"] = list(result.word_confidence) if result.word_confidence is not None else None
-    if result.skipped is not None:
-        row["skipped"] = result.skipped
-    return row
-
-
 class Engine:
-    def __init__(
-        self,
-        entry: ModelEntry,
-        *,
-        device: str | None = None,
-        precision: str | None = None,
-        decoder: str | None = None,
-        batch_size: int | None = None,
-        max_batch_seconds: float | None = None,
-        max_audio_seconds: float | None = None,
-        chunk_overlap_seconds: float | None = None,
-        word_confidence: bool = False,
-        cache_dir: str | Path | None = None,
-        tier: Resources | None = None,
-        decode_workers: int = 2,
-        prefetch_batches: int = 2,
-        hardware: Hardware | None = None,
-        model: Any = None,
-        threads: int | None = None,
-        prompt: PromptOptions | None = None,
-    ) -> None:
+    """One catalog model, configured once, run over files or in-memory waveforms."""
+
+    def __init__(self, entry: ModelEntry, options: EngineOptions | None = None, *, model: NemoModel = None) -> None:
+        """`model`: an already loaded NeMo model to reuse (its weights are not loaded again)."""
         self.entry = entry
+        self.options = options if options is not None else EngineOptions()
+        o = self.options
         # Prompt fields for the whole run (a row's own fields win); refused now if the model cannot honour them.
-        self.prompt = prompt or PromptOptions()
+        self.prompt = o.prompt
         check_options(entry, self.prompt)
         self.settings: Settings = resolve_settings(
             entry,
-            device=device,
-            precision=precision,
-            decoder=decoder,
-            batch_size=batch_size,
-            max_batch_seconds=max_batch_seconds,
-            max_audio_seconds=max_audio_seconds,
-            chunk_overlap_seconds=chunk_overlap_seconds,
-            word_confidence=word_confidence,
-            tier=tier,
-            hardware=hardware,
-            threads=threads,
-            decode_workers=decode_workers,
+            device=o.device,
+            precision=o.precision,
+            decoder=o.decoder,
+            batch_size=o.batch_size,
+            max_batch_seconds=o.max_batch_seconds,
+            max_audio_seconds=o.max_audio_seconds,
+            chunk_overlap_seconds=o.chunk_overlap_seconds,
+            word_confidence=o.word_confidence,
+            tier=o.tier,
+            hardware=o.hardware,
+            threads=o.threads,
+            decode_workers=o.decode_workers,
         )
-        self.cache_dir = cache_dir
-        self.decode_workers = decode_workers
-        self.prefetch_batches = prefetch_batches
         self.load_seconds = 0.0
         self.oom_splits = 0
         self._model = model
-        self._runner: ModelRunner | None = None
+        self._runner: FamilyRunner | None = None
 
     @classmethod
-    def from_catalog(cls, name: str, **options: Any) -> Engine:
-        from asr_registry.plugins.manager import get_catalog
-
-        catalog = get_catalog()
+    def from_catalog(
+        cls, name: str, catalog: Catalog, options: EngineOptions | None = None, *, model: NemoModel = None
+    ) -> Engine:
+        """The engine for `catalog`'s model `name`; its size tier's figures unless `options` give a tier."""
         entry = catalog.find(name)
+        options = options if options is not None else EngineOptions()
         tier = catalog.tiers.get(entry.size)
-        options.setdefault("tier", tier.resources if tier is not None else None)
-        return cls(entry, **options)
+        if options.tier is None and tier is not None:
+            options = replace(options, tier=tier.resources)
+        return cls(entry, options, model=model)
 
     # -- model -----------------------------------------------------------------------------
     @property
-    def runner(self) -> ModelRunner:
+    def runner(self) -> FamilyRunner:
+        """The model's family runner; loading the model (and checking its family) on first use."""
         if self._runner is None:
             started = time.perf_counter()
-            apply_threads(self.settings.threads)
-            model = (
-                self._model if self._model is not None else load_model(self.entry, self.settings.device, self.cache_dir)
-            )
-            self._model = model
             s = self.settings
-            self._runner = ModelRunner(
-                model, device=s.device, precision=s.precision, decoder=s.decoder, word_confidence=s.word_confidence
-            )
+            apply_threads(s.threads)
+            if self._model is None:
+                self._model = load_model(self.entry, s.device, self.options.cache_dir)
+            self._runner = runner_for(
+                self.entry, self._model, device=s.device, precision=s.precision, decoder=s.decoder,
+                word_confidence=s.word_confidence,
+            )  # fmt: skip
             self.load_seconds = time.perf_counter() - started
         return self._runner
 
@@ -173,7 +154,7 @@ class Engine:
         self.prompt = prompt
 
     @property
-    def model(self) -> Any:
+    def model(self) -> NemoModel:
         """The underlying NeMo model (loaded on first use)."""
         return self.runner.model
 
@@ -187,10 +168,10 @@ class Engine:
 
     def _forward_splitting(
         self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None
-    ) -> list[Hyp | str]:
+    ) -> list[Hyp | Skip]:
         """Run a batch; on CUDA OOM halve it and retry each half (recursively).
 
-        A segment that does not fit even alone comes back as a reason string.
+        A segment that does not fit even alone comes back as a `Skip`.
         Batches run longest first, so later batches are rarely hit again.
         """
         try:
@@ -201,81 +182,79 @@ class Engine:
             release_memory(self.settings.device)
             if len(audio) == 1:
                 log.warning("out of memory on a single segment; skipping it")
-                return ["out of memory even at batch size 1 (try --max-audio-seconds lower)"]
+                return [Skip("out of memory even at batch size 1 (try --max-audio-seconds lower)", SkipKind.MEMORY)]
             self.oom_splits += 1
             half = len(audio) // 2
             log.warning("out of memory on a batch of %d; retrying as %d + %d", len(audio), half, len(audio) - half)
         first, second = (None, None) if prompts is None else (prompts[:half], prompts[half:])
         return self._forward_splitting(audio[:half], first) + self._forward_splitting(audio[half:], second)
 
-    def _probe_all(self, items: Sequence[ManifestItem]) -> dict[int, audio_io.AudioInfo | str]:
-        def probe(item: ManifestItem) -> audio_io.AudioInfo | str:
+    def _open_all(self, items: Sequence[Item], rate: int) -> dict[int, Audio | Skip]:
+        if len(items) < 8 or all(isinstance(item, WaveformItem) for item in items):
+            return {item.index: open_audio(item, rate) for item in items}
+        workers = max(1, self.options.decode_workers) * 2
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="asr-probe") as pool:
+            opened = pool.map(lambda item: open_audio(item, rate), items)
+            return dict(zip((i.index for i in items), opened, strict=True))
+
+    def _prompts(self, items: Sequence[Item], opened: dict[int, Audio | Skip]) -> dict[int, dict[str, str]]:
+        """Each item's prompt fields; an item whose prompt is refused becomes a `Skip` in `opened`."""
+        runner = self.runner
+        if not runner.needs_prompts:
+            return {}
+        style = prompt_style(self.entry) or runner.prompt_style
+        prompts: dict[int, dict[str, str]] = {}
+        for item in items:
             try:
-                return audio_io.probe(item.audio_path)
-            except audio_io.AudioError as exc:
-                return str(exc)
+                prompts[item.index] = resolve_prompt(self.entry, self.prompt, item.fields, style)
+            except PromptError as exc:
+                if not isinstance(opened.get(item.index), Skip):
+                    opened[item.index] = Skip(f"bad prompt: {exc}", SkipKind.PROMPT)
+        return prompts
 
-        if len(items) < 8:
-            return {item.index: probe(item) for item in items}
-        with ThreadPoolExecutor(max_workers=max(1, self.decode_workers) * 2, thread_name_prefix="asr-probe") as pool:
-            return dict(zip((i.index for i in items), pool.map(probe, items), strict=True))
-
-    def iter_results(self, items: Sequence[ManifestItem]) -> Iterator[list[Result]]:
+    def iter_results(self, items: Sequence[Item]) -> Iterator[list[Result]]:
         """Results batch by batch as they finish (not in input order)."""
         runner = self.runner
         s = self.settings
-        infos = self._probe_all(items)
-        prompts: dict[int, dict[str, str]] = {}
-        if runner.needs_prompts:
-            style = runtime_style(self.entry, runner.kind, bool(runner.prompt_dictionary))
-            for item in items:
-                try:
-                    prompts[item.index] = resolve_prompt(self.entry, self.prompt, item.fields, style)
-                except PromptError as exc:
-                    if not isinstance(infos.get(item.index), str):
-                        infos[item.index] = f"bad prompt: {exc}"
-        failed = [Result(index, None, skipped=reason) for index, reason in infos.items() if isinstance(reason, str)]
+        rate = runner.sample_rate
+        opened = self._open_all(items, rate)
+        prompts = self._prompts(items, opened)
+        failed = [Result(index, None, skipped=skip) for index, skip in opened.items() if isinstance(skip, Skip)]
         if failed:
             yield failed
-        good = {index: info for index, info in infos.items() if not isinstance(info, str)}
+        good = {index: audio for index, audio in opened.items() if not isinstance(audio, Skip)}
         segments = plan_segments(
-            ((index, info.duration) for index, info in good.items()), s.max_audio_seconds, s.chunk_overlap_seconds
+            ((index, audio.duration) for index, audio in good.items()), s.max_audio_seconds, s.chunk_overlap_seconds
         )
         if any(seg.chunked for seg in segments):
             runner.enable_timestamps()
         batches = plan_batches(segments, s.batch_size, s.max_batch_seconds)
-        rate = runner.sample_rate
 
-        def decode(segment: Segment) -> np.ndarray | str:
-            info = good[segment.item]
-            try:
-                if segment.chunked:
-                    return audio_io.load(info, rate, segment.start, segment.duration)
-                return audio_io.load(info, rate)
-            except audio_io.AudioError as exc:
-                return str(exc)
+        def decode(segment: Segment) -> np.ndarray | Skip:
+            return read_segment(good[segment.item], segment, rate)
 
         pending: dict[int, list[tuple[Segment, Hyp]]] = {}
         dead: set[int] = set()  # chunked items already reported as skipped
-        with Prefetcher(decode, self.decode_workers, self.prefetch_batches) as prefetcher:
+        with Prefetcher(decode, self.options.decode_workers, self.options.prefetch_batches) as prefetcher:
             for batch, futures in prefetcher.iterate(batches):
                 done: list[Result] = []
                 ready: list[tuple[Segment, np.ndarray]] = []
                 for segment, future in zip(batch, futures, strict=True):
                     samples = _result_of(future)
-                    if isinstance(samples, str):
-                        if segment.item not in dead:
-                            dead.add(segment.item)
-                            pending.pop(segment.item, None)
-                            done.append(Result(segment.item, None, skipped=samples))
-                    elif segment.item not in dead:
+                    if segment.item in dead:
+                        continue
+                    if isinstance(samples, Skip):
+                        dead.add(segment.item)
+                        pending.pop(segment.item, None)
+                        done.append(Result(segment.item, None, skipped=samples))
+                    else:
                         ready.append((segment, samples))
                 batch_prompts = [prompts[seg.item] for seg, _ in ready] if runner.needs_prompts else None
                 outputs = self._forward_splitting([samples for _, samples in ready], batch_prompts) if ready else []
                 for (segment, _), out in zip(ready, outputs, strict=True):
                     if segment.item in dead:
                         continue
-                    if isinstance(out, str):
+                    if isinstance(out, Skip):
                         dead.add(segment.item)
                         pending.pop(segment.item, None)
                         done.append(Result(segment.item, None, skipped=out))
@@ -302,14 +281,23 @@ class Engine:
                 if done:
                     yield done
 
-    def transcribe(self, items: Sequence[ManifestItem | str | Path]) -> list[Result]:
-        """Transcribe files (paths or manifest rows); results in input order."""
+    def transcribe(self, items: Sequence[Item | str | Path]) -> list[Result]:
+        """Transcribe files (paths or manifest rows) or waveform items; results in input order."""
         rows = _as_items(items)
         by_index: dict[int, Result] = {}
         for results in self.iter_results(rows):
             for result in results:
                 by_index[result.index] = result
         return [by_index[item.index] for item in rows]
+
+    def transcribe_waveforms(
+        self, waveforms: Sequence[np.ndarray], sample_rate: int, fields: Sequence[Mapping[str, Any]] | None = None
+    ) -> list[Result]:
+        """Mono waveforms at `sample_rate` (with each one's prompt fields, if any); results in input order."""
+        rows = fields if fields is not None else [{}] * len(waveforms)
+        return self.transcribe(
+            [WaveformItem(i, w, sample_rate, f) for i, (w, f) in enumerate(zip(waveforms, rows, strict=True))]
+        )
 
     # -- manifests -------------------------------------------------------------------------
     @property
@@ -321,20 +309,23 @@ class Engine:
         return self.settings.decoder or self.entry.default_decoder
 
     def row(self, item: ManifestItem, result: Result, pred_key: str) -> dict[str, Any]:
-        return output_row(item, result, pred_key, self.settings.word_confidence)
+        """The input row plus the prediction; skipped rows get `pred_key: null` and a reason."""
+        columns = word_columns(result.words, result.word_confidence) if self.settings.word_confidence else {}
+        return output_row(item.fields, pred_key, result.text, result.skipped, columns)
 
 
-def _result_of(future: Future[Any]) -> Any:
+def _result_of(future: Future[np.ndarray | Skip]) -> np.ndarray | Skip:
     try:
         return future.result()
     except Exception as exc:
-        return f"unreadable audio: {type(exc).__name__}: {exc}"
+        return Skip(f"unreadable audio: {type(exc).__name__}: {exc}")
 
 
-def _as_items(items: Iterable[ManifestItem | str | Path]) -> list[ManifestItem]:
+def _as_items(items: Iterable[Item | str | Path]) -> list[Item]:
     listed = list(items)
-    if all(isinstance(i, ManifestItem) for i in listed):
-        return listed  # type: ignore[return-value]
-    if any(isinstance(i, ManifestItem) for i in listed):
-        raise TypeError("pass either manifest items or paths, not a mix")
-    return items_from_paths(listed)  # type: ignore[arg-type]
+    paths = [i for i in listed if isinstance(i, str | Path)]
+    if not paths:
+        return [i for i in listed if not isinstance(i, str | Path)]
+    if len(paths) != len(listed):
+        raise TypeError("pass either items or paths, not a mix")
+    return list(items_from_paths(paths))

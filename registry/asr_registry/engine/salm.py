@@ -17,14 +17,18 @@ RegistryError saying so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.errors import RegistryError
+from asr_registry.engine.hub import is_offline, quiet_nemo
+from asr_registry.errors import RegistryError, first_line
 
+# A loaded speechlm2 SALM: NeMo's class, not imported for annotations.
+NemoModel = Any
 AUDIO_MARK = "{audio}"
 # Tokens generated per second of audio, and at least: digits to long-form speech fit.
 TOKENS_PER_SECOND = 8
@@ -33,8 +37,6 @@ MIN_NEW_TOKENS = 32
 
 def import_salm(entry: ModelEntry) -> Any:
     """The speechlm2 SALM class, or a RegistryError naming what is missing."""
-    from asr_registry.engine.loading import quiet_nemo
-
     quiet_nemo()
     try:
         from nemo.collections.speechlm2.models import SALM
@@ -47,10 +49,8 @@ def import_salm(entry: ModelEntry) -> Any:
     return SALM
 
 
-def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> Any:
+def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> NemoModel:
     """`SALM.from_pretrained` (a hub repo, or a local checkpoint folder), eval mode on `device`."""
-    from asr_registry.engine.loading import _first_line, is_offline
-
     salm_cls = import_salm(entry)
     name = str(path) if path is not None else entry.source.hf
     if not name:
@@ -59,7 +59,7 @@ def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> Any:
         model = salm_cls.from_pretrained(name)
     except Exception as exc:
         hint = " (HF_HUB_OFFLINE is set and it is not in the Hugging Face cache)" if is_offline() else ""
-        raise RegistryError(f"model {entry.name}: cannot load SALM {name}: {_first_line(exc)}{hint}") from None
+        raise RegistryError(f"model {entry.name}: cannot load SALM {name}: {first_line(exc)}{hint}") from None
     import torch
 
     model = model.to(torch.device(device))
@@ -67,17 +67,17 @@ def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> Any:
     return model
 
 
-def is_salm(model: Any) -> bool:
+def is_salm(model: NemoModel) -> bool:
     return hasattr(model, "audio_locator_tag") and hasattr(model, "generate") and hasattr(model, "llm")
 
 
 def salm_forward(
-    model: Any,
+    model: NemoModel,
     audio: Sequence[np.ndarray],
     prompts: Sequence[Mapping[str, str]],
     sample_rate: int,
     device: str,
-    autocast: Callable[[], Any],
+    autocast: Callable[[], AbstractContextManager[object]],
 ) -> list[str]:
     """One batch through `SALM.generate`; each prompt's instruction gets the audio tag."""
     import torch

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asr_registry.engine.batching import Segment
-from asr_registry.engine.inference import Hyp
+from asr_registry.engine.values import Hyp
 
 
 @dataclass(frozen=True)

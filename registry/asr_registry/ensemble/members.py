@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from asr_registry.engine.rows import output_row as engine_row
+from asr_registry.engine.rows import word_columns
+from asr_registry.engine.values import Skip
 from asr_registry.ensemble.combiners import (
     Combined,
     Combiner,
@@ -28,7 +31,7 @@ class EnsembleResult:
     combined: Combined | None
     members: Mapping[str, Any]  # member name -> engine Result
     duration: float
-    skipped: str | None = None
+    skipped: Skip | None = None
     note: str = ""
 
     @property
@@ -100,8 +103,8 @@ def combine_utterance(index: int, members: Mapping[str, Any], combiner: Combiner
     present = {name: r for name, r in members.items() if r.skipped is None}
     duration = max((r.duration for r in present.values()), default=0.0)
     if not present:
-        reasons = sorted({r.skipped for r in members.values()})
-        return EnsembleResult(index, None, members, 0.0, skipped="; ".join(reasons))
+        reasons = sorted({r.skipped.reason for r in members.values()})
+        return EnsembleResult(index, None, members, 0.0, skipped=Skip("; ".join(reasons)))
     missing = [name for name in members if name not in present]
     note = f"left out of the vote: {', '.join(missing)} (skipped)" if missing else ""
     try:
@@ -190,21 +193,15 @@ def output_row(
     fields: Mapping[str, Any], result: EnsembleResult, pred_key: str, word_confidence: bool
 ) -> dict[str, Any]:
     """The input row, the combined prediction, and each member's under `{pred_key}_{member}`."""
-    row = dict(fields)
-    row[pred_key] = result.text
+    columns: dict[str, Any] = {}
     if result.combined is not None:
-        row[f"{pred_key}_confidence"] = result.combined.confidence
+        columns[f"{pred_key}_confidence"] = result.combined.confidence
         if word_confidence:
-            row["pred_words"] = list(result.combined.words)
-            confidences = result.combined.confidences
-            row["pred_word_confidence"] = list(confidences) if confidences is not None else None
+            columns.update(word_columns(result.combined.words, result.combined.confidences))
     for name, member in result.members.items():
-        row[f"{pred_key}_{name}"] = member.text
+        columns[f"{pred_key}_{name}"] = member.text
         if word_confidence:
             confidences = member.word_confidence
-            row[f"pred_word_confidence_{name}"] = list(confidences) if confidences is not None else None
-    if result.skipped is not None:
-        row["skipped"] = result.skipped
-    if result.note:
-        row["ensemble_note"] = result.note
-    return row
+            columns[f"pred_word_confidence_{name}"] = list(confidences) if confidences is not None else None
+    notes = {"ensemble_note": result.note} if result.note else {}
+    return engine_row(fields, pred_key, result.text, result.skipped, columns, notes)

@@ -63,22 +63,28 @@ class TranscriberSpec:
     def build(self) -> Any:
         """An unloaded `Engine` or `Ensemble`; catalog and usage errors are raised here."""
         from asr_registry.engine.loading import require_published
+        from asr_registry.engine.options import EngineOptions
+        from asr_registry.engine.prompts import PromptOptions
         from asr_registry.engine.runner import Engine
         from asr_registry.plugins.manager import get_catalog
 
         catalog = get_catalog()
+        options = EngineOptions(
+            device=self.device,
+            precision=self.precision,
+            batch_size=self.batch_size,
+            max_batch_seconds=self.max_batch_seconds,
+            max_audio_seconds=self.max_audio_seconds,
+            chunk_overlap_seconds=self.chunk_overlap_seconds,
+            cache_dir=self.cache_dir,
+            decode_workers=self.decode_threads,
+            threads=self.threads,
+            prompt=self.prompt or PromptOptions(),
+        )
 
         def engine_for(name: str, decoder: str | None, confidence: bool) -> Engine:
-            entry = catalog.find(name)
-            require_published(entry)
-            tier = catalog.tiers.get(entry.size)
-            return Engine(
-                entry, device=self.device, precision=self.precision, decoder=decoder, batch_size=self.batch_size,
-                max_batch_seconds=self.max_batch_seconds, max_audio_seconds=self.max_audio_seconds,
-                chunk_overlap_seconds=self.chunk_overlap_seconds, word_confidence=confidence,
-                cache_dir=self.cache_dir, tier=tier.resources if tier is not None else None,
-                decode_workers=self.decode_threads, threads=self.threads, prompt=self.prompt,
-            )  # fmt: skip
+            require_published(catalog.find(name))
+            return Engine.from_catalog(name, catalog, replace(options, decoder=decoder, word_confidence=confidence))
 
         if self.model is not None:
             return engine_for(self.model, self.decoder, self.word_confidence)

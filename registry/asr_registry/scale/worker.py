@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from asr_registry.engine.values import Skip, SkipKind
 from asr_registry.scale.shards import Shard, ShardOutput, decode_shard
 from asr_registry.scale.spec import TranscriberSpec
 
@@ -65,15 +66,15 @@ class ShardWorker:
             for result in results:
                 item = by_index[result.index]
                 row = transcriber.row(item, result, self.pred_key)
-                reason = result.skipped
-                if reason is not None:
+                skip = result.skipped
+                if skip is not None:
                     folder = item.audio_path.parent
                     if folder not in visible:
                         visible[folder] = folder.is_dir()
                     if not visible[folder]:
-                        reason = not_visible_reason(item.audio_path, self.host)
-                        row["skipped"] = reason
-                    skipped.append((item.index, item.audio_filepath, reason))
+                        skip = Skip(not_visible_reason(item.audio_path, self.host), SkipKind.STORAGE)
+                        row["skipped"] = skip.reason
+                    skipped.append((item.index, item.audio_filepath, skip.reason))
                 else:
                     transcribed += 1
                     durations[result.index] = result.duration

@@ -1,0 +1,182 @@
+"""What every model family shares: precision, the padded input tensor, and turning NeMo's
+hypotheses into plain `Hyp` values (text, word confidences, word timestamps).
+
+A family class owns one loaded model. `matches(model)` says whether a loaded NeMo model is of
+the family (the catalog declares the family; the loaded model must agree); `forward` runs one
+batch; `enable_timestamps` switches on the word timestamps that long-file chunk stitching needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from asr_registry.engine.values import Hyp
+
+if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
+    from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
+    from omegaconf import DictConfig
+    from torch import Tensor
+
+# Where NeMo crosses into the engine, the types stay open (`Any`), named for what they are:
+# a loaded model (NeMo's class depends on the checkpoint, or a speechlm2 SALM) and what its
+# decoding returns (`Hypothesis`, a list of them per utterance, or plain text).
+NemoModel = Any
+NemoOutput = Any
+__all__ = ["DictConfig", "FamilyRunner", "Hypothesis", "NemoModel", "NemoOutput", "Tensor", "best", "cfg_get"]
+
+
+class FamilyRunner:
+    """One loaded model of one family: its decoding setup, precision, and the batch forward."""
+
+    family: ClassVar[str] = ""
+    # The prompt style (see `prompts.prompt_style`) this family's models take when the catalog names none.
+    default_prompt_style: ClassVar[str] = ""
+    # Only a hybrid has two decoders to choose from; every other family runs its one decoder.
+    chooses_decoder: ClassVar[bool] = False
+
+    def __init__(self, model: NemoModel, *, device: str, precision: str, decoder: str, word_confidence: bool) -> None:
+        self.model = model
+        self.device = device
+        self.precision = precision
+        self.decoder = decoder if self.chooses_decoder else ""
+        self.word_confidence = word_confidence
+        self.timestamps = False
+        self.sample_rate = int(
+            cfg_get(model, "preprocessor", "sample_rate")
+            or cfg_get(model, "sample_rate")
+            or getattr(model, "sampling_rate", 0)  # a SALM's
+            or 16000
+        )
+        stride = float(cfg_get(model, "preprocessor", "window_stride") or 0.01)
+        factor = getattr(getattr(model, "encoder", None), "subsampling_factor", None)
+        self.frame_seconds = stride * float(factor or 1)
+        self._prepare()
+
+    @classmethod
+    def matches(cls, model: NemoModel) -> bool:
+        """Whether a loaded model is of this family."""
+        raise NotImplementedError
+
+    # -- setup ---------------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        model = self.model
+        model.eval()
+        featurizer = getattr(getattr(model, "preprocessor", None), "featurizer", None)
+        if featurizer is not None:
+            # What transcribe() does per call: no dither noise, no padding to a multiple
+            # of 16 frames (wasted compute). Set once because we own this instance.
+            if hasattr(featurizer, "dither"):
+                featurizer.dither = 0.0
+            if hasattr(featurizer, "pad_to"):
+                featurizer.pad_to = 0
+
+    @property
+    def needs_prompts(self) -> bool:
+        """Whether `forward` needs one prompt (a dict of fields) per input."""
+        return False
+
+    @property
+    def prompt_style(self) -> str:
+        return self.default_prompt_style
+
+    def enable_timestamps(self) -> None:
+        """Word timestamps are needed only to stitch chunks of long files; families without them ignore this."""
+
+    def autocast(self) -> contextlib.AbstractContextManager[object]:
+        import torch
+
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
+
+    # -- forward -------------------------------------------------------------------------------
+    def forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None) -> list[Hyp]:
+        """Transcribe equal-rate mono float32 waveforms; one Hyp per input, same order.
+
+        `prompts` (one per input, from `prompts.resolve_prompt`) is required when `needs_prompts`.
+        """
+        if self.needs_prompts and (prompts is None or len(prompts) != len(audio)):
+            raise ValueError(f"{self.family} model needs one prompt per input")
+        return self._forward(audio, prompts or ())
+
+    def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]]) -> list[Hyp]:
+        raise NotImplementedError
+
+    def tensors(self, audio: Sequence[np.ndarray]) -> tuple[Tensor, Tensor]:
+        """One zero-padded (batch, samples) tensor and the lengths, on the model's device."""
+        import torch
+
+        lengths = np.fromiter((len(a) for a in audio), dtype=np.int64, count=len(audio))
+        padded = np.zeros((len(audio), int(lengths.max())), dtype=np.float32)
+        for row, samples in enumerate(audio):
+            padded[row, : len(samples)] = samples
+        device = torch.device(self.device)
+        signal = torch.from_numpy(padded)
+        signal_len = torch.from_numpy(lengths)
+        if device.type == "cuda":
+            signal = signal.pin_memory().to(device, non_blocking=True)
+            signal_len = signal_len.to(device, non_blocking=True)
+        return signal, signal_len
+
+    # -- results -------------------------------------------------------------------------------
+    def word_confidence_of(self, hyp: Hypothesis) -> Sequence[float] | None:
+        """The per-word confidences NeMo computed (None without them)."""
+        return getattr(hyp, "word_confidence", None)
+
+    def convert(self, hyp: Hypothesis | str) -> Hyp:
+        """A NeMo Hypothesis (or plain text) as a `Hyp`."""
+        text = hyp if isinstance(hyp, str) else getattr(hyp, "text", "")
+        if not isinstance(text, str):
+            text = str(text or "")
+        text = text.strip()
+        words = tuple(text.split())
+        confidence = None
+        if self.word_confidence:
+            raw = self.word_confidence_of(hyp)
+            if raw is not None:
+                confidence = tuple(round(float(c), 4) for c in raw)
+        times = None
+        stamps = getattr(hyp, "timestamp", None)
+        if self.timestamps and isinstance(stamps, dict) and stamps.get("word") is not None:
+            entries = list(stamps["word"])
+            stamped_words = tuple(str(e.get("word", "")) for e in entries)
+            times = tuple(
+                (float(e["start_offset"]) * self.frame_seconds, float(e["end_offset"]) * self.frame_seconds)
+                for e in entries
+            )
+            if stamped_words != words:
+                # Timestamps define the words when they disagree with text.split();
+                # confidences are then only kept if they still line up.
+                words = stamped_words
+                if confidence is not None and len(confidence) != len(words):
+                    confidence = None
+        return Hyp(text, words, confidence, times)
+
+
+def best(hyps: NemoOutput) -> Iterator[Hypothesis]:
+    """One hypothesis per utterance, whether NeMo returned best, n-best or lists."""
+    for hyp in hyps:
+        if isinstance(hyp, list):
+            hyp = hyp[0]
+        nbest = getattr(hyp, "n_best_hypotheses", None)
+        if nbest:
+            hyp = nbest[0]
+        yield hyp
+
+
+def cfg_get(model: NemoModel, *keys: str) -> NemoOutput:
+    """`model.cfg[k1][k2]...`, or None where any level is missing."""
+    node = getattr(model, "cfg", None)
+    for key in keys:
+        if node is None:
+            return None
+        try:
+            node = node.get(key)
+        except AttributeError:
+            return None
+    return node
