@@ -14,7 +14,13 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# The boundary every version check goes through (tests pass their own `version_of`).
+from asr_registry.errors import installed_version
+
+if TYPE_CHECKING:
+    from asr_registry.catalog.schema import Catalog, ModelEntry
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 HUB_TIMEOUT_S = 4.0
@@ -30,16 +36,6 @@ class Check:
     status: str
     detail: str
     fix: str = ""
-
-
-def installed_version(distribution: str) -> str | None:
-    """The boundary every version check goes through (tests pass their own)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
 
 
 def _requirement(distribution: str, on: str, extra: str | None = None) -> str | None:
@@ -137,9 +133,8 @@ def check_gpus() -> tuple[list[Check], list[dict[str, Any]]]:
     return [Check("GPU", OK, f"CUDA {cuda_build}; {text}")], gpus
 
 
-def check_cache() -> list[Check]:
+def check_cache(catalog: Catalog) -> list[Check]:
     from asr_registry.engine.loading import cache_dirs, list_cached
-    from asr_registry.plugins.manager import get_catalog
 
     dirs = cache_dirs()
     checks = []
@@ -158,7 +153,7 @@ def check_cache() -> list[Check]:
             )
         else:
             checks.append(Check(label, OK, f"{folder} ({free:.0f} GB free)"))
-    cached = list_cached(sorted(get_catalog().models.values(), key=lambda e: e.name))
+    cached = list_cached(sorted(catalog.models.values(), key=lambda e: e.name))
     names = ", ".join(f"{c.name} ({c.size_bytes / 1e6:,.0f} MB)" for c in cached) or "none"
     checks.append(Check("cached models", OK, names))
     return checks
@@ -200,13 +195,12 @@ def check_hubs() -> list[Check]:
     return checks
 
 
-def check_model(name: str) -> tuple[list[Check], Any]:
+def check_model(name: str, catalog: Catalog) -> tuple[list[Check], ModelEntry | None]:
     """Is MODEL in the catalog, in NeMo's list, cached, with an architecture spec? Returns (checks, entry)."""
     from asr_registry.errors import RegistryError
-    from asr_registry.plugins.manager import get_catalog
 
     try:
-        entry = get_catalog().find(name)
+        entry = catalog.find(name)
     except RegistryError as exc:
         return [Check("model", FAIL, str(exc), "pick a name from `asr-registry list` or `asr-registry select`")], None
     checks = []
@@ -234,7 +228,7 @@ def check_model(name: str) -> tuple[list[Check], Any]:
     return checks, entry
 
 
-def check_loading(entry: Any, device: str) -> list[Check]:
+def check_loading(entry: ModelEntry, device: str) -> list[Check]:
     """Memory before and after loading the model: the real checkpoint when cached, else its shadow."""
     import torch
 
@@ -275,19 +269,22 @@ def check_loading(entry: Any, device: str) -> list[Check]:
                   f"{before:.2f} -> {after:.2f} GB")]  # fmt: skip
 
 
-def run(model: str | None = None, load: bool | None = None) -> tuple[list[Check], dict[str, Any]]:
-    """Every check in order; `load` (default: when a GPU is present) also loads MODEL."""
+def run(catalog: Catalog, model: str | None = None, load: bool | None = None) -> tuple[list[Check], dict[str, Any]]:
+    """Every check in order; `load` (default: when a GPU is present) also loads MODEL.
+
+    The caller hands in the catalog (the CLI: the plugins' catalog): doctor sits below the plugin system.
+    """
     import platform
 
     checks = [Check("python", OK, f"Python {platform.python_version()} on {platform.machine()}")]
     checks += check_versions()
     gpu_checks, gpus = check_gpus()
     checks += gpu_checks
-    checks += check_cache()
+    checks += check_cache(catalog)
     checks += check_hubs()
     facts: dict[str, Any] = {"gpus": gpus}
     if model:
-        model_checks, entry = check_model(model)
+        model_checks, entry = check_model(model, catalog)
         checks += model_checks
         if entry is not None and entry.status != "unverified" and (load if load is not None else bool(gpus)):
             checks += check_loading(entry, "cuda" if gpus else "cpu")

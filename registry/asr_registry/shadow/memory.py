@@ -162,7 +162,7 @@ def measure(spec: ArchitectureSpec, points: Iterable[tuple[int, float]] = FIT_PO
 def provenance() -> str:
     import torch
 
-    from asr_registry.doctor.checks import installed_version
+    from asr_registry.errors import installed_version
 
     return (f"tracked live-tensor peak under FakeTensorMode (preprocessor + encoder + CTC head, fp32), "
             f"NeMo {installed_version('nemo_toolkit')}, torch {torch.__version__}, {platform.machine()} CPU")  # fmt: skip
