@@ -103,7 +103,7 @@ def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> No
                               text=True, cwd=tmp_path)  # fmt: skip
     assert compared.returncode == 0 and all(n in compared.stdout for n in names), compared.stderr
     same = run_cli(
-        "bench", "--compare", str(report_path), str(report_path), env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
+        "bench", "compare", str(report_path), str(report_path), env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     )
     assert same.returncode == 0 and "regression" not in same.stdout
 

@@ -89,8 +89,8 @@ def test_validate_reports_a_broken_architecture_spec(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_bench_shadow_times_the_architecture_and_leaves_speed_claims_unverifiable() -> None:
-    done = run_cli("bench", "--shadow", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
+def test_shadow_bench_times_the_architecture_and_leaves_speed_claims_unverifiable() -> None:
+    done = run_cli("shadow", "bench", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["shadow"]["model"] == SMALL and report["shadow"]["rtfx"] > 0

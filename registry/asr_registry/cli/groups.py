@@ -19,6 +19,9 @@ class CommandWithSubcommands(click.Group):
     shows the command's own options and lists the subcommands.
     """
 
+    # Models and options in any order, as for a plain command (a group stops at its first argument).
+    allow_interspersed_args = True
+
     def __init__(self, *args: Any, callback: Callable[..., Any] | None = None, **kwargs: Any) -> None:
         kwargs["invoke_without_command"] = True
 

@@ -9,6 +9,7 @@ library loads when a dataset is opened.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,6 +53,13 @@ def hf_options(with_oal: bool = False) -> Callable[[F], F]:
                                     help="With --oal: read each set from DIR/CONFIG/SPLIT (save_to_disk "
                                     "copies) instead of the hub."))  # fmt: skip
     return option_group("hf", _hf_input, *options)
+
+
+def scratch_folder() -> Path:
+    """A temporary folder for written-out rows, removed when the command ends (also on errors)."""
+    folder = Path(tempfile.mkdtemp(prefix="asr-registry-hf-"))
+    remove_when_done(folder)
+    return folder
 
 
 def remove_when_done(folder: Path | None) -> None:
