@@ -36,5 +36,7 @@ def test_every_command_function_body_is_at_most_40_lines() -> None:
 def test_the_check_counts_a_body_and_finds_group_subcommands(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
     body = "\n".join(f"    x{i} = {i}" for i in range(41))
-    module.write_text(f"import click\n\n@click.command()\ndef long():\n{body}\n\n@long.command('sub')\ndef sub():\n    pass\n")
+    module.write_text(
+        f"import click\n\n@click.command()\ndef long():\n{body}\n\n@long.command('sub')\ndef sub():\n    pass\n"
+    )
     assert _command_lengths(module) == {"sample.py::long": 41, "sample.py::sub": 1}

@@ -14,7 +14,7 @@ import click
 from asr_registry.errors import RegistryError
 
 # Subcommand modules, imported only when their command runs (or for --help): a command
-# must not pay for importing the other seven.
+# must not pay for importing the others.
 COMMANDS: dict[str, str] = {
     "select": "select_cmd", "list": "list_cmd", "show": "show_cmd", "validate": "validate_cmd",
     "plugins": "plugins_cmd", "transcribe": "transcribe_cmd", "cache": "cache_cmd", "bench": "bench_cmd",

@@ -57,7 +57,9 @@ measure_options = option_group(
 @click.argument("models", nargs=-1)
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
               help="Bench on this NeMo manifest (needs 'text').")  # fmt: skip
-@click.option("--dataset", "dataset_name", help="Name (and :split) of the --manifest data, so claims on it are checked.")
+@click.option(
+    "--dataset", "dataset_name", help="Name (and :split) of the --manifest data, so claims on it are checked."
+)
 @click.option("--language", default="en", show_default=True,
               help="Language of the --manifest data: picks the normaliser, and is the spoken language prompted models "
                    "(Canary's source_lang) are told; registered datasets give their own.")  # fmt: skip
