@@ -80,9 +80,14 @@ def test_blank_bias_brings_transducer_emission_to_a_realistic_rate() -> None:
 
 def test_validate_reports_a_broken_architecture_spec(tmp_path: Path) -> None:
     broken = tmp_path / "architectures.toml"
-    broken.write_text(Path(specs.architectures_path()).read_text().replace(
-        '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bpe"',
-        '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bp"'))  # fmt: skip
+    broken.write_text(
+        Path(specs.architectures_path())
+        .read_text()
+        .replace(
+            '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bpe"',
+            '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bp"',
+        )
+    )
     done = run_cli("validate", "--no-nemo", env=cli_env(ASR_REGISTRY_ARCHITECTURES=str(broken)))
     assert done.returncode == 1
     assert "architectures.stt_en_conformer_ctc_small.base: unknown base 'conformer-ctc-bp'" in done.stdout

@@ -83,8 +83,9 @@ def check_outputs(benchmark_json: Path | None, plot: Path | None, manifest: Path
             raise RegistryError("--plot needs matplotlib: pip install 'asr-registry[bench]'")
 
 
-def plan_bench(request: BenchRequest, catalog: Catalog, datasets: Mapping[str, Dataset],
-               scratch: Callable[[], Path], note: Note) -> BenchPlan:  # fmt: skip
+def plan_bench(
+    request: BenchRequest, catalog: Catalog, datasets: Mapping[str, Dataset], scratch: Callable[[], Path], note: Note
+) -> BenchPlan:
     """Check `request` and name its data. `scratch()` gives a folder for written-out rows (the caller removes it)."""
     from dataclasses import replace
 
@@ -139,22 +140,25 @@ def _with_hf_data(plan: BenchPlan, catalog: Catalog, scratch: Callable[[], Path]
         raise RegistryError("--oal benches one model: name it")
     from asr_registry.bench.leaderboard import prepare_suite
 
-    suite = prepare_suite(catalog.find(request.models[0]), scratch(), hf.limit, hf.seed, note=note,
-                          local=hf.oal_data)  # fmt: skip
+    suite = prepare_suite(catalog.find(request.models[0]), scratch(), hf.limit, hf.seed, note=note, local=hf.oal_data)
     dropped = tuple(Dropped(f"{s.board.hf_id} {s.board.config}/{s.board.hf_split}", s.materialised) for s in suite)
     return replace(plan, user_data=None, suite=tuple(suite), dropped=dropped)
 
 
-def ensemble_data(entries: list[ModelEntry], names: list[str], datasets: Mapping[str, Dataset],
-                  user_data: Dataset | None, tune: bool) -> tuple[Dataset, Dataset | None]:  # fmt: skip
+def ensemble_data(
+    entries: list[ModelEntry], names: list[str], datasets: Mapping[str, Dataset], user_data: Dataset | None, tune: bool
+) -> tuple[Dataset, Dataset | None]:
     """The ensemble bench's (data, dev data to tune on): the user's, else the first set every member has claims on."""
     from asr_registry.bench.targets import claimed_datasets
 
     if user_data is not None:
         target = user_data
     else:
-        shared = [d for d in claimed_datasets(entries[0], datasets)
-                  if all(d in claimed_datasets(e, datasets) for e in entries)]  # fmt: skip
+        shared = [
+            d
+            for d in claimed_datasets(entries[0], datasets)
+            if all(d in claimed_datasets(e, datasets) for e in entries)
+        ]
         if not shared:
             raise RegistryError(
                 f"--ensemble: no local dataset all of {', '.join(names)} have claims on; pass --manifest"

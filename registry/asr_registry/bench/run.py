@@ -48,8 +48,15 @@ class BenchOutcome:
         return any(v.status == "FAIL" for run in self.report.runs for v in run.verdicts)
 
 
-def run_bench(plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset], *,
-              bar: Callable[[int], StepBar], note: Note, on_ray: RayBench | None = None) -> BenchOutcome:  # fmt: skip
+def run_bench(
+    plan: BenchPlan,
+    catalog: Catalog,
+    datasets: Mapping[str, Dataset],
+    *,
+    bar: Callable[[int], StepBar],
+    note: Note,
+    on_ray: RayBench | None = None,
+) -> BenchOutcome:
     """Run `plan`; `bar(steps)` makes the progress bar of a models bench, `note` prints a note."""
     from datetime import UTC, datetime
 
@@ -60,8 +67,10 @@ def run_bench(plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset]
     tuning, entry, ray_lines = None, None, ()
     if on_ray is not None:
         if request.ensemble or plan.suite or options.sweep or options.memory_budget_gb:
-            raise RegistryError("--executor ray benches models on manifests or datasets; not --ensemble, --sweep, "
-                                "--memory-budget or Hugging Face datasets")  # fmt: skip
+            raise RegistryError(
+                "--executor ray benches models on manifests or datasets; not --ensemble, --sweep, "
+                "--memory-budget or Hugging Face datasets"
+            )
         scored, machine, lines = on_ray(request.models, catalog, datasets, plan.user_data, options)
         ray_lines = tuple(lines)
     elif request.ensemble:
@@ -75,8 +84,9 @@ def run_bench(plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset]
     return BenchOutcome(report, tuning, plan.suite, entry, ray_lines)
 
 
-def _bench_models(plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset],
-                  bar: Callable[[int], StepBar]) -> tuple[list[Scored], MachineInfo]:  # fmt: skip
+def _bench_models(
+    plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset], bar: Callable[[int], StepBar]
+) -> tuple[list[Scored], MachineInfo]:
     from asr_registry.bench.runner import bench_model
     from asr_registry.bench.targets import plan as pairs_of
     from asr_registry.engine.loading import verify_before_load
@@ -98,21 +108,24 @@ def _bench_models(plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Data
     return scored, machine
 
 
-def _bench_suite(entry: ModelEntry, catalog: Catalog, suite: Sequence[SuiteData], options: BenchOptions,
-                 note: Note) -> tuple[list[Scored], MachineInfo]:  # fmt: skip
+def _bench_suite(
+    entry: ModelEntry, catalog: Catalog, suite: Sequence[SuiteData], options: BenchOptions, note: Note
+) -> tuple[list[Scored], MachineInfo]:
     from asr_registry.bench.leaderboard import suite_verdicts
     from asr_registry.bench.runner import bench_model
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([entry])
-    scored, hardware, machine = bench_model(entry, catalog, [s.dataset for s in suite], options,
-                                            lambda text: note(f"benching {text}"))  # fmt: skip
+    scored, hardware, machine = bench_model(
+        entry, catalog, [s.dataset for s in suite], options, lambda text: note(f"benching {text}")
+    )
     runs = suite_verdicts(entry, catalog, [s.run for s in scored], hardware, options.available)
     return [replace(s, run=run) for s, run in zip(scored, runs, strict=True)], machine
 
 
-def _bench_ensemble(plan: BenchPlan, catalog: Catalog,
-                    datasets: Mapping[str, Dataset]) -> tuple[list[Scored], MachineInfo, Tuning | None]:  # fmt: skip
+def _bench_ensemble(
+    plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset]
+) -> tuple[list[Scored], MachineInfo, Tuning | None]:
     from asr_registry.bench.ensemble import bench_ensemble
     from asr_registry.bench.runner import hardware_of, machine_info
     from asr_registry.engine.loading import verify_before_load

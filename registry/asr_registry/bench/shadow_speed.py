@@ -36,8 +36,15 @@ class ShadowBench:
     claims: tuple[SpeedClaim, ...]
 
 
-def bench_shadow(entry: ModelEntry, *, device: str | None, precision: str | None, batch_size: int | None,
-                 rounds: int, seconds: float = 20.0) -> ShadowBench:  # fmt: skip
+def bench_shadow(
+    entry: ModelEntry,
+    *,
+    device: str | None,
+    precision: str | None,
+    batch_size: int | None,
+    rounds: int,
+    seconds: float = 20.0,
+) -> ShadowBench:
     """Build `entry`'s shadow and time it; defaults follow the engine (device, precision, CPU threads)."""
     from asr_registry.engine import threads
 
@@ -63,8 +70,9 @@ def bench_shadow(entry: ModelEntry, *, device: str | None, precision: str | None
         calibrate_blank(model)
         decode = True
     model = model.to(device)
-    timing = time_model(model, spec, device=device, precision=precision, batch_size=batch, seconds=seconds,
-                        rounds=rounds, decode=decode)  # fmt: skip
+    timing = time_model(
+        model, spec, device=device, precision=precision, batch_size=batch, seconds=seconds, rounds=rounds, decode=decode
+    )
     claims = tuple(
         SpeedClaim(c.describe_value(), c.describe_conditions(), c.source) for c in entry.claims if c.metric == "rtfx"
     )

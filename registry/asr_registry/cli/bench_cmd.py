@@ -36,50 +36,77 @@ def _options(decoders: tuple[str, ...], sweep: str | None, memory_budget: float 
 measure_options = option_group(
     "options",
     _options,
-    click.option("--decoder", "decoders", multiple=True,
-                 help="Decoder(s) to bench; default: every decoder the model has."),
+    click.option(
+        "--decoder", "decoders", multiple=True, help="Decoder(s) to bench; default: every decoder the model has."
+    ),
     click.option("--batch-size", type=click.IntRange(min=1), help="Default: the catalog's figure for this hardware."),
-    click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
-                 help="Timed rounds (median reported)."),
+    click.option(
+        "--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median reported)."
+    ),
     click.option("--device", help="cpu, cuda or cuda:N (default: cuda when present)."),
     click.option("--precision", type=click.Choice(["fp32", "fp16", "bf16"])),
-    click.option("--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
-                 help="Bootstrap resamples."),
-    click.option("--threads", type=click.IntRange(min=1), help="Torch CPU threads. Default: usable cores minus one "
-                 "(a CPU speed claim is checked at its own count)."),
+    click.option(
+        "--resamples", type=click.IntRange(min=100), default=1000, show_default=True, help="Bootstrap resamples."
+    ),
+    click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        help="Torch CPU threads. Default: usable cores minus one (a CPU speed claim is checked at its own count).",
+    ),
     click.option("--sweep", help="Comma-separated batch sizes: throughput and memory for each."),
-    click.option("--memory-budget", type=click.FloatRange(min=0, min_open=True),
-                 help="GPU GB: find the largest batch within it."),
-)  # fmt: skip
+    click.option(
+        "--memory-budget", type=click.FloatRange(min=0, min_open=True), help="GPU GB: find the largest batch within it."
+    ),
+)
 
 
 @click.group("bench", cls=CommandWithSubcommands)
 @click.argument("models", nargs=-1)
-@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-              help="Bench on this NeMo manifest (needs 'text').")  # fmt: skip
+@click.option(
+    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="Bench on this NeMo manifest (needs 'text')."
+)
 @click.option(
     "--dataset", "dataset_name", help="Name (and :split) of the --manifest data, so claims on it are checked."
 )
-@click.option("--language", default="en", show_default=True,
-              help="Language of the --manifest data: picks the normaliser, and is the spoken language prompted models "
-                   "(Canary's source_lang) are told; registered datasets give their own.")  # fmt: skip
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="Language of the --manifest data: picks the normaliser, and is the spoken language prompted models "
+    "(Canary's source_lang) are told; registered datasets give their own.",
+)
 @hf_options(with_oal=True)
 @measure_options
-@click.option("--benchmark-json", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a pytest-benchmark report.")  # fmt: skip
+@click.option(
+    "--benchmark-json", type=click.Path(dir_okay=False, path_type=Path), help="Write a pytest-benchmark report."
+)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write WER against RTFx (PNG).")
 @click.option("--ensemble", help="Comma-separated members: bench the ensemble against each member.")
-@click.option("--combiner", default="rover", show_default=True,
-              help="Combiner spec, e.g. rover:method=maxconf,alpha=0.7.")  # fmt: skip
-@click.option("--tune", is_flag=True,
-              help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first.")  # fmt: skip
+@click.option(
+    "--combiner", default="rover", show_default=True, help="Combiner spec, e.g. rover:method=maxconf,alpha=0.7."
+)
+@click.option(
+    "--tune", is_flag=True, help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first."
+)
 @removed_option("--compare", "asr-registry bench compare OLD NEW", nargs=2)
 @removed_option("--shadow", "asr-registry shadow bench NAME")
 @scale_options
 @json_option
-def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | None, language: str, hf: HfInput,
-            options: BenchOptions, benchmark_json: Path | None, plot: Path | None, ensemble: str | None,
-            combiner: str, tune: bool, scale: ScaleRequest, as_json: bool) -> None:  # fmt: skip
+def command(
+    models: tuple[str, ...],
+    manifest: Path | None,
+    dataset_name: str | None,
+    language: str,
+    hf: HfInput,
+    options: BenchOptions,
+    benchmark_json: Path | None,
+    plot: Path | None,
+    ensemble: str | None,
+    combiner: str,
+    tune: bool,
+    scale: ScaleRequest,
+    as_json: bool,
+) -> None:
     """Measure WER (with 95% CI), RTFx and peak memory; give each claim PASS, FAIL or UNVERIFIABLE.
 
     With no MODEL, benches the bundled models on their own test sets.
@@ -94,8 +121,20 @@ def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | 
 
     catalog, datasets = get_catalog(), get_datasets()
     route_notes(False, "asr_registry.bench", "asr_registry.engine")
-    request = BenchRequest(models, manifest, dataset_name, language, language_given(), options, ensemble, combiner,
-                           tune, benchmark_json, plot, hf)  # fmt: skip
+    request = BenchRequest(
+        models,
+        manifest,
+        dataset_name,
+        language,
+        language_given(),
+        options,
+        ensemble,
+        combiner,
+        tune,
+        benchmark_json,
+        plot,
+        hf,
+    )
     plan = plan_bench(request, catalog, datasets, scratch_folder, _note)
     report_dropped(plan.dropped)
     outcome = run_bench(plan, catalog, datasets, bar=_bar, note=_note, on_ray=_on_ray(scale))
@@ -140,6 +179,8 @@ def compare(old: Path, new: Path, as_json: bool) -> None:
     if as_json:
         echo_json(changes)
     else:
-        echo_table([(c.name, c.metric, c.old, c.new, c.status, c.reason) for c in changes],
-                   ["benchmark", "metric", "old", "new", "status", "reason"])  # fmt: skip
+        echo_table(
+            [(c.name, c.metric, c.old, c.new, c.status, c.reason) for c in changes],
+            ["benchmark", "metric", "old", "new", "status", "reason"],
+        )
     sys.exit(1 if any(c.status == "regression" for c in changes) else 0)

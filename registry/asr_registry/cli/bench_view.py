@@ -27,34 +27,53 @@ def show_outcome(outcome: BenchOutcome, as_json: bool) -> None:
         suite = outcome.suite
         boards = sorted({s.board.hf_id for s in suite})
         limit = suite[0].dataset.description.partition(" (")[2].rstrip(")")
-        click.echo(f"\nOpen ASR Leaderboard view of {outcome.suite_entry.name} ({', '.join(boards)}; "
-                   f"{limit or 'every row'}; WER scored with the leaderboard's normaliser):")  # fmt: skip
+        click.echo(
+            f"\nOpen ASR Leaderboard view of {outcome.suite_entry.name} ({', '.join(boards)}; "
+            f"{limit or 'every row'}; WER scored with the leaderboard's normaliser):"
+        )
         echo_table(table(outcome.suite_entry, outcome.report.runs, suite), TABLE_HEADERS)
     tuning = outcome.tuning
     if tuning is not None:
-        click.echo(f"\nTuned on {tuning.dev_dataset} ({tuning.points} settings): {tuning.spec}, "
-                   f"dev WER {tuning.dev_wer:.2f}%; the runs above are on held-out data")  # fmt: skip
+        click.echo(
+            f"\nTuned on {tuning.dev_dataset} ({tuning.points} settings): {tuning.spec}, "
+            f"dev WER {tuning.dev_wer:.2f}%; the runs above are on held-out data"
+        )
 
 
 def show_report(report: BenchReport) -> None:
     machine = report.machine
     hardware = machine.gpu or f"{machine.processor}, {machine.torch_threads} torch thread(s)"
-    click.echo(f"Bench on {machine.device} ({hardware}), torch {machine.torch}, NeMo {machine.nemo}, "
-               f"{report.rounds} timed round(s) each\n")  # fmt: skip
+    click.echo(
+        f"Bench on {machine.device} ({hardware}), torch {machine.torch}, NeMo {machine.nemo}, "
+        f"{report.rounds} timed round(s) each\n"
+    )
     rows = []
     for run in report.runs:
         m = run.measurement
         memory = m.peak_gpu_memory_gb if m.peak_gpu_memory_gb is not None else m.peak_cpu_memory_gb
-        rows.append((run.name, f"{m.dataset}:{m.split}" if m.split else m.dataset, m.decoder, m.batch_size, m.precision,
-                     f"{m.wer:.2f} [{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]", f"{m.rtfx:.1f}" if m.rtfx else "?",
-                     f"{memory:.2f}" if memory is not None else "?", run.utterances, run.skipped))  # fmt: skip
+        rows.append(
+            (
+                run.name,
+                f"{m.dataset}:{m.split}" if m.split else m.dataset,
+                m.decoder,
+                m.batch_size,
+                m.precision,
+                f"{m.wer:.2f} [{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]",
+                f"{m.rtfx:.1f}" if m.rtfx else "?",
+                f"{memory:.2f}" if memory is not None else "?",
+                run.utterances,
+                run.skipped,
+            )
+        )
     echo_table(
         rows, ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "RTFx", "peak GB", "utts", "skipped"]
     )
     for run in report.runs:
         for point in run.sweep:
-            click.echo(f"  sweep {run.label}: batch {point.batch_size}: RTFx {point.rtfx:.1f}, "
-                       f"peak {point.peak_memory_gb or 0:.2f} GB")  # fmt: skip
+            click.echo(
+                f"  sweep {run.label}: batch {point.batch_size}: RTFx {point.rtfx:.1f}, "
+                f"peak {point.peak_memory_gb or 0:.2f} GB"
+            )
         if run.largest_batch:
             click.echo(f"  largest batch within the memory budget for {run.label}: {run.largest_batch}")
     for run in report.runs:
@@ -68,11 +87,21 @@ def _show_claims(report: BenchReport) -> None:
     if verdicts:
         click.echo("\nClaims:")
         echo_table(
-            [(v.model, v.claim.metric, v.claim.describe_conditions() or "-", v.claimed, v.measured, v.tolerance,
-              v.status, f"{v.reason} [{v.claim.source}{'' if v.origin == 'model' else ', ' + v.origin}]")
-             for v in verdicts],
+            [
+                (
+                    v.model,
+                    v.claim.metric,
+                    v.claim.describe_conditions() or "-",
+                    v.claimed,
+                    v.measured,
+                    v.tolerance,
+                    v.status,
+                    f"{v.reason} [{v.claim.source}{'' if v.origin == 'model' else ', ' + v.origin}]",
+                )
+                for v in verdicts
+            ],
             ["model", "metric", "conditions", "claimed", "measured", "tolerance", "verdict", "reason [source]"],
-        )  # fmt: skip
+        )
     else:
         click.echo("\nClaims: none of the benched runs has a claim to check")
     counts = {s: sum(v.status == s for v in verdicts) for s in ("PASS", "FAIL", "UNVERIFIABLE")}

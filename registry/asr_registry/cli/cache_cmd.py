@@ -68,9 +68,12 @@ def _show_cached(entries: list[Any], cache_dir: str | None, as_json: bool) -> No
     dirs = loading.cache_dirs(cache_dir)
     if as_json:
         echo_json(
-            {"nemo_cache": str(dirs.nemo), "huggingface_cache": str(dirs.huggingface),
-             "models": [_as_dict(c) for c in cached]}
-        )  # fmt: skip
+            {
+                "nemo_cache": str(dirs.nemo),
+                "huggingface_cache": str(dirs.huggingface),
+                "models": [_as_dict(c) for c in cached],
+            }
+        )
         return
     click.echo(f"NeMo cache: {dirs.nemo}\nHF cache:   {dirs.huggingface}\n")
     if not cached:

@@ -11,9 +11,11 @@ from asr_registry.cli.output import echo_json, echo_table, json_option
 
 @click.command("doctor")
 @click.argument("model", required=False)
-@click.option("--load/--no-load", default=None,
-              help="Load MODEL (its shadow when not cached) and report memory before and after "
-                   "(default: when a GPU is present).")  # fmt: skip
+@click.option(
+    "--load/--no-load",
+    default=None,
+    help="Load MODEL (its shadow when not cached) and report memory before and after (default: when a GPU is present).",
+)
 @json_option
 def command(model: str | None, load: bool | None, as_json: bool) -> None:
     """Check this machine for running NeMo ASR models. Exit 1 when something is wrong."""

@@ -34,24 +34,46 @@ def _hf_input(**values: Any) -> Any:
 def hf_options(with_oal: bool = False) -> Callable[[F], F]:
     """Decorator adding --hf-dataset, --config, --split, --text-column, --limit, --seed, --lhotse (and --oal)."""
     options = [
-        click.option("--hf-dataset", help="A Hugging Face dataset: hub id (streamed; the HF cache when "
-                     "HF_HUB_OFFLINE=1), save_to_disk folder or local dataset folder."),
+        click.option(
+            "--hf-dataset",
+            help="A Hugging Face dataset: hub id (streamed; the HF cache when "
+            "HF_HUB_OFFLINE=1), save_to_disk folder or local dataset folder.",
+        ),
         click.option("--config", help="Config (subset) of --hf-dataset, e.g. librispeech."),
         click.option("--split", help="Split of --hf-dataset, e.g. test.clean."),
-        click.option("--text-column", help="Reference column of --hf-dataset (default: the first of text, "
-                     "sentence, normalized_text, transcript, transcription)."),
-        click.option("--limit", type=click.IntRange(min=1),
-                     help="Use N rows of --hf-dataset drawn at random (fixed --seed); the CI widens to match."),
+        click.option(
+            "--text-column",
+            help="Reference column of --hf-dataset (default: the first of text, "
+            "sentence, normalized_text, transcript, transcription).",
+        ),
+        click.option(
+            "--limit",
+            type=click.IntRange(min=1),
+            help="Use N rows of --hf-dataset drawn at random (fixed --seed); the CI widens to match.",
+        ),
         click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --limit sample."),
-        click.option("--lhotse", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A Lhotse cut manifest (cuts.jsonl.gz) as the input; --limit and --seed apply."),
-    ]  # fmt: skip
+        click.option(
+            "--lhotse",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A Lhotse cut manifest (cuts.jsonl.gz) as the input; --limit and --seed apply.",
+        ),
+    ]
     if with_oal:
-        options.append(click.option("--oal", is_flag=True, help="Run the Open ASR Leaderboard's sets (English, "
-                                    "or the model's languages) and print its table beside the claims."))  # fmt: skip
-        options.append(click.option("--oal-data", type=click.Path(file_okay=False, path_type=Path),
-                                    help="With --oal: read each set from DIR/CONFIG/SPLIT (save_to_disk "
-                                    "copies) instead of the hub."))  # fmt: skip
+        options.append(
+            click.option(
+                "--oal",
+                is_flag=True,
+                help="Run the Open ASR Leaderboard's sets (English, "
+                "or the model's languages) and print its table beside the claims.",
+            )
+        )
+        options.append(
+            click.option(
+                "--oal-data",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="With --oal: read each set from DIR/CONFIG/SPLIT (save_to_disk copies) instead of the hub.",
+            )
+        )
     return option_group("hf", _hf_input, *options)
 
 

@@ -15,8 +15,9 @@ from typing import Any, TypeVar, cast
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def option_group(target: str, build: Callable[..., Any], *options: Callable[[Any], Any],
-                 consumes: tuple[str, ...] = ()) -> Callable[[F], F]:  # fmt: skip
+def option_group(
+    target: str, build: Callable[..., Any], *options: Callable[[Any], Any], consumes: tuple[str, ...] = ()
+) -> Callable[[F], F]:
     """Add `options` (click.option decorators); the command receives `target=build(**their values)`.
 
     `consumes` names values an outer group built (e.g. "prompt") that go into `build` as well.

@@ -38,12 +38,17 @@ def command(as_json: bool) -> None:
                 "plugins": [{**to_jsonable(i), "models": model_count(i)} for i in infos],
                 "combiners": [{"name": c.name, "plugin": c.plugin, "description": c.description} for c in combiners],
                 "datasets": [
-                    {"name": d.key, "plugin": d.plugin, "language": d.language, "manifest": d.manifest,
-                     "description": d.description}
+                    {
+                        "name": d.key,
+                        "plugin": d.plugin,
+                        "language": d.language,
+                        "manifest": d.manifest,
+                        "description": d.description,
+                    }
                     for d in datasets
                 ],
             }
-        )  # fmt: skip
+        )
         return
     _print(infos, model_count, combiners, datasets)
 
@@ -63,17 +68,28 @@ def _models_per_plugin() -> dict[str, int] | None:
     return models
 
 
-def _print(infos: list[PluginInfo], model_count: Callable[[PluginInfo], int | None], combiners: list[Any],
-           datasets: list[Any]) -> None:  # fmt: skip
-    rows = [(i.name, i.version, "builtin" if i.builtin else "installed", ", ".join(i.hooks) or "-",
-             "?" if model_count(i) is None else model_count(i), f"FAILED: {i.error}" if i.error else "ok")
-            for i in infos]  # fmt: skip
+def _print(
+    infos: list[PluginInfo], model_count: Callable[[PluginInfo], int | None], combiners: list[Any], datasets: list[Any]
+) -> None:
+    rows = [
+        (
+            i.name,
+            i.version,
+            "builtin" if i.builtin else "installed",
+            ", ".join(i.hooks) or "-",
+            "?" if model_count(i) is None else model_count(i),
+            f"FAILED: {i.error}" if i.error else "ok",
+        )
+        for i in infos
+    ]
     echo_table(rows, ["plugin", "version", "kind", "hooks", "models", "status"])
     click.echo("\nCombiners (transcribe/bench --ensemble A,B --combiner NAME[:key=value,...]):")
     echo_table([(c.name, c.plugin, c.description) for c in combiners], ["combiner", "plugin", "description"])
     click.echo("\nDatasets (bench checks claims on these):")
     if datasets:
-        echo_table([(d.key, d.plugin, d.language, d.description) for d in datasets],
-                   ["dataset", "plugin", "language", "description"])  # fmt: skip
+        echo_table(
+            [(d.key, d.plugin, d.language, d.description) for d in datasets],
+            ["dataset", "plugin", "language", "description"],
+        )
     else:
         click.echo("none registered")

@@ -27,15 +27,24 @@ def _prompt(**fields: str | None) -> PromptOptions:
 def prompt_options(with_language: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Add the prompt options as `prompt`; `with_language=False` for a command that has its own --language."""
     options = [
-        click.option("--instruction", help="SALM models: the text instruction; {audio} marks the audio "
-                     "(default: 'Transcribe the following: {audio}')."),
-        click.option("--pnc", type=click.Choice(["yes", "no"]),
-                     help="Canary models: punctuation and capitals in the output (default yes)."),
-        click.option("--task", type=click.Choice(["asr", "ast"]),
-                     help="Canary models: asr (transcribe) or ast (translate to --target-language). "
-                          "Default: asr, or ast when the target language differs."),
+        click.option(
+            "--instruction",
+            help="SALM models: the text instruction; {audio} marks the audio "
+            "(default: 'Transcribe the following: {audio}').",
+        ),
+        click.option(
+            "--pnc",
+            type=click.Choice(["yes", "no"]),
+            help="Canary models: punctuation and capitals in the output (default yes).",
+        ),
+        click.option(
+            "--task",
+            type=click.Choice(["asr", "ast"]),
+            help="Canary models: asr (transcribe) or ast (translate to --target-language). "
+            "Default: asr, or ast when the target language differs.",
+        ),
         click.option("--target-language", help="Canary models: output language (default: the spoken language)."),
-    ]  # fmt: skip
+    ]
     if with_language:
         language_help = (
             "Spoken language (ISO 639-1) for prompted models: Canary's source_lang, a language-ID model's "

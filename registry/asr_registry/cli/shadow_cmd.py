@@ -20,19 +20,40 @@ from asr_registry.errors import RegistryError
 
 @click.group("shadow", cls=CommandWithSubcommands)
 @click.argument("name", required=False)
-@click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the shadow as a .nemo (and PATH.toml, a catalog entry NAME-shadow for it).")  # fmt: skip
-@click.option("--calibrate/--no-calibrate", default=True, show_default=True,
-              help="Transducers: bias the blank logit so greedy decoding emits a realistic number of tokens.")  # fmt: skip
+@click.option(
+    "--save",
+    "save_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the shadow as a .nemo (and PATH.toml, a catalog entry NAME-shadow for it).",
+)
+@click.option(
+    "--calibrate/--no-calibrate",
+    default=True,
+    show_default=True,
+    help="Transducers: bias the blank logit so greedy decoding emits a realistic number of tokens.",
+)
 @click.option("--count-only", is_flag=True, help="Only count parameters (built on the meta device, seconds).")
 @click.option("--speed", is_flag=True, help="Also time the shadow: RTFx of preprocessor + encoder (+ CTC greedy).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True, help="Batch for --speed.")
-@click.option("--seconds", type=click.FloatRange(min=0.5), default=20.0, show_default=True,
-              help="Audio seconds per utterance for --speed.")  # fmt: skip
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=0.5),
+    default=20.0,
+    show_default=True,
+    help="Audio seconds per utterance for --speed.",
+)
 @removed_option("--claims", "asr-registry shadow claims [NAME]", is_flag=True)
 @json_option
-def command(name: str | None, save_path: Path | None, calibrate: bool, count_only: bool, speed: bool,
-            batch_size: int, seconds: float, as_json: bool) -> None:  # fmt: skip
+def command(
+    name: str | None,
+    save_path: Path | None,
+    calibrate: bool,
+    count_only: bool,
+    speed: bool,
+    batch_size: int,
+    seconds: float,
+    as_json: bool,
+) -> None:
     """Build the shadow of catalog model NAME from its architecture spec (architectures.toml)."""
     from asr_registry.plugins.manager import get_catalog
     from asr_registry.shadow.report import ShadowRequest, make_shadow
@@ -66,8 +87,10 @@ def _lines(report: dict[str, Any]) -> list[str]:
         lines.append(f"  blank bias  +{report['blank_bias']} -> {report['tokens_per_frame']} tokens per encoder frame")
     if "speed" in report:
         timing = report["speed"]
-        lines.append(f"  speed       RTFx {timing['rtfx']} on {timing['device']} {timing['precision']}, batch "
-                     f"{timing['batch_size']} x {timing['seconds']:g} s ({timing['timed']})")  # fmt: skip
+        lines.append(
+            f"  speed       RTFx {timing['rtfx']} on {timing['device']} {timing['precision']}, batch "
+            f"{timing['batch_size']} x {timing['seconds']:g} s ({timing['timed']})"
+        )
     if "saved" in report:
         lines.append(f"  saved       {report['saved']} (catalog entry {report['catalog_entry']})")
     return lines
@@ -80,8 +103,9 @@ def _lines(report: dict[str, Any]) -> list[str]:
 @click.option("--batch-size", type=click.IntRange(min=1), help="Default: 4 on CPU, 16 on GPU.")
 @click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median).")
 @json_option
-def bench(name: str, device: str | None, precision: str | None, batch_size: int | None, rounds: int,
-          as_json: bool) -> None:  # fmt: skip
+def bench(
+    name: str, device: str | None, precision: str | None, batch_size: int | None, rounds: int, as_json: bool
+) -> None:
     """RTFx of NAME's real architecture on its shadow (random weights, nothing downloaded).
 
     The catalog's RTFx claims are listed beside it, UNVERIFIABLE: they time decoding of real speech.
@@ -96,19 +120,35 @@ def bench(name: str, device: str | None, precision: str | None, batch_size: int 
         return
     timing = result.shadow
     click.echo(f"Shadow bench of {entry.name} ({result.model_class}, random weights) on {timing.device}")
-    echo_table([[entry.name, timing.device, timing.precision, timing.batch_size, f"{timing.seconds:g}",
-                 f"{timing.rtfx:.1f}", timing.what]], ["model", "device", "precision", "batch", "seconds", "RTFx",
-                                                       "timed"])  # fmt: skip
+    echo_table(
+        [
+            [
+                entry.name,
+                timing.device,
+                timing.precision,
+                timing.batch_size,
+                f"{timing.seconds:g}",
+                f"{timing.rtfx:.1f}",
+                timing.what,
+            ]
+        ],
+        ["model", "device", "precision", "batch", "seconds", "RTFx", "timed"],
+    )
     if result.claims:
         click.echo("")
-        echo_table(([c.value, c.conditions, c.verdict, c.reason, c.source] for c in result.claims),
-                   ["claimed RTFx", "conditions", "verdict", "reason", "source"])  # fmt: skip
+        echo_table(
+            ([c.value, c.conditions, c.verdict, c.reason, c.source] for c in result.claims),
+            ["claimed RTFx", "conditions", "verdict", "reason", "source"],
+        )
 
 
 @command.command("claims")
 @click.argument("name", required=False)
-@click.option("--gpu-report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A bench/gpu_check.py report, for PASS/FAIL on memory claims.")  # fmt: skip
+@click.option(
+    "--gpu-report",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A bench/gpu_check.py report, for PASS/FAIL on memory claims.",
+)
 @json_option
 def claims(name: str | None, gpu_report: Path | None, as_json: bool) -> None:
     """Every GPU-memory and batch-size claim (of NAME) with a verdict or the estimate (no model built)."""
@@ -124,7 +164,9 @@ def claims(name: str | None, gpu_report: Path | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table(([r.scope, r.metric, r.conditions, r.claimed, r.status, r.detail, r.source] for r in rows),
-               ["model", "metric", "conditions", "claimed", "verdict", "measured / estimate", "source"])  # fmt: skip
+    echo_table(
+        ([r.scope, r.metric, r.conditions, r.claimed, r.status, r.detail, r.source] for r in rows),
+        ["model", "metric", "conditions", "claimed", "verdict", "measured / estimate", "source"],
+    )
     counts = {s: sum(r.status == s for r in rows) for s in ("PASS", "FAIL", "UNVERIFIABLE")}
     click.echo(f"\n{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['UNVERIFIABLE']} UNVERIFIABLE")

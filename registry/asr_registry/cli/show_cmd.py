@@ -37,18 +37,32 @@ def command(name: str, as_json: bool) -> None:
 
 def _print_fields(model: ModelEntry) -> None:
     fields = [
-        ("name", model.name), ("status", model.status.upper() if not model.published else model.status),
-        ("source", model.source.describe()), ("sha256", model.source.sha256),
-        ("architecture", model.architecture), ("family", model.family), ("decoders", ", ".join(model.decoders)),
-        ("size", model.size), ("parameters", f"{model.parameters:,}" if model.parameters else "?"),
-        ("languages", ", ".join(model.languages)), ("domains", ", ".join(model.domains)),
-        ("streaming", model.streaming), ("punctuation", model.punctuation), ("capitalization", model.capitalization),
-        ("sample rate", f"{model.sample_rate} Hz"), ("license", model.license), ("precision", model.precision),
-        ("tasks", ", ".join(model.tasks)), ("prompt", ", ".join(model.prompt)), ("locales", ", ".join(model.locales)),
+        ("name", model.name),
+        ("status", model.status.upper() if not model.published else model.status),
+        ("source", model.source.describe()),
+        ("sha256", model.source.sha256),
+        ("architecture", model.architecture),
+        ("family", model.family),
+        ("decoders", ", ".join(model.decoders)),
+        ("size", model.size),
+        ("parameters", f"{model.parameters:,}" if model.parameters else "?"),
+        ("languages", ", ".join(model.languages)),
+        ("domains", ", ".join(model.domains)),
+        ("streaming", model.streaming),
+        ("punctuation", model.punctuation),
+        ("capitalization", model.capitalization),
+        ("sample rate", f"{model.sample_rate} Hz"),
+        ("license", model.license),
+        ("precision", model.precision),
+        ("tasks", ", ".join(model.tasks)),
+        ("prompt", ", ".join(model.prompt)),
+        ("locales", ", ".join(model.locales)),
         ("att context", ", ".join(f"[{left}, {right}]" for left, right in model.att_context_sizes)),
         ("chunk sizes", ", ".join(f"{ms} ms" for ms in model.chunk_sizes_ms)),
-        ("substitutes", ", ".join(model.substitutes)), ("plugin", model.plugin), ("notes", model.notes),
-    ]  # fmt: skip
+        ("substitutes", ", ".join(model.substitutes)),
+        ("plugin", model.plugin),
+        ("notes", model.notes),
+    ]
     for label, value in fields:
         if value not in ("", None):
             click.echo(f"{label + ':':16}{value}")

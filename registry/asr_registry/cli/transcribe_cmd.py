@@ -36,43 +36,79 @@ transcriber_options = option_group(
     _spec,
     click.option("--model", help="Catalog model name (see `asr-registry list`)."),
     click.option("--ensemble", help="Instead of --model: members A,B,C (MODEL or MODEL:DECODER), each loaded once."),
-    click.option("--combiner", default="rover", show_default=True,
-                 help="With --ensemble: rover[:method=freq|avgconf|maxconf,alpha=A,null_conf=C], majority, "
-                      "best-confidence, or a plugin's."),
-    click.option("--decoder", type=click.Choice(DECODERS),
-                 help="Decoder of a hybrid model (rnnt or ctc). Default: the catalog's first."),
-    click.option("--word-confidence", is_flag=True,
-                 help="Add pred_words and pred_word_confidence (NeMo word confidence)."),
-    click.option("--batch-size", type=int,
-                 help="Files per batch. Default: catalog figure for the GPU's memory, else 32 on GPU, 16 on CPU."),
-    click.option("--max-batch-seconds", type=float,
-                 help="Bound on padded audio per batch (files x longest). Default: 30 s x batch size."),
-    click.option("--max-audio-seconds", type=float,
-                 help="Longer files are split into overlapping chunks of at most this length and the chunk "
-                      "transcripts joined at word timestamps. Default: 300."),
-    click.option("--chunk-overlap", "chunk_overlap_seconds", type=float,
-                 help="Seconds of overlap between chunks. Default: 4."),
-    click.option("--precision", type=click.Choice(PRECISIONS),
-                 help="Default: the catalog's recommendation (fp32 on CPU)."),
+    click.option(
+        "--combiner",
+        default="rover",
+        show_default=True,
+        help="With --ensemble: rover[:method=freq|avgconf|maxconf,alpha=A,null_conf=C], majority, "
+        "best-confidence, or a plugin's.",
+    ),
+    click.option(
+        "--decoder",
+        type=click.Choice(DECODERS),
+        help="Decoder of a hybrid model (rnnt or ctc). Default: the catalog's first.",
+    ),
+    click.option(
+        "--word-confidence", is_flag=True, help="Add pred_words and pred_word_confidence (NeMo word confidence)."
+    ),
+    click.option(
+        "--batch-size",
+        type=int,
+        help="Files per batch. Default: catalog figure for the GPU's memory, else 32 on GPU, 16 on CPU.",
+    ),
+    click.option(
+        "--max-batch-seconds",
+        type=float,
+        help="Bound on padded audio per batch (files x longest). Default: 30 s x batch size.",
+    ),
+    click.option(
+        "--max-audio-seconds",
+        type=float,
+        help="Longer files are split into overlapping chunks of at most this length and the chunk "
+        "transcripts joined at word timestamps. Default: 300.",
+    ),
+    click.option(
+        "--chunk-overlap", "chunk_overlap_seconds", type=float, help="Seconds of overlap between chunks. Default: 4."
+    ),
+    click.option(
+        "--precision", type=click.Choice(PRECISIONS), help="Default: the catalog's recommendation (fp32 on CPU)."
+    ),
     click.option("--device", help="cpu, cuda or cuda:N. Default: cuda when available."),
-    click.option("--cache-dir", type=click.Path(file_okay=False),
-                 help="Checkpoint cache (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults)."),
-    click.option("--decode-threads", type=click.IntRange(1, 64), default=2, show_default=True,
-                 help="Audio decoding threads (per worker)."),
-    click.option("--threads", type=click.IntRange(1, 1024),
-                 help="Torch CPU threads (per worker). Default: usable cores minus one, left to decoding."),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Checkpoint cache (default: $ASR_REGISTRY_CACHE, else NeMo/HF defaults).",
+    ),
+    click.option(
+        "--decode-threads",
+        type=click.IntRange(1, 64),
+        default=2,
+        show_default=True,
+        help="Audio decoding threads (per worker).",
+    ),
+    click.option(
+        "--threads",
+        type=click.IntRange(1, 1024),
+        help="Torch CPU threads (per worker). Default: usable cores minus one, left to decoding.",
+    ),
     consumes=("prompt",),  # built by @prompt_options, above it
-)  # fmt: skip
+)
 
 
 @click.command("transcribe")
 @click.argument("manifest", type=click.Path(dir_okay=False), required=False)
 @prompt_options()
 @transcriber_options
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="Output manifest. Default: MANIFEST_STEM.MODEL.pred.jsonl beside the input manifest.")  # fmt: skip
-@click.option("--in-place", is_flag=True,
-              help="Write the output over MANIFEST itself (refused otherwise); the original is kept as MANIFEST.bak.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Output manifest. Default: MANIFEST_STEM.MODEL.pred.jsonl beside the input manifest.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Write the output over MANIFEST itself (refused otherwise); the original is kept as MANIFEST.bak.",
+)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from OUT.partial.")
 @click.option("--pred-key", default="pred_text", show_default=True, help="Output field for the transcript.")
 @scale_options
@@ -80,9 +116,19 @@ transcriber_options = option_group(
 @click.option("-v", "--verbose", is_flag=True, help="More notes on stderr.")
 @hf_options()
 @json_option
-def command(manifest: str | None, spec: TranscriberSpec, out: str | None, in_place: bool, resume: bool,
-            pred_key: str, scale: ScaleRequest, no_progress: bool, verbose: bool, hf: HfInput,
-            as_json: bool) -> None:  # fmt: skip
+def command(
+    manifest: str | None,
+    spec: TranscriberSpec,
+    out: str | None,
+    in_place: bool,
+    resume: bool,
+    pred_key: str,
+    scale: ScaleRequest,
+    no_progress: bool,
+    verbose: bool,
+    hf: HfInput,
+    as_json: bool,
+) -> None:
     """Transcribe every file of a NeMo JSONL MANIFEST (or of --hf-dataset) with a catalog model.
 
     Output rows are the input rows plus the transcript under --pred-key, in input

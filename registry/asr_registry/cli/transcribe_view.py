@@ -27,8 +27,9 @@ class FileProgress:
     def on_start(self, total: int, done: int) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, initial=done, unit="file", file=sys.stderr, disable=self.disabled,
-                        dynamic_ncols=True)  # fmt: skip
+        self.bar = tqdm(
+            total=total, initial=done, unit="file", file=sys.stderr, disable=self.disabled, dynamic_ncols=True
+        )
 
     def update(self, files: int, audio_seconds: float) -> None:
         if self.bar is not None:
@@ -50,9 +51,15 @@ class RayProgress(FileProgress):
     def on_start(self, total: int, done: int) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, initial=done, unit="row", file=sys.stderr, disable=self.disabled,
-                        dynamic_ncols=True,
-                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} rows [{elapsed}, ETA {remaining}{postfix}]")  # fmt: skip
+        self.bar = tqdm(
+            total=total,
+            initial=done,
+            unit="row",
+            file=sys.stderr,
+            disable=self.disabled,
+            dynamic_ncols=True,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} rows [{elapsed}, ETA {remaining}{postfix}]",
+        )
 
     def update(self, rows: int, audio_seconds: float) -> None:
         if self.bar is None:
@@ -133,12 +140,24 @@ def print_run_summary(summary: RunSummary) -> None:
 def print_scale_summary(summary: ScaleSummary) -> None:
     print_run_summary(summary.run)
     gpus = f", {summary.gpus_per_worker:g} GPU each" if summary.gpus_per_worker else ", CPU"
-    click.echo(f"\nRay: {summary.address} ({summary.nodes} node(s)), {summary.workers} worker(s){gpus}; "
-               f"{summary.shards_run} of {summary.shards} shard(s) of {summary.shard_rows} rows run; "
-               f"Ray start-up {summary.startup_seconds:.1f} s, pool start-up {summary.pool_startup_seconds:.1f} s")  # fmt: skip
+    click.echo(
+        f"\nRay: {summary.address} ({summary.nodes} node(s)), {summary.workers} worker(s){gpus}; "
+        f"{summary.shards_run} of {summary.shards} shard(s) of {summary.shard_rows} rows run; "
+        f"Ray start-up {summary.startup_seconds:.1f} s, pool start-up {summary.pool_startup_seconds:.1f} s"
+    )
     if summary.per_worker:
         echo_table(
-            [(f.worker, f.shards, f.rows, f"{f.audio_seconds / 3600:.3f}", f"{f.busy_seconds:.1f}",
-              f"{f.load_seconds:.1f}", f"{f.rtfx:.1f}") for f in summary.per_worker],
+            [
+                (
+                    f.worker,
+                    f.shards,
+                    f.rows,
+                    f"{f.audio_seconds / 3600:.3f}",
+                    f"{f.busy_seconds:.1f}",
+                    f"{f.load_seconds:.1f}",
+                    f"{f.rtfx:.1f}",
+                )
+                for f in summary.per_worker
+            ],
             ["worker", "shards", "rows", "audio h", "busy s", "load s", "RTFx"],
-        )  # fmt: skip
+        )

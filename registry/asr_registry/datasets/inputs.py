@@ -33,16 +33,31 @@ class HfInput:
     @property
     def given(self) -> bool:
         """Whether any of these options was given (so the input is not a plain manifest)."""
-        return bool(self.hf_dataset or self.oal or self.oal_data or self.config or self.split or self.text_column
-                    or self.limit or self.lhotse)  # fmt: skip
+        return bool(
+            self.hf_dataset
+            or self.oal
+            or self.oal_data
+            or self.config
+            or self.split
+            or self.text_column
+            or self.limit
+            or self.lhotse
+        )
 
     def spec(self) -> HfSpec | None:
         """The --hf-dataset request, or None; sampling options without a dataset are a usage error."""
         from asr_registry.datasets.hf import HfSpec
 
         if not self.hf_dataset:
-            stray = [flag for flag, value in (("--config", self.config), ("--split", self.split),
-                                              ("--text-column", self.text_column)) if value]  # fmt: skip
+            stray = [
+                flag
+                for flag, value in (
+                    ("--config", self.config),
+                    ("--split", self.split),
+                    ("--text-column", self.text_column),
+                )
+                if value
+            ]
             if self.limit and not self.oal and not self.lhotse:
                 stray.append("--limit")
             if stray:

@@ -53,6 +53,8 @@ def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bo
         if not nemo_installed():
             raise RegistryError("--nemo: NeMo is not installed (pip install 'asr-registry[engine]')")
         nemo = cross_check(catalog, excluded)
-        problems += [f"{path.name}: models.{n}: published with an NGC name that NeMo {nemo.nemo_version} does not list"
-                     for n in nemo.unknown_to_nemo]  # fmt: skip
+        problems += [
+            f"{path.name}: models.{n}: published with an NGC name that NeMo {nemo.nemo_version} does not list"
+            for n in nemo.unknown_to_nemo
+        ]
     return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo)

@@ -74,11 +74,23 @@ def check_versions(version_of: VersionOf = installed_version) -> list[Check]:
     nemo = version_of("nemo_toolkit")
     wanted_nemo = _requirement("asr-registry", "nemo_toolkit", extra="engine") or ">=2.4"
     if nemo is None:
-        checks.append(Check("NeMo", FAIL, "nemo_toolkit is not installed",
-                            f"pip install 'nemo_toolkit[asr]{wanted_nemo}' (or 'asr-registry[engine]')"))  # fmt: skip
+        checks.append(
+            Check(
+                "NeMo",
+                FAIL,
+                "nemo_toolkit is not installed",
+                f"pip install 'nemo_toolkit[asr]{wanted_nemo}' (or 'asr-registry[engine]')",
+            )
+        )
     elif not _satisfies(nemo, wanted_nemo):
-        checks.append(Check("NeMo", FAIL, f"nemo_toolkit {nemo}; asr-registry needs {wanted_nemo}",
-                            f"pip install -U 'nemo_toolkit[asr]{wanted_nemo}'"))  # fmt: skip
+        checks.append(
+            Check(
+                "NeMo",
+                FAIL,
+                f"nemo_toolkit {nemo}; asr-registry needs {wanted_nemo}",
+                f"pip install -U 'nemo_toolkit[asr]{wanted_nemo}'",
+            )
+        )
     else:
         checks.append(Check("NeMo", OK, f"nemo_toolkit {nemo} (asr-registry needs {wanted_nemo})"))
     torch = version_of("torch")
@@ -86,8 +98,14 @@ def check_versions(version_of: VersionOf = installed_version) -> list[Check]:
     if torch is None:
         checks.append(Check("torch", FAIL, "torch is not installed", "pip install torch (the CUDA build for a GPU)"))
     elif wanted_torch and not _satisfies(torch.split("+")[0], wanted_torch):
-        checks.append(Check("torch", FAIL, f"torch {torch}; nemo_toolkit {nemo} needs torch{wanted_torch}",
-                            f"pip install 'torch{wanted_torch}'"))  # fmt: skip
+        checks.append(
+            Check(
+                "torch",
+                FAIL,
+                f"torch {torch}; nemo_toolkit {nemo} needs torch{wanted_torch}",
+                f"pip install 'torch{wanted_torch}'",
+            )
+        )
     else:
         need = f" (nemo_toolkit needs torch{wanted_torch})" if wanted_torch else ""
         checks.append(Check("torch", OK, f"torch {torch}{need}"))
@@ -115,20 +133,44 @@ def check_gpus() -> tuple[list[Check], list[dict[str, Any]]]:
     cuda_build = torch.version.cuda
     if not torch.cuda.is_available():
         if driver and not cuda_build:
-            return [Check("GPU", FAIL, f"an NVIDIA GPU is present ({driver.splitlines()[0]}) but torch "
-                          f"{torch.__version__} is a CPU build", "install a CUDA build of torch: "
-                          "https://pytorch.org/get-started/locally/")], []  # fmt: skip
+            return [
+                Check(
+                    "GPU",
+                    FAIL,
+                    f"an NVIDIA GPU is present ({driver.splitlines()[0]}) but torch {torch.__version__} is a CPU build",
+                    "install a CUDA build of torch: https://pytorch.org/get-started/locally/",
+                )
+            ], []
         if driver:
-            return [Check("GPU", FAIL, f"{driver.splitlines()[0]} present, CUDA {cuda_build} build, but CUDA is not "
-                          "available to torch", "check the driver version against the torch CUDA build "
-                          "(nvidia-smi) and CUDA_VISIBLE_DEVICES")], []  # fmt: skip
-        return [Check("GPU", WARN, f"no GPU found (torch {torch.__version__}, CUDA build: {cuda_build or 'none'}); "
-                      "models run on CPU, slowly", "run on a machine with an NVIDIA GPU for real workloads")], []  # fmt: skip
+            return [
+                Check(
+                    "GPU",
+                    FAIL,
+                    f"{driver.splitlines()[0]} present, CUDA {cuda_build} build, but CUDA is not available to torch",
+                    "check the driver version against the torch CUDA build (nvidia-smi) and CUDA_VISIBLE_DEVICES",
+                )
+            ], []
+        return [
+            Check(
+                "GPU",
+                WARN,
+                f"no GPU found (torch {torch.__version__}, CUDA build: {cuda_build or 'none'}); "
+                "models run on CPU, slowly",
+                "run on a machine with an NVIDIA GPU for real workloads",
+            )
+        ], []
     gpus = []
     for index in range(torch.cuda.device_count()):
         free, total = torch.cuda.mem_get_info(index)
-        gpus.append({"index": index, "name": torch.cuda.get_device_name(index), "free_gb": round(free / 1e9, 2),
-                     "total_gb": round(total / 1e9, 2), "bf16": torch.cuda.is_bf16_supported()})  # fmt: skip
+        gpus.append(
+            {
+                "index": index,
+                "name": torch.cuda.get_device_name(index),
+                "free_gb": round(free / 1e9, 2),
+                "total_gb": round(total / 1e9, 2),
+                "bf16": torch.cuda.is_bf16_supported(),
+            }
+        )
     text = "; ".join(f"{g['index']}: {g['name']}, {g['free_gb']:.1f} of {g['total_gb']:.1f} GB free" for g in gpus)
     return [Check("GPU", OK, f"CUDA {cuda_build}; {text}")], gpus
 
@@ -179,17 +221,29 @@ def check_hubs() -> list[Check]:
     from asr_registry.engine.loading import is_offline
 
     if is_offline():
-        return [Check("hubs", OK, "offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set): Hugging Face and NGC not contacted; "
-                      "only cached models can load")]  # fmt: skip
+        return [
+            Check(
+                "hubs",
+                OK,
+                "offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set): Hugging Face and NGC not contacted; "
+                "only cached models can load",
+            )
+        ]
     hf = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
     checks = []
     for name, url in (("Hugging Face", hf + HF_PROBE), ("NGC", NGC_URL)):
         started = time.perf_counter()
         why = _probe(url)
         if why:
-            checks.append(Check(name, FAIL, f"{url.split('/', 3)[2]} unreachable: {why}",
-                                "check the network or proxy (HTTPS_PROXY); on a machine without network set "
-                                "HF_HUB_OFFLINE=1 and pre-fetch models with `asr-registry cache`"))  # fmt: skip
+            checks.append(
+                Check(
+                    name,
+                    FAIL,
+                    f"{url.split('/', 3)[2]} unreachable: {why}",
+                    "check the network or proxy (HTTPS_PROXY); on a machine without network set "
+                    "HF_HUB_OFFLINE=1 and pre-fetch models with `asr-registry cache`",
+                )
+            )
         else:
             checks.append(Check(name, OK, f"{url.split('/', 3)[2]} answered in {time.perf_counter() - started:.1f} s"))
     return checks
@@ -205,8 +259,14 @@ def check_model(name: str, catalog: Catalog) -> tuple[list[Check], ModelEntry | 
         return [Check("model", FAIL, str(exc), "pick a name from `asr-registry list` or `asr-registry select`")], None
     checks = []
     if entry.status == "unverified":
-        checks.append(Check("model", FAIL, f"{entry.name} is unverified: no published checkpoint",
-                            f"use a substitute: {', '.join(entry.substitutes) or 'none listed'}"))  # fmt: skip
+        checks.append(
+            Check(
+                "model",
+                FAIL,
+                f"{entry.name} is unverified: no published checkpoint",
+                f"use a substitute: {', '.join(entry.substitutes) or 'none listed'}",
+            )
+        )
     else:
         checks.append(Check("model", OK, f"{entry.name} ({entry.status}, {entry.source.describe()})"))
     if entry.source.ngc:
@@ -222,9 +282,14 @@ def check_model(name: str, catalog: Catalog) -> tuple[list[Check], ModelEntry | 
     from asr_registry.shadow.specs import load
 
     spec = load().specs.get(entry.name)
-    checks.append(Check("architecture", OK if spec else WARN,
-                        f"spec {spec.model_class}, {spec.parameters:,} parameters" if spec else "no architecture spec",
-                        "" if spec else "memory can only be measured on the real checkpoint"))  # fmt: skip
+    checks.append(
+        Check(
+            "architecture",
+            OK if spec else WARN,
+            f"spec {spec.model_class}, {spec.parameters:,} parameters" if spec else "no architecture spec",
+            "" if spec else "memory can only be measured on the real checkpoint",
+        )
+    )
     return checks, entry
 
 
@@ -260,13 +325,25 @@ def check_loading(entry: ModelEntry, device: str) -> list[Check]:
             model = build(get_spec(entry.name)).to(device)
             what = "shadow (random weights; the checkpoint is not cached)"
     except Exception as exc:
-        return [Check("load", FAIL, f"loading {entry.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-                      f"asr-registry cache {entry.name}")]  # fmt: skip
+        return [
+            Check(
+                "load",
+                FAIL,
+                f"loading {entry.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+                f"asr-registry cache {entry.name}",
+            )
+        ]
     after = used()
     kind = "GPU memory in use" if on_gpu else "peak process memory"
     del model
-    return [Check("load", OK, f"{what} loaded on {device} in {time.perf_counter() - started:.0f} s; {kind} "
-                  f"{before:.2f} -> {after:.2f} GB")]  # fmt: skip
+    return [
+        Check(
+            "load",
+            OK,
+            f"{what} loaded on {device} in {time.perf_counter() - started:.0f} s; {kind} "
+            f"{before:.2f} -> {after:.2f} GB",
+        )
+    ]
 
 
 def run(catalog: Catalog, model: str | None = None, load: bool | None = None) -> tuple[list[Check], dict[str, Any]]:

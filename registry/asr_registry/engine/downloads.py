@@ -27,9 +27,13 @@ class Downloads:
             raise RegistryError(f"{len(self.failures)} of {asked} models could not be cached")
 
 
-def download_all(entries: Sequence[ModelEntry], cache_dir: str | Path | None = None, *,
-                 on_done: Callable[[CachedModel], None] | None = None,
-                 on_failure: Callable[[str], None] | None = None) -> Downloads:  # fmt: skip
+def download_all(
+    entries: Sequence[ModelEntry],
+    cache_dir: str | Path | None = None,
+    *,
+    on_done: Callable[[CachedModel], None] | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> Downloads:
     """Download each entry's checkpoint (see `loading.download`); `on_done`/`on_failure` report as it goes."""
     from asr_registry.engine.loading import download
 

@@ -18,9 +18,17 @@ if TYPE_CHECKING:
     from asr_registry.engine.prompts import PromptOptions
 
 
-def check_transcription(manifest: str, out: str | None, *, in_place: bool, resume: bool, name: str,
-                        entries: Sequence[ModelEntry], word_confidence: bool,
-                        prompt: PromptOptions | None = None) -> Path:  # fmt: skip
+def check_transcription(
+    manifest: str,
+    out: str | None,
+    *,
+    in_place: bool,
+    resume: bool,
+    name: str,
+    entries: Sequence[ModelEntry],
+    word_confidence: bool,
+    prompt: PromptOptions | None = None,
+) -> Path:
     """The output path the run will write (`name` names the default one), once every check has passed."""
     from asr_registry.engine.files import same_file
     from asr_registry.engine.loading import verify_before_load
@@ -33,8 +41,14 @@ def check_transcription(manifest: str, out: str | None, *, in_place: bool, resum
     if in_place and out is not None and not same_file(out, manifest):
         raise RegistryError(f"--in-place writes over {manifest}, but --out names {out}: give one or the other")
     target = Path(manifest) if in_place else Path(out) if out else default_output_path(manifest, name)
-    prepare_output(Path(manifest), target, rows=len(items), resume=resume, in_place=in_place,
-                   extra_row_bytes=prediction_bytes(len(entries), word_confidence))  # fmt: skip
+    prepare_output(
+        Path(manifest),
+        target,
+        rows=len(items),
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(len(entries), word_confidence),
+    )
     if prompt is not None:
         from asr_registry.engine.prompts import check_options, first_unprompted_row
 

@@ -17,9 +17,16 @@ class ScaleRequest:
 
     def __post_init__(self) -> None:
         if self.executor == "local":
-            given = [name for name, value in (("--address", self.address), ("--workers", self.workers),
-                     ("--gpus-per-worker", self.gpus_per_worker), ("--shard-rows", self.shard_rows))
-                     if value is not None]  # fmt: skip
+            given = [
+                name
+                for name, value in (
+                    ("--address", self.address),
+                    ("--workers", self.workers),
+                    ("--gpus-per-worker", self.gpus_per_worker),
+                    ("--shard-rows", self.shard_rows),
+                )
+                if value is not None
+            ]
             if given:
                 raise RegistryError(f"{', '.join(given)} need(s) --executor ray")
 

@@ -34,8 +34,9 @@ class TranscriptionJob:
     verbose: bool = False  # Ray workers' notes too
 
 
-def run_transcription(job: TranscriptionJob, *, progress: Progress | None = None,
-                      on_start: OnStart | None = None) -> RunSummary | ScaleSummary:  # fmt: skip
+def run_transcription(
+    job: TranscriptionJob, *, progress: Progress | None = None, on_start: OnStart | None = None
+) -> RunSummary | ScaleSummary:
     """Run `job`: a `RunSummary` here, a `ScaleSummary` (with per-worker figures) on Ray."""
     if job.scale.on_ray:
         return _on_ray(job, progress, on_start)
@@ -43,9 +44,16 @@ def run_transcription(job: TranscriptionJob, *, progress: Progress | None = None
     from asr_registry.engine.preflight import check_transcription
 
     name, entries = job.spec.describe()
-    target = check_transcription(job.manifest, job.out, in_place=job.in_place, resume=job.resume, name=name,
-                                 entries=entries, word_confidence=job.spec.word_confidence,
-                                 prompt=job.spec.prompt)  # fmt: skip
+    target = check_transcription(
+        job.manifest,
+        job.out,
+        in_place=job.in_place,
+        resume=job.resume,
+        name=name,
+        entries=entries,
+        word_confidence=job.spec.word_confidence,
+        prompt=job.spec.prompt,
+    )
     engine = job.spec.build()
 
     def started(total: int, done: int) -> None:
@@ -55,8 +63,16 @@ def run_transcription(job: TranscriptionJob, *, progress: Progress | None = None
         if on_start is not None:
             on_start(total, done)
 
-    return run_manifest(engine, job.manifest, target, resume=job.resume, pred_key=job.pred_key, progress=progress,
-                        on_start=started, in_place=job.in_place)  # fmt: skip
+    return run_manifest(
+        engine,
+        job.manifest,
+        target,
+        resume=job.resume,
+        pred_key=job.pred_key,
+        progress=progress,
+        on_start=started,
+        in_place=job.in_place,
+    )
 
 
 def _on_ray(job: TranscriptionJob, progress: Progress | None, on_start: OnStart | None) -> ScaleSummary:
@@ -65,10 +81,21 @@ def _on_ray(job: TranscriptionJob, progress: Progress | None, on_start: OnStart 
 
     target = job.manifest if job.in_place and job.out is None else job.out
     try:
-        return run_manifest_ray(job.spec, job.manifest, target, resume=job.resume, in_place=job.in_place,
-                                pred_key=job.pred_key, address=job.scale.address, workers=job.scale.workers,
-                                gpus_per_worker=job.scale.gpus_per_worker, shard_rows=job.scale.shard_rows,
-                                progress=progress, on_start=on_start, verbose=job.verbose)  # fmt: skip
+        return run_manifest_ray(
+            job.spec,
+            job.manifest,
+            target,
+            resume=job.resume,
+            in_place=job.in_place,
+            pred_key=job.pred_key,
+            address=job.scale.address,
+            workers=job.scale.workers,
+            gpus_per_worker=job.scale.gpus_per_worker,
+            shard_rows=job.scale.shard_rows,
+            progress=progress,
+            on_start=on_start,
+            verbose=job.verbose,
+        )
     finally:
         # Now rather than at exit: Ray's exit hook first sleeps half a second for late log lines.
         disconnect()

@@ -40,11 +40,18 @@ def make_shadow(entry: ModelEntry, request: ShadowRequest) -> dict[str, Any]:
     model = builder.build(spec, empty=request.count_only)
     built_s = time.perf_counter() - started
     report: dict[str, Any] = {
-        "model": entry.name, "class": spec.model_class, "config": spec.base.config, "nemo_commit": load().nemo_commit,
-        "overrides": dict(spec.overrides), "vocab_size": spec.total_vocab,
-        "parameters": builder.count_parameters(model), "spec_parameters": spec.parameters,
-        "catalog_parameters": entry.parameters, "build_seconds": round(built_s, 2), "assumed": spec.assumed,
-    }  # fmt: skip
+        "model": entry.name,
+        "class": spec.model_class,
+        "config": spec.base.config,
+        "nemo_commit": load().nemo_commit,
+        "overrides": dict(spec.overrides),
+        "vocab_size": spec.total_vocab,
+        "parameters": builder.count_parameters(model),
+        "spec_parameters": spec.parameters,
+        "catalog_parameters": entry.parameters,
+        "build_seconds": round(built_s, 2),
+        "assumed": spec.assumed,
+    }
     if spec.transducer and request.calibrate and not request.count_only:
         from asr_registry.shadow.calibration import calibrate_blank
 
@@ -54,10 +61,17 @@ def make_shadow(entry: ModelEntry, request: ShadowRequest) -> dict[str, Any]:
     if request.speed and not request.count_only:
         from asr_registry.shadow.speed import time_model
 
-        timing = time_model(model, spec, batch_size=request.batch_size, seconds=request.seconds,
-                            decode="blank_bias" in report)  # fmt: skip
-        report["speed"] = {"rtfx": round(timing.rtfx, 1), "device": timing.device, "precision": timing.precision,
-                           "batch_size": timing.batch_size, "seconds": timing.seconds, "timed": timing.what}  # fmt: skip
+        timing = time_model(
+            model, spec, batch_size=request.batch_size, seconds=request.seconds, decode="blank_bias" in report
+        )
+        report["speed"] = {
+            "rtfx": round(timing.rtfx, 1),
+            "device": timing.device,
+            "precision": timing.precision,
+            "batch_size": timing.batch_size,
+            "seconds": timing.seconds,
+            "timed": timing.what,
+        }
     if request.save_path is not None:
         from asr_registry.shadow.registry_file import write_entry
 
