@@ -104,3 +104,14 @@ def test_load_reports_memory_before_and_after_the_shadow(tmp_path: Path) -> None
     assert load["status"] == "ok" and load["detail"].startswith("shadow (random weights")
     assert "peak process memory" in load["detail"] and " -> " in load["detail"]
     assert done.returncode == 0, done.stdout
+
+
+def test_model_check_reads_the_catalog_it_is_handed() -> None:
+    from asr_registry.catalog.validation import validate_file
+    from asr_registry.plugins.manager import builtin_catalog_path, get_catalog
+
+    builtin_only, _ = validate_file(builtin_catalog_path())  # no plugins: the digits models are not in it
+    missing, entry = doctor.check_model("digits_ctc", builtin_only)
+    assert entry is None and missing[0].status == doctor.FAIL
+    found, entry = doctor.check_model("digits_ctc", get_catalog())
+    assert entry is not None and entry.name == "digits_ctc" and found[0].status == doctor.OK

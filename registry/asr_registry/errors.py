@@ -41,9 +41,14 @@ def package_version() -> str:
     Looked up only when asked for: importlib.metadata costs ~30 ms, and the catalog commands
     must start fast.
     """
+    return installed_version("asr-registry") or "0.0.0"
+
+
+def installed_version(distribution: str) -> str | None:
+    """An installed distribution's version from its metadata (no import of the package), None when absent."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("asr-registry")
+        return version(distribution)
     except PackageNotFoundError:
-        return "0.0.0"
+        return None

@@ -76,8 +76,16 @@ def test_planted_false_claim_fails_true_claim_passes_librispeech_unverifiable(pl
 def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> None:
     report_path, plot_path = tmp_path / "report.json", tmp_path / "pareto.png"
     # Three rounds: the bundled RTFx claims are checked on the median, which one hiccup cannot sink.
-    result = run_cli("bench", "--rounds", "3", "--benchmark-json", str(report_path), "--plot", str(plot_path),
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    result = run_cli(
+        "bench",
+        "--rounds",
+        "3",
+        "--benchmark-json",
+        str(report_path),
+        "--plot",
+        str(plot_path),
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     for name in ("digits_hybrid", "digits_ctc", "digits_tdt", "digits_aed"):
         assert name in result.stdout
     report = json.loads(report_path.read_text())
@@ -99,11 +107,12 @@ def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> No
     assert result.returncode == (1 if failed else 0), result.stdout + result.stderr
     assert plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    compared = subprocess.run([str(BIN / "pytest-benchmark"), "compare", str(report_path)], capture_output=True,
-                              text=True, cwd=tmp_path)  # fmt: skip
+    compared = subprocess.run(
+        [str(BIN / "pytest-benchmark"), "compare", str(report_path)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert compared.returncode == 0 and all(n in compared.stdout for n in names), compared.stderr
     same = run_cli(
-        "bench", "--compare", str(report_path), str(report_path), env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
+        "bench", "compare", str(report_path), str(report_path), env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     )
     assert same.returncode == 0 and "regression" not in same.stdout
 
@@ -144,24 +153,42 @@ def test_bad_outputs_and_inputs_are_refused_before_torch_is_imported(tmp_path: P
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     catalog = tmp_path / "models.toml"
-    catalog.write_text(CATALOG.format(hybrid=HYBRID_NEMO, hybrid_sha=sha256_of(HYBRID_NEMO), ctc=CTC_NEMO,
-                                      ctc_sha=sha256_of(CTC_NEMO), wrong_sha="0" * 64))  # fmt: skip
+    catalog.write_text(
+        CATALOG.format(
+            hybrid=HYBRID_NEMO,
+            hybrid_sha=sha256_of(HYBRID_NEMO),
+            ctc=CTC_NEMO,
+            ctc_sha=sha256_of(CTC_NEMO),
+            wrong_sha="0" * 64,
+        )
+    )
     digits = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     own_catalog = cli_env(ASR_REGISTRY_LOAD_PLUGINS="", ASR_REGISTRY_CATALOG=str(catalog))
     with read_only_folder(tmp_path) as locked:
         cases = [
             (["digits_ctc", "--manifest", str(empty)], digits, f"{empty}: no rows to bench on"),
             (["t-tampered", "--manifest", str(TEST_MANIFEST)], own_catalog, f"checksum mismatch for {CTC_NEMO}"),
-            (["digits_ctc", "--benchmark-json", str(locked / "r.json")], digits,
-             f"--benchmark-json {locked / 'r.json'}: cannot write in"),
+            (
+                ["digits_ctc", "--benchmark-json", str(locked / "r.json")],
+                digits,
+                f"--benchmark-json {locked / 'r.json'}: cannot write in",
+            ),
             (["digits_ctc", "--plot", str(locked / "sub" / "p.png")], digits, "--plot"),
-            (["digits_ctc", "--benchmark-json", str(tmp_path / "x"), "--plot", str(tmp_path / "x")], digits,
-             "name the same file"),
+            (
+                ["digits_ctc", "--benchmark-json", str(tmp_path / "x"), "--plot", str(tmp_path / "x")],
+                digits,
+                "name the same file",
+            ),
             (["digits_ctc", "--manifest", str(manifest), "--plot", str(manifest)], digits, "is the input file"),
-        ]  # fmt: skip
+        ]
         for args, env, message in cases:
-            done = subprocess.run([sys.executable, "-c", probe, "bench", *args], capture_output=True, text=True,
-                                  env=env, timeout=HANG_GUARD_SECONDS)  # fmt: skip
+            done = subprocess.run(
+                [sys.executable, "-c", probe, "bench", *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=HANG_GUARD_SECONDS,
+            )
             lines = done.stderr.splitlines()
             assert done.returncode == 2 and len(lines) == 2 and lines[0].startswith("error: "), done.stderr
             assert message in lines[0] and lines[1] == "HEAVY=", (args, done.stderr)  # refused before torch
@@ -188,8 +215,9 @@ def test_a_report_that_cannot_be_written_after_benching_is_shown_and_saved_elsew
 
     monkeypatch.setattr(outputs, "write_all", full_in_tmp_path)
     report_path, plot_path = tmp_path / "report.json", tmp_path / "pareto.png"
-    result = CliRunner().invoke(cli, ["bench", "digits_ctc", "--rounds", "1", "--benchmark-json", str(report_path),
-                                      "--plot", str(plot_path)])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["bench", "digits_ctc", "--rounds", "1", "--benchmark-json", str(report_path), "--plot", str(plot_path)]
+    )
     assert result.exit_code == 2, result.output
     assert "digits_ctc" in result.stdout and "PASS" in result.stdout  # the results are shown all the same
     errors = result.stderr.splitlines()[-2:]

@@ -52,8 +52,20 @@ def test_unknown_model_is_one_line_exit_2_with_suggestion() -> None:
 
 
 def test_select_spanish_telephony_never_picks_an_unverified_name() -> None:
-    result = _run("select", "--language", "es", "--domain", "telephony", "--quality", "highest",
-                  "--hours", "2000", "--gpu-memory", "16", "--json")  # fmt: skip
+    result = _run(
+        "select",
+        "--language",
+        "es",
+        "--domain",
+        "telephony",
+        "--quality",
+        "highest",
+        "--hours",
+        "2000",
+        "--gpu-memory",
+        "16",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["choice"]["status"] == "published"

@@ -80,17 +80,22 @@ def test_blank_bias_brings_transducer_emission_to_a_realistic_rate() -> None:
 
 def test_validate_reports_a_broken_architecture_spec(tmp_path: Path) -> None:
     broken = tmp_path / "architectures.toml"
-    broken.write_text(Path(specs.architectures_path()).read_text().replace(
-        '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bpe"',
-        '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bp"'))  # fmt: skip
+    broken.write_text(
+        Path(specs.architectures_path())
+        .read_text()
+        .replace(
+            '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bpe"',
+            '[architectures.stt_en_conformer_ctc_small]\nbase = "conformer-ctc-bp"',
+        )
+    )
     done = run_cli("validate", "--no-nemo", env=cli_env(ASR_REGISTRY_ARCHITECTURES=str(broken)))
     assert done.returncode == 1
     assert "architectures.stt_en_conformer_ctc_small.base: unknown base 'conformer-ctc-bp'" in done.stdout
 
 
 @pytest.mark.slow
-def test_bench_shadow_times_the_architecture_and_leaves_speed_claims_unverifiable() -> None:
-    done = run_cli("bench", "--shadow", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
+def test_shadow_bench_times_the_architecture_and_leaves_speed_claims_unverifiable() -> None:
+    done = run_cli("shadow", "bench", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["shadow"]["model"] == SMALL and report["shadow"]["rtfx"] > 0

@@ -16,10 +16,18 @@ from asr_registry.errors import RegistryError
 # Subcommand modules, imported only when their command runs (or for --help): a command
 # must not pay for importing the others.
 COMMANDS: dict[str, str] = {
-    "select": "select_cmd", "list": "list_cmd", "show": "show_cmd", "validate": "validate_cmd",
-    "plugins": "plugins_cmd", "transcribe": "transcribe_cmd", "cache": "cache_cmd", "bench": "bench_cmd",
-    "catalog": "catalog_cmd", "shadow": "shadow_cmd", "doctor": "doctor_cmd",
-}  # fmt: skip
+    "select": "select_cmd",
+    "list": "list_cmd",
+    "show": "show_cmd",
+    "validate": "validate_cmd",
+    "plugins": "plugins_cmd",
+    "transcribe": "transcribe_cmd",
+    "cache": "cache_cmd",
+    "bench": "bench_cmd",
+    "catalog": "catalog_cmd",
+    "shadow": "shadow_cmd",
+    "doctor": "doctor_cmd",
+}
 
 
 class RegistryGroup(click.Group):

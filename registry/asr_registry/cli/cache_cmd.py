@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from asr_registry.cli.output import echo_json, echo_table, json_option
-from asr_registry.errors import RegistryError
 
 
 def _megabytes(size: int) -> str:
@@ -36,52 +35,51 @@ def _as_dict(item: Any) -> dict[str, Any]:
 @json_option
 def command(names: tuple[str, ...], list_only: bool, cache_dir: str | None, as_json: bool) -> None:
     """Download the checkpoints of catalog models NAME... so `transcribe` works offline."""
-    from asr_registry.engine import loading
+    from asr_registry.engine.downloads import download_all
     from asr_registry.plugins.manager import get_catalog
 
     catalog = get_catalog()
     if list_only:
         entries = [catalog.find(n) for n in names] if names else sorted(catalog.models.values(), key=lambda e: e.name)
-        cached = loading.list_cached(entries, cache_dir)
-        dirs = loading.cache_dirs(cache_dir)
-        if as_json:
-            echo_json(
-                {
-                    "nemo_cache": str(dirs.nemo),
-                    "huggingface_cache": str(dirs.huggingface),
-                    "models": [_as_dict(c) for c in cached],
-                }
-            )
-            return
-        click.echo(f"NeMo cache: {dirs.nemo}\nHF cache:   {dirs.huggingface}\n")
-        if not cached:
-            click.echo("no catalog model is cached")
-            return
-        echo_table(
-            [(c.name, c.source, str(c.path), _megabytes(c.size_bytes)) for c in cached],
-            ("name", "source", "path", "size"),
-        )
+        _show_cached(entries, cache_dir, as_json)
         return
     if not names:
         raise click.UsageError("name at least one model, or pass --list")
-
     entries = [catalog.find(n) for n in names]  # unknown names fail before any download
-    done = []
-    failures: list[str] = []
-    for entry in entries:
-        try:
-            item = loading.download(entry, cache_dir)
-        except RegistryError as exc:
-            failures.append(str(exc))
-            if len(entries) > 1:
-                click.echo(f"error: {exc}", err=True)
-            continue
-        done.append(item)
+
+    def done(item: Any) -> None:
         if not as_json:
             click.echo(f"cached {item.name}: {item.path} ({_megabytes(item.size_bytes)})")
+
+    def failed(why: str) -> None:
+        if len(entries) > 1:  # one model: its error is the command's
+            click.echo(f"error: {why}", err=True)
+
+    result = download_all(entries, cache_dir, on_done=done, on_failure=failed)
     if as_json:
-        echo_json({"cached": [_as_dict(c) for c in done], "failed": failures})
-    if failures:
-        if len(entries) == 1:
-            raise RegistryError(failures[0])
-        raise RegistryError(f"{len(failures)} of {len(entries)} models could not be cached")
+        echo_json({"cached": [_as_dict(c) for c in result.done], "failed": result.failures})
+    result.raise_failures(len(entries))
+
+
+def _show_cached(entries: list[Any], cache_dir: str | None, as_json: bool) -> None:
+    from asr_registry.engine import loading
+
+    cached = loading.list_cached(entries, cache_dir)
+    dirs = loading.cache_dirs(cache_dir)
+    if as_json:
+        echo_json(
+            {
+                "nemo_cache": str(dirs.nemo),
+                "huggingface_cache": str(dirs.huggingface),
+                "models": [_as_dict(c) for c in cached],
+            }
+        )
+        return
+    click.echo(f"NeMo cache: {dirs.nemo}\nHF cache:   {dirs.huggingface}\n")
+    if not cached:
+        click.echo("no catalog model is cached")
+        return
+    echo_table(
+        [(c.name, c.source, str(c.path), _megabytes(c.size_bytes)) for c in cached],
+        ("name", "source", "path", "size"),
+    )

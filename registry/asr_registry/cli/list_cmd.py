@@ -24,19 +24,32 @@ def command(language: str | None, domain: str | None, status: str | None, as_jso
         if code is None:
             raise RegistryError(f"--language: '{language}' is not an ISO 639-1 code or a known language name")
     models = [
-        m for m in get_catalog().models.values()
-        if (code is None or code in m.languages) and (domain is None or domain in m.domains)
+        m
+        for m in get_catalog().models.values()
+        if (code is None or code in m.languages)
+        and (domain is None or domain in m.domains)
         and (status is None or m.status == status)
-    ]  # fmt: skip
+    ]
     models.sort(key=lambda m: (m.status != "published", m.name))
     if as_json:
         echo_json(models)
         return
     rows = [
-        (m.name, m.status, m.family, m.size, _millions(m.parameters), _languages(m.languages),
-         ",".join(m.tasks), "yes" if m.streaming else "", ",".join(m.prompt), ",".join(m.domains), m.plugin)
+        (
+            m.name,
+            m.status,
+            m.family,
+            m.size,
+            _millions(m.parameters),
+            _languages(m.languages),
+            ",".join(m.tasks),
+            "yes" if m.streaming else "",
+            ",".join(m.prompt),
+            ",".join(m.domains),
+            m.plugin,
+        )
         for m in models
-    ]  # fmt: skip
+    ]
     headers = ["model", "status", "family", "size", "params", "languages", "tasks", "stream", "prompt", "domains"]
     echo_table(rows, [*headers, "plugin"])
     click.echo(f"\n{len(models)} models")

@@ -31,7 +31,9 @@ class Finite(click.ParamType):
         below = number <= self.low if self.low_open else number < self.low
         if below or number > self.high:
             bound = "above" if self.low_open else "at least"
-            self.fail(f"{number:g} is out of range: give a number {bound} {self.low:g} and at most {self.high:g}", param, ctx)
+            self.fail(
+                f"{number:g} is out of range: give a number {bound} {self.low:g} and at most {self.high:g}", param, ctx
+            )
         return number
 
     def __repr__(self) -> str:

@@ -46,13 +46,21 @@ def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
     show_default=True,
     help="GPU memory in GB.",
 )
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
-              help="The longest utterance in your data: memory and batch size are estimated for it.")  # fmt: skip
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=20.0,
+    show_default=True,
+    help="The longest utterance in your data: memory and batch size are estimated for it.",
+)
 @click.option("--streaming", is_flag=True, help="Only streaming-capable models.")
 @click.option("--allow-unverified", is_flag=True, help="Also rank names that are not published checkpoints (flagged).")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many candidates to show.")
-@click.option("--emit", type=click.Choice(["curator"]),
-              help="curator: print a ready NeMo Curator pipeline (stage, batch size, resources, executor) for the choice.")  # fmt: skip
+@click.option(
+    "--emit",
+    type=click.Choice(["curator"]),
+    help="curator: print a ready NeMo Curator pipeline (stage, batch size, resources, executor) for the choice.",
+)
 @json_option
 def command(
     languages: tuple[str, ...],
@@ -75,16 +83,32 @@ def command(
     known = sorted({*DOMAINS, *catalog.domains()})
     if domain not in known:
         raise RegistryError(f"--domain: unknown domain '{domain}'; known: {', '.join(known)}")
-    request = Request(_languages(languages), domain, quality, hours, gpu_memory, streaming, allow_unverified,  # type: ignore[arg-type]
-                      max_seconds)  # fmt: skip
+    request = Request(
+        _languages(languages),
+        domain,
+        quality,
+        hours,
+        gpu_memory,
+        streaming,
+        allow_unverified,  # type: ignore[arg-type]
+        max_seconds,
+    )
     selection = select(catalog, request)
     if emit == "curator":
         from asr_registry.curator.snippet import curator_snippet
 
         choice = selection.choice
-        click.echo(curator_snippet(choice.model.name, gpu_memory_gb=gpu_memory, batch_size=choice.batch_size,
-                                   batch_basis=choice.sizing.batch_basis, precision=choice.precision,
-                                   cpus=choice.sizing.cpus), nl=False)  # fmt: skip
+        click.echo(
+            curator_snippet(
+                choice.model.name,
+                gpu_memory_gb=gpu_memory,
+                batch_size=choice.batch_size,
+                batch_basis=choice.sizing.batch_basis,
+                precision=choice.precision,
+                cpus=choice.sizing.cpus,
+            ),
+            nl=False,
+        )
         return
     if as_json:
         echo_json(_as_dict(selection, top), significant_digits=JSON_SIGNIFICANT_DIGITS)
@@ -96,14 +120,27 @@ def _as_dict(selection: Selection, top: int) -> dict[str, object]:
     def candidate(c: Candidate) -> dict[str, object]:
         sizing = c.sizing
         return {
-            "rank": c.rank, "model": c.model.name, "status": c.model.status, "source": c.model.source.describe(),
-            "plugin": c.model.plugin, "score": round(c.score, 3), "error_metric": c.error_metric,
-            "error_rate": _rounded(c.error_rate, 2), "error_basis": c.error_basis, "rtfx": _rounded(c.rtfx, 0),
-            "rtfx_basis": c.rtfx_basis, "batch_size": c.batch_size, "batch_size_basis": sizing.batch_basis,
-            "precision": c.precision, "gpu_memory_fit": sizing.fit, "gpu_memory_gb": _rounded(sizing.gpu_memory_gb, 2),
-            "gpu_memory_lower_bound": sizing.lower_bound, "gpu_memory_basis": sizing.memory_basis,
-            "cpus": sizing.cpus, "reasons": list(c.reasons),
-        }  # fmt: skip
+            "rank": c.rank,
+            "model": c.model.name,
+            "status": c.model.status,
+            "source": c.model.source.describe(),
+            "plugin": c.model.plugin,
+            "score": round(c.score, 3),
+            "error_metric": c.error_metric,
+            "error_rate": _rounded(c.error_rate, 2),
+            "error_basis": c.error_basis,
+            "rtfx": _rounded(c.rtfx, 0),
+            "rtfx_basis": c.rtfx_basis,
+            "batch_size": c.batch_size,
+            "batch_size_basis": sizing.batch_basis,
+            "precision": c.precision,
+            "gpu_memory_fit": sizing.fit,
+            "gpu_memory_gb": _rounded(sizing.gpu_memory_gb, 2),
+            "gpu_memory_lower_bound": sizing.lower_bound,
+            "gpu_memory_basis": sizing.memory_basis,
+            "cpus": sizing.cpus,
+            "reasons": list(c.reasons),
+        }
 
     return {
         "request": selection.request,
@@ -134,12 +171,21 @@ def _print(selection: Selection, top: int) -> None:
     )
     click.echo("")
     rows = [
-        (c.rank, c.model.name + (" [UNVERIFIED]" if not c.model.published else ""), _fmt(c.error_rate),
-         _fmt(c.rtfx, 0), c.batch_size, _gb(c.sizing), c.precision, "; ".join(c.reasons))
+        (
+            c.rank,
+            c.model.name + (" [UNVERIFIED]" if not c.model.published else ""),
+            _fmt(c.error_rate),
+            _fmt(c.rtfx, 0),
+            c.batch_size,
+            _gb(c.sizing),
+            c.precision,
+            "; ".join(c.reasons),
+        )
         for c in selection.candidates[:top]
-    ]  # fmt: skip
-    echo_table(rows, ["#", "model", f"{selection.error_metric.upper()} %", "RTFx", "batch", "GPU GB", "precision",
-                      "why"])  # fmt: skip
+    ]
+    echo_table(
+        rows, ["#", "model", f"{selection.error_metric.upper()} %", "RTFx", "batch", "GPU GB", "precision", "why"]
+    )
     if selection.excluded:
         click.echo("\nNot considered:")
         for item in selection.excluded:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from asr_registry.cli.output import echo_json, echo_table, json_option
+
+if TYPE_CHECKING:
+    from asr_registry.catalog.schema import Catalog, ModelEntry
 
 
 @click.command("show")
@@ -26,22 +31,44 @@ def command(name: str, as_json: bool) -> None:
         sources = {c.source for c in model.claims} | ({model.resources.source} - {""})
         echo_json({"model": model, "sources": {k: catalog.sources[k] for k in sorted(sources) if k in catalog.sources}})
         return
+    _print_fields(model)
+    _print_resources_and_claims(model, catalog)
+
+
+def _print_fields(model: ModelEntry) -> None:
     fields = [
-        ("name", model.name), ("status", model.status.upper() if not model.published else model.status),
-        ("source", model.source.describe()), ("sha256", model.source.sha256),
-        ("architecture", model.architecture), ("family", model.family), ("decoders", ", ".join(model.decoders)),
-        ("size", model.size), ("parameters", f"{model.parameters:,}" if model.parameters else "?"),
-        ("languages", ", ".join(model.languages)), ("domains", ", ".join(model.domains)),
-        ("streaming", model.streaming), ("punctuation", model.punctuation), ("capitalization", model.capitalization),
-        ("sample rate", f"{model.sample_rate} Hz"), ("license", model.license), ("precision", model.precision),
-        ("tasks", ", ".join(model.tasks)), ("prompt", ", ".join(model.prompt)), ("locales", ", ".join(model.locales)),
+        ("name", model.name),
+        ("status", model.status.upper() if not model.published else model.status),
+        ("source", model.source.describe()),
+        ("sha256", model.source.sha256),
+        ("architecture", model.architecture),
+        ("family", model.family),
+        ("decoders", ", ".join(model.decoders)),
+        ("size", model.size),
+        ("parameters", f"{model.parameters:,}" if model.parameters else "?"),
+        ("languages", ", ".join(model.languages)),
+        ("domains", ", ".join(model.domains)),
+        ("streaming", model.streaming),
+        ("punctuation", model.punctuation),
+        ("capitalization", model.capitalization),
+        ("sample rate", f"{model.sample_rate} Hz"),
+        ("license", model.license),
+        ("precision", model.precision),
+        ("tasks", ", ".join(model.tasks)),
+        ("prompt", ", ".join(model.prompt)),
+        ("locales", ", ".join(model.locales)),
         ("att context", ", ".join(f"[{left}, {right}]" for left, right in model.att_context_sizes)),
         ("chunk sizes", ", ".join(f"{ms} ms" for ms in model.chunk_sizes_ms)),
-        ("substitutes", ", ".join(model.substitutes)), ("plugin", model.plugin), ("notes", model.notes),
-    ]  # fmt: skip
+        ("substitutes", ", ".join(model.substitutes)),
+        ("plugin", model.plugin),
+        ("notes", model.notes),
+    ]
     for label, value in fields:
         if value not in ("", None):
             click.echo(f"{label + ':':16}{value}")
+
+
+def _print_resources_and_claims(model: ModelEntry, catalog: Catalog) -> None:
     resources = model.resources
     tier = catalog.tiers.get(model.size)
     if resources.min_gpu_memory_gb or resources.batch_size or resources.cpus:

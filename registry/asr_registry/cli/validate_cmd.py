@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from asr_registry.cli.output import echo_json, json_option
+
+if TYPE_CHECKING:
+    from asr_registry.doctor.catalog_check import CatalogCheck
 
 
 @click.command("validate")
@@ -24,51 +29,31 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
 
     Exit 0 when clean, 1 when problems were found, 2 when the file cannot be read.
     """
-    from asr_registry.catalog.validation import validate_file
-    from asr_registry.errors import RegistryError
+    from asr_registry.doctor.catalog_check import check_catalog
     from asr_registry.plugins.manager import builtin_catalog_path, get_catalog
 
     path = file or Path(builtin_catalog_path())
-    if not path.is_file():
-        raise RegistryError(f"{path}: no such file")
-    catalog, found = validate_file(path)
-    problems = [str(p) for p in found]
-    in_file = len(catalog.models)
-    excluded = catalog.excluded  # the file's own: the plugin-merged catalog carries none
-    if file is None and not problems:
-        catalog = get_catalog()  # plugins too: duplicates and bad entries surface here
-    if file is None:  # the architecture specs (architectures.toml) are keyed by built-in catalog names
-        from asr_registry.shadow.specs import check_against_catalog, load
-
-        problems += check_against_catalog(load(), catalog.models, set(catalog.sources))
-    report: dict[str, object] = {"file": str(path), "models": in_file, "with_plugins": len(catalog.models),
-                                 "problems": problems}  # fmt: skip
-
-    from asr_registry.doctor.nemo_check import cross_check, nemo_installed
-
-    if use_nemo is None:
-        use_nemo = nemo_installed()
-    if use_nemo and not problems:
-        if not nemo_installed():
-            raise RegistryError("--nemo: NeMo is not installed (pip install 'asr-registry[engine]')")
-        check = cross_check(catalog, excluded)
-        report["nemo"] = check
-        problems += [f"{path.name}: models.{n}: published with an NGC name that NeMo {check.nemo_version} does not list"
-                     for n in check.unknown_to_nemo]  # fmt: skip
+    check = check_catalog(path, get_catalog if file is None else None, use_nemo)
     if as_json:
+        report = asdict(check)
+        if check.nemo is None:
+            del report["nemo"]
         echo_json(report)
     else:
-        for line in problems:
-            click.echo(line)
-        nemo = report.get("nemo")
-        if nemo is not None:
-            missing = nemo.missing_from_catalog  # type: ignore[attr-defined]
-            click.echo(
-                f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; "  # type: ignore[attr-defined]
-                f"{len(missing)} are not in the catalog"
-                + (f": {', '.join(missing)}" if missing else "")
-                + f"; {len(nemo.excluded)} excluded with a reason"  # type: ignore[attr-defined]
-            )
-        plugins = f" ({len(catalog.models)} with plugins)" if len(catalog.models) != in_file else ""
-        click.echo(f"{path}: {in_file} models{plugins}, {len(problems)} problem(s)")
-    sys.exit(1 if problems else 0)
+        _print(check)
+    sys.exit(1 if check.problems else 0)
+
+
+def _print(check: CatalogCheck) -> None:
+    for line in check.problems:
+        click.echo(line)
+    nemo = check.nemo
+    if nemo is not None:
+        missing = nemo.missing_from_catalog
+        click.echo(
+            f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; {len(missing)} are not in the catalog"
+            + (f": {', '.join(missing)}" if missing else "")
+            + f"; {len(nemo.excluded)} excluded with a reason"
+        )
+    plugins = f" ({check.with_plugins} with plugins)" if check.with_plugins != check.models else ""
+    click.echo(f"{check.file}: {check.models} models{plugins}, {len(check.problems)} problem(s)")

@@ -14,7 +14,13 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# The boundary every version check goes through (tests pass their own `version_of`).
+from asr_registry.errors import installed_version
+
+if TYPE_CHECKING:
+    from asr_registry.catalog.schema import Catalog, ModelEntry
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 HUB_TIMEOUT_S = 4.0
@@ -30,16 +36,6 @@ class Check:
     status: str
     detail: str
     fix: str = ""
-
-
-def installed_version(distribution: str) -> str | None:
-    """The boundary every version check goes through (tests pass their own)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
 
 
 def _requirement(distribution: str, on: str, extra: str | None = None) -> str | None:
@@ -78,11 +74,23 @@ def check_versions(version_of: VersionOf = installed_version) -> list[Check]:
     nemo = version_of("nemo_toolkit")
     wanted_nemo = _requirement("asr-registry", "nemo_toolkit", extra="engine") or ">=2.4"
     if nemo is None:
-        checks.append(Check("NeMo", FAIL, "nemo_toolkit is not installed",
-                            f"pip install 'nemo_toolkit[asr]{wanted_nemo}' (or 'asr-registry[engine]')"))  # fmt: skip
+        checks.append(
+            Check(
+                "NeMo",
+                FAIL,
+                "nemo_toolkit is not installed",
+                f"pip install 'nemo_toolkit[asr]{wanted_nemo}' (or 'asr-registry[engine]')",
+            )
+        )
     elif not _satisfies(nemo, wanted_nemo):
-        checks.append(Check("NeMo", FAIL, f"nemo_toolkit {nemo}; asr-registry needs {wanted_nemo}",
-                            f"pip install -U 'nemo_toolkit[asr]{wanted_nemo}'"))  # fmt: skip
+        checks.append(
+            Check(
+                "NeMo",
+                FAIL,
+                f"nemo_toolkit {nemo}; asr-registry needs {wanted_nemo}",
+                f"pip install -U 'nemo_toolkit[asr]{wanted_nemo}'",
+            )
+        )
     else:
         checks.append(Check("NeMo", OK, f"nemo_toolkit {nemo} (asr-registry needs {wanted_nemo})"))
     torch = version_of("torch")
@@ -90,8 +98,14 @@ def check_versions(version_of: VersionOf = installed_version) -> list[Check]:
     if torch is None:
         checks.append(Check("torch", FAIL, "torch is not installed", "pip install torch (the CUDA build for a GPU)"))
     elif wanted_torch and not _satisfies(torch.split("+")[0], wanted_torch):
-        checks.append(Check("torch", FAIL, f"torch {torch}; nemo_toolkit {nemo} needs torch{wanted_torch}",
-                            f"pip install 'torch{wanted_torch}'"))  # fmt: skip
+        checks.append(
+            Check(
+                "torch",
+                FAIL,
+                f"torch {torch}; nemo_toolkit {nemo} needs torch{wanted_torch}",
+                f"pip install 'torch{wanted_torch}'",
+            )
+        )
     else:
         need = f" (nemo_toolkit needs torch{wanted_torch})" if wanted_torch else ""
         checks.append(Check("torch", OK, f"torch {torch}{need}"))
@@ -119,27 +133,50 @@ def check_gpus() -> tuple[list[Check], list[dict[str, Any]]]:
     cuda_build = torch.version.cuda
     if not torch.cuda.is_available():
         if driver and not cuda_build:
-            return [Check("GPU", FAIL, f"an NVIDIA GPU is present ({driver.splitlines()[0]}) but torch "
-                          f"{torch.__version__} is a CPU build", "install a CUDA build of torch: "
-                          "https://pytorch.org/get-started/locally/")], []  # fmt: skip
+            return [
+                Check(
+                    "GPU",
+                    FAIL,
+                    f"an NVIDIA GPU is present ({driver.splitlines()[0]}) but torch {torch.__version__} is a CPU build",
+                    "install a CUDA build of torch: https://pytorch.org/get-started/locally/",
+                )
+            ], []
         if driver:
-            return [Check("GPU", FAIL, f"{driver.splitlines()[0]} present, CUDA {cuda_build} build, but CUDA is not "
-                          "available to torch", "check the driver version against the torch CUDA build "
-                          "(nvidia-smi) and CUDA_VISIBLE_DEVICES")], []  # fmt: skip
-        return [Check("GPU", WARN, f"no GPU found (torch {torch.__version__}, CUDA build: {cuda_build or 'none'}); "
-                      "models run on CPU, slowly", "run on a machine with an NVIDIA GPU for real workloads")], []  # fmt: skip
+            return [
+                Check(
+                    "GPU",
+                    FAIL,
+                    f"{driver.splitlines()[0]} present, CUDA {cuda_build} build, but CUDA is not available to torch",
+                    "check the driver version against the torch CUDA build (nvidia-smi) and CUDA_VISIBLE_DEVICES",
+                )
+            ], []
+        return [
+            Check(
+                "GPU",
+                WARN,
+                f"no GPU found (torch {torch.__version__}, CUDA build: {cuda_build or 'none'}); "
+                "models run on CPU, slowly",
+                "run on a machine with an NVIDIA GPU for real workloads",
+            )
+        ], []
     gpus = []
     for index in range(torch.cuda.device_count()):
         free, total = torch.cuda.mem_get_info(index)
-        gpus.append({"index": index, "name": torch.cuda.get_device_name(index), "free_gb": round(free / 1e9, 2),
-                     "total_gb": round(total / 1e9, 2), "bf16": torch.cuda.is_bf16_supported()})  # fmt: skip
+        gpus.append(
+            {
+                "index": index,
+                "name": torch.cuda.get_device_name(index),
+                "free_gb": round(free / 1e9, 2),
+                "total_gb": round(total / 1e9, 2),
+                "bf16": torch.cuda.is_bf16_supported(),
+            }
+        )
     text = "; ".join(f"{g['index']}: {g['name']}, {g['free_gb']:.1f} of {g['total_gb']:.1f} GB free" for g in gpus)
     return [Check("GPU", OK, f"CUDA {cuda_build}; {text}")], gpus
 
 
-def check_cache() -> list[Check]:
+def check_cache(catalog: Catalog) -> list[Check]:
     from asr_registry.engine.loading import cache_dirs, list_cached
-    from asr_registry.plugins.manager import get_catalog
 
     dirs = cache_dirs()
     checks = []
@@ -158,7 +195,7 @@ def check_cache() -> list[Check]:
             )
         else:
             checks.append(Check(label, OK, f"{folder} ({free:.0f} GB free)"))
-    cached = list_cached(sorted(get_catalog().models.values(), key=lambda e: e.name))
+    cached = list_cached(sorted(catalog.models.values(), key=lambda e: e.name))
     names = ", ".join(f"{c.name} ({c.size_bytes / 1e6:,.0f} MB)" for c in cached) or "none"
     checks.append(Check("cached models", OK, names))
     return checks
@@ -184,35 +221,52 @@ def check_hubs() -> list[Check]:
     from asr_registry.engine.loading import is_offline
 
     if is_offline():
-        return [Check("hubs", OK, "offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set): Hugging Face and NGC not contacted; "
-                      "only cached models can load")]  # fmt: skip
+        return [
+            Check(
+                "hubs",
+                OK,
+                "offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set): Hugging Face and NGC not contacted; "
+                "only cached models can load",
+            )
+        ]
     hf = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
     checks = []
     for name, url in (("Hugging Face", hf + HF_PROBE), ("NGC", NGC_URL)):
         started = time.perf_counter()
         why = _probe(url)
         if why:
-            checks.append(Check(name, FAIL, f"{url.split('/', 3)[2]} unreachable: {why}",
-                                "check the network or proxy (HTTPS_PROXY); on a machine without network set "
-                                "HF_HUB_OFFLINE=1 and pre-fetch models with `asr-registry cache`"))  # fmt: skip
+            checks.append(
+                Check(
+                    name,
+                    FAIL,
+                    f"{url.split('/', 3)[2]} unreachable: {why}",
+                    "check the network or proxy (HTTPS_PROXY); on a machine without network set "
+                    "HF_HUB_OFFLINE=1 and pre-fetch models with `asr-registry cache`",
+                )
+            )
         else:
             checks.append(Check(name, OK, f"{url.split('/', 3)[2]} answered in {time.perf_counter() - started:.1f} s"))
     return checks
 
 
-def check_model(name: str) -> tuple[list[Check], Any]:
+def check_model(name: str, catalog: Catalog) -> tuple[list[Check], ModelEntry | None]:
     """Is MODEL in the catalog, in NeMo's list, cached, with an architecture spec? Returns (checks, entry)."""
     from asr_registry.errors import RegistryError
-    from asr_registry.plugins.manager import get_catalog
 
     try:
-        entry = get_catalog().find(name)
+        entry = catalog.find(name)
     except RegistryError as exc:
         return [Check("model", FAIL, str(exc), "pick a name from `asr-registry list` or `asr-registry select`")], None
     checks = []
     if entry.status == "unverified":
-        checks.append(Check("model", FAIL, f"{entry.name} is unverified: no published checkpoint",
-                            f"use a substitute: {', '.join(entry.substitutes) or 'none listed'}"))  # fmt: skip
+        checks.append(
+            Check(
+                "model",
+                FAIL,
+                f"{entry.name} is unverified: no published checkpoint",
+                f"use a substitute: {', '.join(entry.substitutes) or 'none listed'}",
+            )
+        )
     else:
         checks.append(Check("model", OK, f"{entry.name} ({entry.status}, {entry.source.describe()})"))
     if entry.source.ngc:
@@ -228,13 +282,18 @@ def check_model(name: str) -> tuple[list[Check], Any]:
     from asr_registry.shadow.specs import load
 
     spec = load().specs.get(entry.name)
-    checks.append(Check("architecture", OK if spec else WARN,
-                        f"spec {spec.model_class}, {spec.parameters:,} parameters" if spec else "no architecture spec",
-                        "" if spec else "memory can only be measured on the real checkpoint"))  # fmt: skip
+    checks.append(
+        Check(
+            "architecture",
+            OK if spec else WARN,
+            f"spec {spec.model_class}, {spec.parameters:,} parameters" if spec else "no architecture spec",
+            "" if spec else "memory can only be measured on the real checkpoint",
+        )
+    )
     return checks, entry
 
 
-def check_loading(entry: Any, device: str) -> list[Check]:
+def check_loading(entry: ModelEntry, device: str) -> list[Check]:
     """Memory before and after loading the model: the real checkpoint when cached, else its shadow."""
     import torch
 
@@ -266,28 +325,43 @@ def check_loading(entry: Any, device: str) -> list[Check]:
             model = build(get_spec(entry.name)).to(device)
             what = "shadow (random weights; the checkpoint is not cached)"
     except Exception as exc:
-        return [Check("load", FAIL, f"loading {entry.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-                      f"asr-registry cache {entry.name}")]  # fmt: skip
+        return [
+            Check(
+                "load",
+                FAIL,
+                f"loading {entry.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+                f"asr-registry cache {entry.name}",
+            )
+        ]
     after = used()
     kind = "GPU memory in use" if on_gpu else "peak process memory"
     del model
-    return [Check("load", OK, f"{what} loaded on {device} in {time.perf_counter() - started:.0f} s; {kind} "
-                  f"{before:.2f} -> {after:.2f} GB")]  # fmt: skip
+    return [
+        Check(
+            "load",
+            OK,
+            f"{what} loaded on {device} in {time.perf_counter() - started:.0f} s; {kind} "
+            f"{before:.2f} -> {after:.2f} GB",
+        )
+    ]
 
 
-def run(model: str | None = None, load: bool | None = None) -> tuple[list[Check], dict[str, Any]]:
-    """Every check in order; `load` (default: when a GPU is present) also loads MODEL."""
+def run(catalog: Catalog, model: str | None = None, load: bool | None = None) -> tuple[list[Check], dict[str, Any]]:
+    """Every check in order; `load` (default: when a GPU is present) also loads MODEL.
+
+    The caller hands in the catalog (the CLI: the plugins' catalog): doctor sits below the plugin system.
+    """
     import platform
 
     checks = [Check("python", OK, f"Python {platform.python_version()} on {platform.machine()}")]
     checks += check_versions()
     gpu_checks, gpus = check_gpus()
     checks += gpu_checks
-    checks += check_cache()
+    checks += check_cache(catalog)
     checks += check_hubs()
     facts: dict[str, Any] = {"gpus": gpus}
     if model:
-        model_checks, entry = check_model(model)
+        model_checks, entry = check_model(model, catalog)
         checks += model_checks
         if entry is not None and entry.status != "unverified" and (load if load is not None else bool(gpus)):
             checks += check_loading(entry, "cuda" if gpus else "cpu")

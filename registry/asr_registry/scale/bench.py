@@ -91,7 +91,7 @@ def bench_models_ray(models: Sequence[str], catalog: Catalog, datasets: Mapping[
                      user_data: Dataset | None, options: BenchOptions, scale: Any) -> tuple[list[Scored], Any, list[str]]:  # fmt: skip
     """Scored runs, the workers' machine info, and lines reporting each pool's throughput.
 
-    `scale` is the CLI's `ScaleRequest` (address, workers, GPUs per worker, shard rows).
+    `scale` is an `asr_registry.scale.request.ScaleRequest` (address, workers, GPUs per worker, shard rows).
     """
     cluster = connect(scale.address, local_cpus=local_cpus_for(scale.workers))
     pool = size_pool(cluster, scale.workers, scale.gpus_per_worker)

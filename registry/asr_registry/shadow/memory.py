@@ -107,8 +107,9 @@ class FakeShadow:
         for module in self.model.modules():
             for name, param in list(module._parameters.items()):
                 if param is not None:
-                    module._parameters[name] = torch.nn.Parameter(FakeTensor(self.mode, param.data, cpu),
-                                                                  requires_grad=False)  # fmt: skip
+                    module._parameters[name] = torch.nn.Parameter(
+                        FakeTensor(self.mode, param.data, cpu), requires_grad=False
+                    )
             for name, buffer in list(module._buffers.items()):
                 if buffer is not None and buffer.device.type == "meta":
                     module._buffers[name] = FakeTensor(self.mode, buffer, cpu)
@@ -162,7 +163,9 @@ def measure(spec: ArchitectureSpec, points: Iterable[tuple[int, float]] = FIT_PO
 def provenance() -> str:
     import torch
 
-    from asr_registry.doctor.checks import installed_version
+    from asr_registry.errors import installed_version
 
-    return (f"tracked live-tensor peak under FakeTensorMode (preprocessor + encoder + CTC head, fp32), "
-            f"NeMo {installed_version('nemo_toolkit')}, torch {torch.__version__}, {platform.machine()} CPU")  # fmt: skip
+    return (
+        f"tracked live-tensor peak under FakeTensorMode (preprocessor + encoder + CTC head, fp32), "
+        f"NeMo {installed_version('nemo_toolkit')}, torch {torch.__version__}, {platform.machine()} CPU"
+    )

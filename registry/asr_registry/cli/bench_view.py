@@ -1,0 +1,115 @@
+"""How `bench` shows its outcome: the runs, sweeps, claims and paired comparisons, the Open ASR
+Leaderboard view (--oal), the Ray pool and the tuning; or all of it as JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from asr_registry.cli.output import echo_json, echo_table, to_jsonable
+
+if TYPE_CHECKING:
+    from asr_registry.bench.results import BenchReport
+    from asr_registry.bench.run import BenchOutcome
+
+
+def show_outcome(outcome: BenchOutcome, as_json: bool) -> None:
+    if as_json:
+        echo_json({**to_jsonable(outcome.report), "tuning": to_jsonable(outcome.tuning)})
+        return
+    show_report(outcome.report)
+    if outcome.ray_lines:
+        click.echo("\n" + "\n".join(outcome.ray_lines))
+    if outcome.suite and outcome.suite_entry is not None:
+        from asr_registry.bench.leaderboard import TABLE_HEADERS, table
+
+        suite = outcome.suite
+        boards = sorted({s.board.hf_id for s in suite})
+        limit = suite[0].dataset.description.partition(" (")[2].rstrip(")")
+        click.echo(
+            f"\nOpen ASR Leaderboard view of {outcome.suite_entry.name} ({', '.join(boards)}; "
+            f"{limit or 'every row'}; WER scored with the leaderboard's normaliser):"
+        )
+        echo_table(table(outcome.suite_entry, outcome.report.runs, suite), TABLE_HEADERS)
+    tuning = outcome.tuning
+    if tuning is not None:
+        click.echo(
+            f"\nTuned on {tuning.dev_dataset} ({tuning.points} settings): {tuning.spec}, "
+            f"dev WER {tuning.dev_wer:.2f}%; the runs above are on held-out data"
+        )
+
+
+def show_report(report: BenchReport) -> None:
+    machine = report.machine
+    hardware = machine.gpu or f"{machine.processor}, {machine.torch_threads} torch thread(s)"
+    click.echo(
+        f"Bench on {machine.device} ({hardware}), torch {machine.torch}, NeMo {machine.nemo}, "
+        f"{report.rounds} timed round(s) each\n"
+    )
+    rows = []
+    for run in report.runs:
+        m = run.measurement
+        memory = m.peak_gpu_memory_gb if m.peak_gpu_memory_gb is not None else m.peak_cpu_memory_gb
+        rows.append(
+            (
+                run.name,
+                f"{m.dataset}:{m.split}" if m.split else m.dataset,
+                m.decoder,
+                m.batch_size,
+                m.precision,
+                f"{m.wer:.2f} [{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]",
+                f"{m.rtfx:.1f}" if m.rtfx else "?",
+                f"{memory:.2f}" if memory is not None else "?",
+                run.utterances,
+                run.skipped,
+            )
+        )
+    echo_table(
+        rows, ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "RTFx", "peak GB", "utts", "skipped"]
+    )
+    for run in report.runs:
+        for point in run.sweep:
+            click.echo(
+                f"  sweep {run.label}: batch {point.batch_size}: RTFx {point.rtfx:.1f}, "
+                f"peak {point.peak_memory_gb or 0:.2f} GB"
+            )
+        if run.largest_batch:
+            click.echo(f"  largest batch within the memory budget for {run.label}: {run.largest_batch}")
+    for run in report.runs:
+        if run.contention is not None and run.contention.busy:
+            click.echo(f"  busy while timing {run.label}: {run.contention.describe()}")
+    _show_claims(report)
+
+
+def _show_claims(report: BenchReport) -> None:
+    verdicts = [v for run in report.runs for v in run.verdicts]
+    if verdicts:
+        click.echo("\nClaims:")
+        echo_table(
+            [
+                (
+                    v.model,
+                    v.claim.metric,
+                    v.claim.describe_conditions() or "-",
+                    v.claimed,
+                    v.measured,
+                    v.tolerance,
+                    v.status,
+                    f"{v.reason} [{v.claim.source}{'' if v.origin == 'model' else ', ' + v.origin}]",
+                )
+                for v in verdicts
+            ],
+            ["model", "metric", "conditions", "claimed", "measured", "tolerance", "verdict", "reason [source]"],
+        )
+    else:
+        click.echo("\nClaims: none of the benched runs has a claim to check")
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("PASS", "FAIL", "UNVERIFIABLE")}
+    click.echo(f"\n{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['UNVERIFIABLE']} UNVERIFIABLE")
+    shown: set[frozenset[str]] = set()
+    # Ensembles first, so each pair reads as "ensemble beats member" (the question asked).
+    for run in sorted(report.runs, key=lambda r: not r.label.startswith("ensemble:")):
+        for other, probability in run.beats.items():
+            if frozenset((run.label, other)) not in shown:  # P(B beats A) is about 1 - P(A beats B)
+                shown.add(frozenset((run.label, other)))
+                click.echo(f"paired bootstrap: P({run.label} has lower WER than {other}) = {probability:.3f}")

@@ -1,0 +1,60 @@
+"""`asr-registry validate [FILE]`: one catalog file's problems, and for the installed catalog also
+the plugins' entries, the architecture specs and NeMo's own model list.
+
+The plugin-merged catalog is handed in (`merged`): this module sits below the plugin system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asr_registry.errors import RegistryError
+
+if TYPE_CHECKING:
+    from asr_registry.catalog.schema import Catalog
+    from asr_registry.doctor.nemo_check import NemoCrossCheck
+
+
+@dataclass(frozen=True)
+class CatalogCheck:
+    file: str
+    models: int  # entries in the file
+    with_plugins: int  # entries once plugins are merged in (the file's count for a FILE argument)
+    problems: list[str] = field(default_factory=list)
+    nemo: NemoCrossCheck | None = None  # the cross-check against NeMo's list, when it ran
+
+
+def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bool | None) -> CatalogCheck:
+    """Problems of catalog file `path`; `merged` (the installed catalog with plugins) for the whole catalog.
+
+    `use_nemo` None: cross-check NGC names when NeMo is installed (and the file is otherwise clean).
+    """
+    from asr_registry.catalog.validation import validate_file
+    from asr_registry.doctor.nemo_check import cross_check, nemo_installed
+
+    if not path.is_file():
+        raise RegistryError(f"{path}: no such file")
+    catalog, found = validate_file(path)
+    problems = [str(p) for p in found]
+    in_file = len(catalog.models)
+    excluded = catalog.excluded  # the file's own: the plugin-merged catalog carries none
+    if merged is not None:
+        if not problems:
+            catalog = merged()  # plugins too: duplicates and bad entries surface here
+        # the architecture specs (architectures.toml) are keyed by built-in catalog names
+        from asr_registry.shadow.specs import check_against_catalog, load
+
+        problems += check_against_catalog(load(), catalog.models, set(catalog.sources))
+    nemo = None
+    if (nemo_installed() if use_nemo is None else use_nemo) and not problems:
+        if not nemo_installed():
+            raise RegistryError("--nemo: NeMo is not installed (pip install 'asr-registry[engine]')")
+        nemo = cross_check(catalog, excluded)
+        problems += [
+            f"{path.name}: models.{n}: published with an NGC name that NeMo {nemo.nemo_version} does not list"
+            for n in nemo.unknown_to_nemo
+        ]
+    return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo)

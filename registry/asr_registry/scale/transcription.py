@@ -1,0 +1,101 @@
+"""`asr-registry transcribe`'s work: one transcription job, checked, then run here or on Ray.
+
+The spec's engines are built only after every check that needs no model (output paths, the
+manifest, prompts, checksums) has passed, so a run that cannot finish fails in a second.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from asr_registry.scale.request import ScaleRequest
+from asr_registry.scale.spec import TranscriberSpec
+
+if TYPE_CHECKING:
+    from asr_registry.engine.runner import RunSummary
+    from asr_registry.scale.executor import ScaleSummary
+
+Progress = Callable[[int, float], None]  # (files or rows finished, their audio seconds)
+OnStart = Callable[[int, int], None]  # (rows in all, rows already done by an interrupted run)
+
+
+@dataclass(frozen=True)
+class TranscriptionJob:
+    spec: TranscriberSpec
+    manifest: str
+    out: str | None = None  # default: MANIFEST_STEM.NAME.pred.jsonl beside the manifest
+    in_place: bool = False  # write over the manifest (kept as MANIFEST.bak)
+    resume: bool = False  # continue from OUT.partial
+    pred_key: str = "pred_text"
+    scale: ScaleRequest = field(default_factory=ScaleRequest)
+    verbose: bool = False  # Ray workers' notes too
+
+
+def run_transcription(
+    job: TranscriptionJob, *, progress: Progress | None = None, on_start: OnStart | None = None
+) -> RunSummary | ScaleSummary:
+    """Run `job`: a `RunSummary` here, a `ScaleSummary` (with per-worker figures) on Ray."""
+    if job.scale.on_ray:
+        return _on_ray(job, progress, on_start)
+    from asr_registry.engine.manifest_run import run_manifest
+    from asr_registry.engine.preflight import check_transcription
+
+    name, entries = job.spec.describe()
+    target = check_transcription(
+        job.manifest,
+        job.out,
+        in_place=job.in_place,
+        resume=job.resume,
+        name=name,
+        entries=entries,
+        word_confidence=job.spec.word_confidence,
+        prompt=job.spec.prompt,
+    )
+    engine = job.spec.build()
+
+    def started(total: int, done: int) -> None:
+        # Called once the model is loaded: the settings' notes (batch size chosen, ...) are known now.
+        for note in engine.settings.notes:
+            logging.getLogger("asr_registry.engine").info(note)
+        if on_start is not None:
+            on_start(total, done)
+
+    return run_manifest(
+        engine,
+        job.manifest,
+        target,
+        resume=job.resume,
+        pred_key=job.pred_key,
+        progress=progress,
+        on_start=started,
+        in_place=job.in_place,
+    )
+
+
+def _on_ray(job: TranscriptionJob, progress: Progress | None, on_start: OnStart | None) -> ScaleSummary:
+    from asr_registry.scale.cluster import disconnect
+    from asr_registry.scale.executor import run_manifest_ray
+
+    target = job.manifest if job.in_place and job.out is None else job.out
+    try:
+        return run_manifest_ray(
+            job.spec,
+            job.manifest,
+            target,
+            resume=job.resume,
+            in_place=job.in_place,
+            pred_key=job.pred_key,
+            address=job.scale.address,
+            workers=job.scale.workers,
+            gpus_per_worker=job.scale.gpus_per_worker,
+            shard_rows=job.scale.shard_rows,
+            progress=progress,
+            on_start=on_start,
+            verbose=job.verbose,
+        )
+    finally:
+        # Now rather than at exit: Ray's exit hook first sleeps half a second for late log lines.
+        disconnect()
