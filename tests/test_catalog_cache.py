@@ -8,7 +8,7 @@ import pytest
 
 from asr_registry.catalog import cache as catalog_cache
 from asr_registry.errors import CatalogError
-from asr_registry.plugins.manager import builtin_catalog_path, checked_catalog_file
+from asr_registry.plugins.catalog_files import builtin_catalog_path, checked_catalog_file
 from tests.support import minimal_model
 
 

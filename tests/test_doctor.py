@@ -108,7 +108,8 @@ def test_load_reports_memory_before_and_after_the_shadow(tmp_path: Path) -> None
 
 def test_model_check_reads_the_catalog_it_is_handed() -> None:
     from asr_registry.catalog.validation import validate_file
-    from asr_registry.plugins.manager import builtin_catalog_path, get_catalog
+    from asr_registry.plugins.catalog_files import builtin_catalog_path
+    from asr_registry.plugins.manager import get_catalog
 
     builtin_only, _ = validate_file(builtin_catalog_path())  # no plugins: the digits models are not in it
     missing, entry = doctor.check_model("digits_ctc", builtin_only)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from asr_registry.plugins.manager import builtin_file
+from asr_registry.plugins.catalog_files import builtin_file
 from asr_registry.selection.ranking import Request, select
 from tests.support import cli_env, run_cli
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asr_registry.doctor.nemo_check import cross_check, nemo_installed
-from asr_registry.plugins.manager import builtin_file
+from asr_registry.plugins.catalog_files import builtin_file
 
 
 @pytest.mark.skipif(not nemo_installed(), reason="NeMo is not installed")

@@ -219,7 +219,7 @@ def test_uncovered_language_lists_what_is_available() -> None:
 
 
 def test_shipped_catalog_follows_the_howto_language_map() -> None:
-    from asr_registry.plugins.manager import builtin_file
+    from asr_registry.plugins.catalog_files import builtin_file
 
     catalog = builtin_file()
     for code in ("en", "es", "de", "fr", "it", "hy"):

@@ -70,7 +70,7 @@ def test_ngc_name_with_a_slash_is_rejected() -> None:
 
 
 def test_shipped_catalog_is_clean() -> None:
-    from asr_registry.plugins.manager import builtin_catalog_path
+    from asr_registry.plugins.catalog_files import builtin_catalog_path
 
     catalog, problems = validate_file(builtin_catalog_path())
     assert [str(p) for p in problems] == []
@@ -118,7 +118,7 @@ def test_kabyle_uses_its_iso_639_3_code() -> None:
 
 
 def test_shipped_catalog_covers_the_2025_2026_checkpoints() -> None:
-    from asr_registry.plugins.manager import builtin_catalog_path
+    from asr_registry.plugins.catalog_files import builtin_catalog_path
 
     catalog, _ = validate_file(builtin_catalog_path())
     assert len(catalog.models) >= 120

@@ -45,7 +45,7 @@ _EXPORTS: dict[str, str] = {
     "Verdict": "asr_registry.bench.claims",
     # writing a plugin
     "hookimpl": "asr_registry.plugins.hookspecs",
-    "register_catalog_file": "asr_registry.plugins.manager",
+    "register_catalog_file": "asr_registry.plugins.catalog_files",
     "Combined": "asr_registry.ensemble.combiners",
     "CombinerError": "asr_registry.ensemble.combiners",
     "MemberHypothesis": "asr_registry.ensemble.combiners",
@@ -99,8 +99,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; nothing of it runs
         require_hypotheses,
     )
     from asr_registry.errors import CatalogError, ModelNotFoundError, RegistryError
+    from asr_registry.plugins.catalog_files import register_catalog_file
     from asr_registry.plugins.hookspecs import hookimpl
-    from asr_registry.plugins.manager import get_catalog, get_datasets, register_catalog_file
+    from asr_registry.plugins.manager import get_catalog, get_datasets
     from asr_registry.selection.ranking import Request, Selection, select
 
     __version__: str

@@ -119,7 +119,7 @@ def test_select_on_a_2_gb_gpu_never_takes_a_600m_model() -> None:
     assert result.returncode == 0, result.stderr
     choice = json.loads(result.stdout)["choice"]
     assert choice["gpu_memory_fit"] == "fits" and choice["gpu_memory_gb"] <= 2 and choice["gpu_memory_basis"]
-    from asr_registry.plugins.manager import builtin_file
+    from asr_registry.plugins.catalog_files import builtin_file
 
     assert (builtin_file().models[choice["model"]].parameters or 0) < 600_000_000
     wide = json.loads(_run("select", "-l", "en", "--gpu-memory", "80", "--json").stdout)["choice"]

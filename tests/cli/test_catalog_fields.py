@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from asr_registry.catalog.validation import validate_file
-from asr_registry.plugins.manager import builtin_catalog_path
+from asr_registry.plugins.catalog_files import builtin_catalog_path
 from tests.support import cli_env, run_cli
 
 BUILTIN = cli_env(ASR_REGISTRY_LOAD_PLUGINS="")

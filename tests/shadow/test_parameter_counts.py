@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from asr_registry.plugins.manager import builtin_file
+from asr_registry.plugins.catalog_files import builtin_file
 from asr_registry.shadow import specs
 
 TOLERANCE = 0.01

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from asr_registry.plugins.manager import builtin_file
+from asr_registry.plugins.catalog_files import builtin_file
 from asr_registry.shadow import specs
 
 # Published models of the Conformer families the specs do not cover yet, with the reason.

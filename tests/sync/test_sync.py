@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from asr_registry.catalog.validation import validate_file
-from asr_registry.plugins.manager import builtin_catalog_path, builtin_file
+from asr_registry.plugins.catalog_files import builtin_catalog_path, builtin_file
 from asr_registry.sync.hub import HubError, HubModel, HuggingFaceHub, parse_card
 from asr_registry.sync.report import sync, write_drafts
 from tests.support import cli_env, run_cli

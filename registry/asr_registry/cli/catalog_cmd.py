@@ -27,7 +27,7 @@ def command() -> None:
 def sync_command(out: str, as_json: bool) -> None:
     """List nvidia's NeMo ASR repositories on Hugging Face (needs network); report the ones the catalog
     lacks and the catalog entries the hub no longer lists, and draft entries from the cards' metadata."""
-    from asr_registry.plugins.manager import builtin_file
+    from asr_registry.plugins.catalog_files import builtin_file
     from asr_registry.sync.hub import HuggingFaceHub
     from asr_registry.sync.report import sync, write_drafts
 

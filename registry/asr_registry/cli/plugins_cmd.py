@@ -56,7 +56,8 @@ def command(as_json: bool) -> None:
 def _models_per_plugin() -> dict[str, int] | None:
     """How many models each plugin registers; None when the catalog cannot be built (warned)."""
     from asr_registry.errors import RegistryError
-    from asr_registry.plugins.manager import registered_by, warn
+    from asr_registry.plugins.catalog_files import warn
+    from asr_registry.plugins.manager import registered_by
 
     models: dict[str, int] = {}
     try:

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def command(name: str, as_json: bool) -> None:
     """Show one model: all fields, resources, claims and their sources."""
     from asr_registry.errors import ModelNotFoundError
-    from asr_registry.plugins.manager import builtin_file, get_catalog
+    from asr_registry.plugins.catalog_files import builtin_file
+    from asr_registry.plugins.manager import get_catalog
 
     catalog = get_catalog()
     excluded = builtin_file().excluded.get(name.removeprefix("nvidia/"))

@@ -30,7 +30,8 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     Exit 0 when clean, 1 when problems were found, 2 when the file cannot be read.
     """
     from asr_registry.doctor.catalog_check import check_catalog
-    from asr_registry.plugins.manager import builtin_catalog_path, get_catalog
+    from asr_registry.plugins.catalog_files import builtin_catalog_path
+    from asr_registry.plugins.manager import get_catalog
 
     path = file or Path(builtin_catalog_path())
     check = check_catalog(path, get_catalog if file is None else None, use_nemo)

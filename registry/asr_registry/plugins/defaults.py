@@ -20,7 +20,7 @@ from asr_registry.plugins.hookspecs import hookimpl
 class BuiltinCatalog:
     @hookimpl
     def register_models(self, register: Callable[..., None]) -> None:
-        from asr_registry.plugins.manager import builtin_file
+        from asr_registry.plugins.catalog_files import builtin_file
 
         catalog = builtin_file()
         for entry in catalog.models.values():
@@ -36,7 +36,7 @@ class SavedShadows:
         folder = shadows_dir()
         if not os.path.isdir(folder):
             return
-        from asr_registry.plugins.manager import register_catalog_file, warn
+        from asr_registry.plugins.catalog_files import register_catalog_file, warn
 
         for path in sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith("-shadow.toml")):
             try:

@@ -14,7 +14,6 @@ warning listing the installed ones.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -24,14 +23,17 @@ import pluggy
 
 from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Source
 from asr_registry.catalog.validation import check_entry
-from asr_registry.errors import CatalogError, DuplicateError, first_line
+from asr_registry.errors import DuplicateError, first_line
 from asr_registry.plugins import hookspecs
+from asr_registry.plugins.catalog_files import (
+    builtin_file,
+    warn,
+)
 from asr_registry.plugins.defaults import DEFAULT_PLUGINS
 from asr_registry.plugins.entrypoints import entry_points
 
 ENTRY_POINT_GROUP = "asr_registry"
 LOAD_PLUGINS_ENV = "ASR_REGISTRY_LOAD_PLUGINS"
-BUILTIN_CATALOG_ENV = "ASR_REGISTRY_CATALOG"
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,6 @@ class _State:
     versions: dict[str, str] = field(default_factory=dict)
     failed: list[PluginInfo] = field(default_factory=list)
     builtin: set[str] = field(default_factory=set)
-
-
-def warn(message: str) -> None:
-    print(f"asr-registry: warning: {message}", file=sys.stderr)
 
 
 def _describe(exc: BaseException) -> str:
@@ -134,35 +132,6 @@ def _call_each(hook_name: str, make_callback: Callable[[str], Callable[..., None
             warn(f"plugin '{impl.plugin_name}' failed in {hook_name}: {_describe(exc)}")
 
 
-# Paths are plain strings here: pathlib (with urllib.parse) costs ~4 ms of every CLI start.
-def builtin_catalog_path() -> str:
-    override = os.environ.get(BUILTIN_CATALOG_ENV)
-    return override or os.path.join(os.path.dirname(os.path.dirname(__file__)), "catalog", "models.toml")
-
-
-@cache
-def builtin_file() -> Catalog:
-    """The parsed built-in catalog; a broken built-in file is an error, not a warning."""
-    return checked_catalog_file(builtin_catalog_path())
-
-
-def checked_catalog_file(path: str) -> Catalog:
-    """A catalog file, validated (through the parse cache); its first problem is an error."""
-    from asr_registry.catalog import cache as catalog_cache
-
-    cached = catalog_cache.load(path)
-    if cached is not None:
-        return cached
-    from asr_registry.catalog.validation import validate_file
-
-    catalog, problems = validate_file(path)
-    if problems:
-        more = f"{len(problems) - 1} more; " if len(problems) > 1 else ""
-        raise CatalogError(f"{problems[0]} ({more}run 'asr-registry validate {path}')")
-    catalog_cache.store(path, catalog)
-    return catalog
-
-
 # Which plugin module registered each model: entries of built-in modules all say "builtin".
 _REGISTERED_BY: dict[str, str] = {}
 
@@ -209,16 +178,6 @@ def get_catalog() -> Catalog:
 
     _call_each("register_models", make_register)
     return Catalog(models=models, sources=all_sources, tiers=dict(builtin_file().tiers))
-
-
-def register_catalog_file(register: Callable[..., None], path: str | os.PathLike[str]) -> None:
-    """For plugin authors: register every model of a TOML file written in the catalog schema.
-
-    Relative `source.path` values resolve against the file's folder.
-    """
-    catalog = checked_catalog_file(os.fspath(path))
-    for entry in catalog.models.values():
-        register(entry, catalog.sources)
 
 
 @cache
