@@ -1,7 +1,8 @@
 """Rank catalog models for a dataset and a GPU, explaining each place in the ranking.
 
-Everything comes from the catalog: languages, domains, claims (WER or CER, RTFx), resources
-and the per-size-tier figures. Nothing here hard-codes a model name.
+Everything comes from the catalog: languages, domains, claims (WER or CER, RTFx) and resources.
+The how-to's size-tier figures are claims to check, never an estimate here. Nothing here
+hard-codes a model name.
 
 `select` ranks only on figures it can stand behind: a model made for one domain only (the
 bundled digits models, any plugin entry without "general" in `domains`) is never offered for
@@ -20,6 +21,7 @@ from typing import Literal, NamedTuple
 from asr_registry.catalog.languages import describe
 from asr_registry.catalog.schema import Catalog, Claim, ModelEntry
 from asr_registry.errors import SelectionError
+from asr_registry.sizing.measured import GpuReport
 from asr_registry.sizing.policy import GUIDANCE_SOURCES, LONGEST_SECONDS, Sizing, millions, size_for
 
 Quality = Literal["highest", "balanced", "fastest"]
@@ -42,6 +44,7 @@ class Request:
     streaming: bool = False
     allow_unverified: bool = False
     max_seconds: float = LONGEST_SECONDS  # the longest utterance in the data: activations grow with it
+    gpu_reports: tuple[GpuReport, ...] = ()  # GPU check reports: measured memory and throughput knees
 
 
 @dataclass(frozen=True)
@@ -115,11 +118,13 @@ def _measured_claims(model: ModelEntry, metric: str, language: str | None = None
     Speed claims measured on a CPU are left out: `select` ranks GPU throughput.
     """
     return [
-        claim for claim in model.claims
-        if claim.metric == metric and claim.source not in GUIDANCE_SOURCES
+        claim
+        for claim in model.claims
+        if claim.metric == metric
+        and claim.source not in GUIDANCE_SOURCES
         and (language is None or _claim_language(model, claim) == language)
         and not (metric == "rtfx" and claim.gpu.lower() == "cpu")
-    ]  # fmt: skip
+    ]
 
 
 def _catalog_models(catalog: Catalog) -> list[ModelEntry]:
@@ -170,40 +175,64 @@ class Estimate:
     sourced: bool = True
 
 
-def estimate_wer(model: ModelEntry, catalog: Catalog, language: str,
-                 ratios: dict[str, float] | None = None) -> Estimate:  # fmt: skip
-    """Error rate in `language` on one scale (CER where the language is scored by CER): the
-    leaderboard average, else one estimated from the model's claims on datasets the leaderboard
-    also scores, else the mean of its claims, else (WER only) its size tier's range."""
+def _own_error_rate(model: ModelEntry, catalog: Catalog, language: str, ratios: dict[str, float]) -> Estimate | None:
+    """From the model's own figures: the leaderboard average, else its claims on sets the leaderboard
+    scores put on the leaderboard's scale, else the mean of its claims; None without any."""
     metric = error_metric(language)
-    label = metric.upper()
     claims = _measured_claims(model, metric, language)
     owner = _claimed_by(model)
     leaderboard = [c for c in claims if c.dataset == LEADERBOARD_AVERAGE]
     if leaderboard:
         return Estimate(leaderboard[0].low, f"Open ASR Leaderboard average{owner}")
-    ratios = leaderboard_ratios(catalog, language, metric) if ratios is None else ratios
     scaled = [_mid(c) * ratios[_dataset_key(c)] for c in claims if _dataset_key(c) in ratios]
     if scaled:
         return Estimate(
             _mean(scaled), f"leaderboard-scale estimate from {len(scaled)} sourced {language} claim(s){owner}"
         )
     if claims:
+        label = metric.upper()
         return Estimate(
             _mean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} {label} claim(s){owner}"
         )
-    if metric == "cer":
-        return Estimate(None, f"no {language} CER claim; the size tiers' WER ranges do not apply to {language}",
-                        sourced=False)  # fmt: skip
-    tier = catalog.tiers.get(model.size)
-    if tier is not None:
-        wanted = "en" if language == "en" and not model.multilingual else "multilingual"
-        for claim in tier.claims:
-            kind = "en" if claim.language == "en" else "multilingual"
-            if claim.metric == "wer" and kind == wanted:
-                basis = f"no {language} claim; {model.size}-tier range {claim.describe_value()}% ({claim.source})"
-                return Estimate(_mid(claim), basis, sourced=False)
-    return Estimate(None, f"no {language} WER claim", sourced=False)
+    return None
+
+
+def _peers(model: ModelEntry, catalog: Catalog) -> list[ModelEntry]:
+    """Catalog models of the same family and size (and the same kind: multilingual or not)."""
+    return [
+        other
+        for other in _catalog_models(catalog)
+        if other.name != model.name
+        and other.family == model.family
+        and other.size == model.size
+        and other.multilingual == model.multilingual
+    ]
+
+
+def estimate_wer(
+    model: ModelEntry, catalog: Catalog, language: str, ratios: dict[str, float] | None = None
+) -> Estimate:
+    """Error rate in `language` on one scale (CER where the language is scored by CER): from the
+    model's own figures, else the median over catalog models of the same family and size that have
+    their own, else unknown. The how-to's size-tier ranges are never used."""
+    metric = error_metric(language)
+    ratios = leaderboard_ratios(catalog, language, metric) if ratios is None else ratios
+    own = _own_error_rate(model, catalog, language, ratios)
+    if own is not None:
+        return own
+    peers = [(p.name, e) for p in _peers(model, catalog) if (e := _own_error_rate(p, catalog, language, ratios))]
+    if peers:
+        names = ", ".join(name for name, _ in peers[:3]) + (", ..." if len(peers) > 3 else "")
+        return Estimate(
+            _median([e.value for _, e in peers if e.value is not None]),
+            f"no {language} figure of its own; median of {len(peers)} {model.family} {model.size} model(s) "
+            f"with figures ({names})",
+        )
+    return Estimate(
+        None,
+        f"unknown: no {language} {metric.upper()} figure for it or its {model.family} {model.size} peers",
+        sourced=False,
+    )
 
 
 class SpeedFit(NamedTuple):
@@ -234,21 +263,34 @@ def _rtfx_fit(catalog: Catalog) -> SpeedFit | None:
     return SpeedFit(slope, mean_y - slope * mean_x, min(sizes), max(sizes))
 
 
-def estimate_rtfx(model: ModelEntry, fit: SpeedFit | None) -> tuple[float | None, str]:
+def _own_rtfx(model: ModelEntry) -> float | None:
     values = [c.high for c in _measured_claims(model, "rtfx")]
-    if values:
-        return max(values), "sourced RTFx claim" + _claimed_by(model)
+    return max(values) if values else None
+
+
+def estimate_rtfx(model: ModelEntry, fit: SpeedFit | None, catalog: Catalog | None = None) -> tuple[float | None, str]:
+    """GPU RTFx: the model's own claim, else the parameter fit inside its fitted range, else the
+    median claim of catalog models of the same family and size, else unknown."""
+    own = _own_rtfx(model)
+    if own is not None:
+        return own, "sourced RTFx claim" + _claimed_by(model)
+    why = ""
     if not model.parameters:
-        return None, "unknown: no GPU speed claim, no parameter count"
-    if fit is None:
-        return None, "unknown: no GPU speed claim, too few catalog models to estimate from"
-    if not fit.min_parameters <= model.parameters <= fit.max_parameters:
-        return None, (
-            f"unknown: no GPU speed claim, and {millions(model.parameters)} parameters is outside the "
-            f"{millions(fit.min_parameters)}-{millions(fit.max_parameters)} the estimate was fitted on"
+        why = "no parameter count"
+    elif fit is None:
+        why = "too few catalog models to fit on"
+    elif not fit.min_parameters <= model.parameters <= fit.max_parameters:
+        why = (
+            f"{millions(model.parameters)} parameters is outside the {millions(fit.min_parameters)}-"
+            f"{millions(fit.max_parameters)} the estimate was fitted on"
         )
-    estimate = math.exp(fit.intercept + fit.slope * math.log(model.parameters))
-    return estimate, f"estimated from {millions(model.parameters)} parameters"
+    else:
+        estimate = math.exp(fit.intercept + fit.slope * math.log(model.parameters))
+        return estimate, f"estimated from {millions(model.parameters)} parameters"
+    peers = [value for p in (_peers(model, catalog) if catalog is not None else []) if (value := _own_rtfx(p))]
+    if peers:
+        return _median(peers), f"median GPU RTFx claim of {len(peers)} {model.family} {model.size} model(s)"
+    return None, f"unknown: no GPU speed claim, and {why}"
 
 
 def _normalised(values: Sequence[float | None], higher_is_better: bool) -> list[float]:
@@ -333,7 +375,7 @@ def select(catalog: Catalog, request: Request) -> Selection:
     excluded: list[Excluded] = []
     too_big: list[tuple[ModelEntry, Sizing]] = []
     for model in catalog.models.values():
-        sizing = size_for(model, catalog, request.gpu_memory_gb, request.max_seconds)
+        sizing = size_for(model, catalog, request.gpu_memory_gb, request.max_seconds, reports=request.gpu_reports)
         reason = _exclusion(model, request, sizing)
         if reason is None:
             pool.append((model, sizing))
@@ -348,7 +390,7 @@ def select(catalog: Catalog, request: Request) -> Selection:
     metric = error_metric(primary)
     ratios = leaderboard_ratios(catalog, primary, metric)
     wers = [estimate_wer(m, catalog, primary, ratios) for m, _ in pool]
-    speeds = [estimate_rtfx(m, fit) for m, _ in pool]
+    speeds = [estimate_rtfx(m, fit, catalog) for m, _ in pool]
     accuracy = _normalised([w.value if w.sourced else None for w in wers], higher_is_better=False)
     # Speed spans orders of magnitude: compare on a log scale.
     speed = _normalised([math.log(s) if s else None for s, _ in speeds], higher_is_better=True)
@@ -356,8 +398,10 @@ def select(catalog: Catalog, request: Request) -> Selection:
     scored = []
     for i, (model, sizing) in enumerate(pool):
         score = accuracy_weight * accuracy[i] + speed_weight * speed[i]
-        reasons = [f"{metric.upper()} {_fmt(wers[i].value, '%')} ({wers[i].basis})",
-                   f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})"]  # fmt: skip
+        reasons = [
+            f"{metric.upper()} {_fmt(wers[i].value, '%')} ({wers[i].basis})",
+            f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})",
+        ]
         if not sizing.known_to_fit:
             reasons.append(f"GPU memory need unknown ({describe_need(sizing)}): ranked after the models known to fit")
         if request.domain != "general" and request.domain in model.domains:
