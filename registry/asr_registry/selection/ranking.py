@@ -173,6 +173,9 @@ class Estimate:
     # False for generic guidance (a size tier's range): shown, but ranked as unknown,
     # so a how-to range never outranks a figure measured on the model itself.
     sourced: bool = True
+    # False when borrowed from models of the same family and size: at an equal score, a model's
+    # own figure ranks first.
+    own: bool = True
 
 
 def _own_error_rate(model: ModelEntry, catalog: Catalog, language: str, ratios: dict[str, float]) -> Estimate | None:
@@ -227,6 +230,7 @@ def estimate_wer(
             _median([e.value for _, e in peers if e.value is not None]),
             f"no {language} figure of its own; median of {len(peers)} {model.family} {model.size} model(s) "
             f"with figures ({names})",
+            own=False,
         )
     return Estimate(
         None,
@@ -418,8 +422,9 @@ def select(catalog: Catalog, request: Request) -> Selection:
         if not model.published:
             reasons.append("UNVERIFIED: not a published checkpoint")
         scored.append((score, model, sizing, wers[i], speeds[i], reasons))
-    # Known to fit first; then by score; ties go to the smaller model, then to the name, so the answer is stable.
-    scored.sort(key=lambda s: (not s[2].known_to_fit, -round(s[0], 9), s[1].parameters or 0, s[1].name))
+    # Known to fit first; then by score; ties go to a model's own figures, then to the smaller model,
+    # then to the name, so the answer is stable.
+    scored.sort(key=lambda s: (not s[2].known_to_fit, -round(s[0], 9), not s[3].own, s[1].parameters or 0, s[1].name))
     candidates = tuple(
         Candidate(model, rank, score, metric, wer.value, wer.basis, rtfx[0], rtfx[1], sizing, tuple(reasons))
         for rank, (score, model, sizing, wer, rtfx, reasons) in enumerate(scored, start=1)

@@ -37,8 +37,11 @@ def _at_batch(points: list[MemoryPoint], batch: int) -> tuple[float | None, str]
         return None, ""
     if peak == float("inf"):
         return peak, f"out of memory at batch {min(p.batch_size for p in points if p.oom)}"
-    exact = any(p.batch_size == batch and p.peak_gpu_memory_gb is not None for p in points)
-    return peak, f"{peak:.2f} GB" if exact else f"{peak:.2f} GB (interpolated between measured batches)"
+    known = sorted(p.batch_size for p in points if p.peak_gpu_memory_gb is not None)
+    if batch in known:
+        return peak, f"{peak:.2f} GB"
+    below, above = max(s for s in known if s < batch), min(s for s in known if s > batch)
+    return peak, f"{peak:.2f} GB (interpolated between batch {below} and {above})"
 
 
 def memory_verdict(entry: ModelEntry, claim: Claim, points: list[MemoryPoint], seconds: float = 20.0) -> MemoryVerdict:

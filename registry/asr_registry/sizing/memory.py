@@ -134,6 +134,6 @@ def describe_allowance(parameters: int, batch: int, seconds: float, precision: s
     return (
         f"estimated from {parameters / 1e6:,.0f}M parameters: weights {weights_gb(parameters, precision):.2f} GB "
         f"({bytes_per_weight(precision)} B each, {WEIGHT_LAYOUT.get(precision, precision)}) + "
-        f"{RUNTIME_ALLOWANCE_GB:g} GB runtime + {ACTIVATION_GB_PER_UTTERANCE:g} GB x {batch} utterance(s) "
-        f"per {ALLOWANCE_SECONDS:g} s of {seconds:g} s audio"
+        f"{RUNTIME_ALLOWANCE_GB:g} GB runtime + {ACTIVATION_GB_PER_UTTERANCE:g} GB per {ALLOWANCE_SECONDS:g} s of "
+        f"audio x {batch} utterance(s) of {seconds:g} s"
     )

@@ -159,7 +159,7 @@ def batch_cap(
             and _claim_on_class(claim, gpu_memory_gb, gpu_name)
         ):
             detail = f"throughput knee measured on {claim.gpu}: batch {claim.low:g}"
-            return Evidence(int(claim.low), "knee", f"{_owner(model)} claim ({claim.source})", detail)
+            return Evidence(int(claim.low), "knee", f"{_owner(model)}: {claim.source}", detail)
     if model.multilingual:
         return Evidence(
             PROTOCOL_BATCH_MULTILINGUAL,
@@ -187,7 +187,7 @@ def need_at(model: ModelEntry, batch: int, seconds: float = LONGEST_SECONDS, pre
             value,
             "parameters",
             f"{_owner(model)} parameter count",
-            f"estimated: {describe_allowance(model.parameters, batch, seconds, precision)}",
+            describe_allowance(model.parameters, batch, seconds, precision),
         )
     return Evidence(None, "unknown", "", "no measured figure, no memory model, no parameter count")
 
@@ -274,8 +274,8 @@ def _catalog_memory(model: ModelEntry, gpu_memory_gb: float, gpu_name: str) -> E
         return Evidence(
             resources.min_gpu_memory_gb,
             "measured",
-            f"{_owner(model)} figure ({resources.source})",
-            f"{_owner(model)} figure",
+            f"{_owner(model)}: {resources.source}",
+            "model figure",
         )
     claims = [
         c
@@ -288,9 +288,7 @@ def _catalog_memory(model: ModelEntry, gpu_memory_gb: float, gpu_name: str) -> E
         return None
     smallest = min(claims, key=lambda c: c.low)
     at = f" at batch {smallest.batch_size}" if smallest.batch_size is not None else ""
-    return Evidence(
-        smallest.low, "measured", f"{_owner(model)} claim ({smallest.source})", f"{_owner(model)} claim{at}"
-    )
+    return Evidence(smallest.low, "measured", f"{_owner(model)}: {smallest.source}", f"model claim{at}")
 
 
 def _catalog_batch(model: ModelEntry, gpu_memory_gb: float) -> Evidence | None:
@@ -301,8 +299,8 @@ def _catalog_batch(model: ModelEntry, gpu_memory_gb: float) -> Evidence | None:
     return Evidence(
         batch,
         "measured",
-        f"{_owner(model)} figure ({resources.source})",
-        f"{_owner(model)} batch figure for {gpu_memory_gb:g} GB",
+        f"{_owner(model)}: {resources.source}",
+        f"model batch figure for {gpu_memory_gb:g} GB",
     )
 
 
