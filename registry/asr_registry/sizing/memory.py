@@ -108,6 +108,7 @@ def method() -> str:
     return str(_file().get("method", ""))
 
 
+@cache
 def memory_model(name: str) -> MemoryModel | None:
     models = _file().get("models", {})
     raw = models.get(name) if isinstance(models, dict) else None
