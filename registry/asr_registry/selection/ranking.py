@@ -333,8 +333,7 @@ def describe_need(sizing: Sizing) -> str:
     """The GPU memory need in words, with where it came from."""
     if sizing.gpu_memory_gb is None:
         return sizing.memory_basis
-    at_least = "at least " if sizing.lower_bound else ""
-    return f"{at_least}{sizing.gpu_memory_gb:g} GB: {sizing.memory_basis}"
+    return f"{sizing.gpu_memory_gb:g} GB: {sizing.memory_basis}"
 
 
 def _exclusion(model: ModelEntry, request: Request, sizing: Sizing) -> str | None:
@@ -348,9 +347,8 @@ def _exclusion(model: ModelEntry, request: Request, sizing: Sizing) -> str | Non
     if request.streaming and not model.streaming:
         return "not a streaming model"
     if sizing.fit == "too-big":
-        need = "needs at least" if sizing.lower_bound else "needs"
         return (
-            f"{need} {sizing.gpu_memory_gb:g} GB GPU memory ({sizing.memory_basis}), {request.gpu_memory_gb:g} GB given"
+            f"needs {sizing.gpu_memory_gb:g} GB GPU memory ({sizing.memory_basis}), {request.gpu_memory_gb:g} GB given"
         )
     return None
 

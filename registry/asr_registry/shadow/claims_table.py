@@ -98,7 +98,7 @@ def resource_claim_rows(
             sizing = size_for(model, None, float(gpu_gb))
             detail = (
                 f"estimated batch to run {sizing.batch_size} in {gpu_gb} GB at 20 s {model.precision} "
-                f"({sizing.batch.basis})"
+                f"({sizing.batch.detail})"
                 if sizing.fit == "fits"
                 else f"{sizing.fit} in {gpu_gb} GB"
             )

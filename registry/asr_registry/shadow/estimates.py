@@ -43,6 +43,6 @@ def claim_estimate(entry: ModelEntry, claim: Claim, seconds: float = DEFAULT_SEC
             return f"estimated: batch 1 x {seconds:g} s does not fit in {gpu:g} GB; claimed {claim.describe_value()}"
         return (
             f"estimated batch to run {sizing.batch_size} in {gpu:g} GB at {seconds:g} s {precision} "
-            f"({sizing.batch.basis}); claimed {claim.describe_value()}"
+            f"({sizing.batch.detail}); claimed {claim.describe_value()}"
         )
     return None

@@ -104,7 +104,8 @@ def _owner(model: ModelEntry) -> str:
 
 
 def _measurement(source: str) -> bool:
-    return bool(source) and source not in GUIDANCE_SOURCES
+    """A model's own figure counts unless it is generic guidance (the how-to's)."""
+    return source not in GUIDANCE_SOURCES
 
 
 def _gpu_gb(text: str) -> float | None:
@@ -216,7 +217,7 @@ def _capped(largest: int, cap: Evidence, memory: Evidence, gpu_memory_gb: float,
         memory.basis,
         memory.source,
         f"largest batch of {seconds:g} s audio whose estimated need fits {usable_gb(gpu_memory_gb):.1f} of "
-        f"{gpu_memory_gb:g} GB ({memory.basis})",
+        f"{gpu_memory_gb:g} GB",
     )
 
 
@@ -274,7 +275,7 @@ def _catalog_memory(model: ModelEntry, gpu_memory_gb: float, gpu_name: str) -> E
         return Evidence(
             resources.min_gpu_memory_gb,
             "measured",
-            f"{_owner(model)}: {resources.source}",
+            f"{_owner(model)}: {resources.source or 'no source given'}",
             "model figure",
         )
     claims = [
@@ -299,7 +300,7 @@ def _catalog_batch(model: ModelEntry, gpu_memory_gb: float) -> Evidence | None:
     return Evidence(
         batch,
         "measured",
-        f"{_owner(model)}: {resources.source}",
+        f"{_owner(model)}: {resources.source or 'no source given'}",
         f"model batch figure for {gpu_memory_gb:g} GB",
     )
 
