@@ -82,3 +82,14 @@ def test_hybrid_large_on_16_gb_same_batch_and_gb_from_select_and_the_engine() ->
     # The leaderboard's batch, not the 303 utterances that would fit, and not the how-to's tier guide (32).
     assert shown["batch_size"] == 128 and "303 utterances of 20 s would fit 16 GB" in shown["batch_size_basis"]
     assert shown["gpu_memory_gb"] < 16 and shown["gpu_memory_fit"] == "fits"
+
+
+def test_the_curator_stage_runs_the_batch_select_names() -> None:
+    pytest.importorskip("nemo_curator")
+    from asr_registry.curator import TranscribeStage
+
+    catalog = get_catalog()
+    for name, gpu in (("stt_en_fastconformer_hybrid_large_pc", 16.0), ("parakeet-tdt-0.6b-v2", 8.0)):
+        stage = TranscribeStage(model=name, gpu_memory_gb=gpu)
+        chosen = select(catalog, Request(("en",), gpu_memory_gb=gpu)).candidates
+        assert stage.engine_batch_size == next(c.batch_size for c in chosen if c.model.name == name)

@@ -70,11 +70,15 @@ class Sizing:
     memory: Evidence  # GB needed at `batch` (value None: unknown)
     batch: Evidence  # the batch to run
     cpus: float | None = None
-    lower_bound: bool = False  # kept for readers of older output; no figure is a lower bound any more
 
     @property
     def known_to_fit(self) -> bool:
         return self.fit == "fits"
+
+    @property
+    def lower_bound(self) -> bool:
+        """Always False: the size tiers' bounds are gone (`select --json` still prints the field)."""
+        return False
 
     @property
     def gpu_memory_gb(self) -> float | None:
