@@ -54,6 +54,12 @@ def test_a_gpu_report_of_this_class_gives_measured_memory_and_the_measured_knee(
     assert settings.batch_size == 64 and settings.batch is not None and settings.batch.basis == "knee"
     plan = plan_run(entry, gpu_memory_gb=80.0, gpu_reports=[report])
     assert plan.memory == sizing.memory
+    # Without a measured knee: the protocol's 128, its peak continued along the measured batches.
+    no_knee = replace(report, throughput=())
+    capped = size_for(entry, catalog, 80.0, reports=[no_knee])
+    assert (capped.batch_size, capped.batch.basis) == (128, "protocol") and capped.memory.basis == "measured"
+    assert capped.gpu_memory_gb == pytest.approx(6.0 + 4.0 / 48 * 64 + RUNTIME_ALLOWANCE_GB, abs=0.01)
+    assert "extrapolated from measured batches" in capped.memory.detail
     # Interpolated between measured batches on a GPU where 64 does not fit: 90% of 6 GB = 5.4 GB.
     small = size_for(entry, catalog, 6.0, reports=[load_report(_report(tmp_path, gpu_memory_gb=6.0))])
     assert small.memory.basis == "measured" and small.batch.basis == "measured"

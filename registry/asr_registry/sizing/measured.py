@@ -108,8 +108,10 @@ def load_report(path: str | Path) -> GpuReport:
     )
 
 
-def peak_at(points: list[MemoryPoint], batch: int) -> float | None:
-    """Measured peak at `batch`, linearly interpolated between measured neighbours (None outside them)."""
+def peak_at(points: list[MemoryPoint], batch: int, extrapolate: bool = False) -> float | None:
+    """Measured peak at `batch`, linearly interpolated between measured neighbours; above the largest
+    measured batch, with `extrapolate`, continued along the last two (activations grow per utterance)
+    unless a batch at most this large ran out of memory; else None outside them."""
     known = sorted((p.batch_size, p.peak_gpu_memory_gb) for p in points if p.peak_gpu_memory_gb is not None)
     for size, peak in known:
         if size == batch:
@@ -121,6 +123,9 @@ def peak_at(points: list[MemoryPoint], batch: int) -> float | None:
         return g0 + (g1 - g0) * (batch - s0) / (s1 - s0)
     if below and any(p.oom and p.batch_size <= batch for p in points):
         return float("inf")
+    if extrapolate and len(below) >= 2 and not above:
+        (s0, g0), (s1, g1) = below[-2], below[-1]
+        return g1 + (g1 - g0) * (batch - s1) / (s1 - s0)
     return None
 
 

@@ -245,13 +245,18 @@ def _from_report(
         assert cap.value is not None
         smallest: tuple[int, float] | None = None
         for batch in range(int(cap.value), 0, -1):
-            peak = measured_figures.peak_at(points, batch)
+            peak = measured_figures.peak_at(points, batch, extrapolate=True)
             if peak is None:
                 continue
             need = peak + RUNTIME_ALLOWANCE_GB
             smallest = (batch, need)
             if need <= usable_gb(gpu_memory_gb):
-                detail = f"measured peak {peak:.2f} GB at batch {batch} x {seconds:g} s {wanted} + {RUNTIME_ALLOWANCE_GB:g} GB runtime"
+                largest_measured = max(p.batch_size for p in points if p.peak_gpu_memory_gb is not None)
+                how_found = "extrapolated from measured batches" if batch > largest_measured else "measured"
+                detail = (
+                    f"peak {peak:.2f} GB at batch {batch} x {seconds:g} s {wanted} ({how_found}) "
+                    f"+ {RUNTIME_ALLOWANCE_GB:g} GB runtime"
+                )
                 memory = Evidence(need, "measured", report.source, detail)
                 at_cap = batch == cap.value
                 how = (
@@ -261,7 +266,7 @@ def _from_report(
                         batch,
                         "measured",
                         report.source,
-                        f"largest measured batch that fits {usable_gb(gpu_memory_gb):.1f} of {gpu_memory_gb:g} GB",
+                        f"largest batch whose measured peak fits {usable_gb(gpu_memory_gb):.1f} of {gpu_memory_gb:g} GB",
                     )
                 )
                 return "fits", memory, Evidence(batch, how.basis, how.source, how.detail)
