@@ -173,6 +173,14 @@ def test_a_plan_for_a_gpu_that_is_not_here_needs_no_model_and_no_gpu() -> None:
     assert plan.batch.value == 128 and plan.memory is not None and plan.memory.basis == "memory model"
     text = "\n".join(plan.lines())
     assert "a 16 GB GPU" in text and "batch size: 128" in text and "GB [fits]" in text
+    as_json = plan.as_dict()
+    assert as_json["batch_size"] == {
+        "value": 128,
+        "basis": "protocol",
+        "source": plan.batch.source,
+        "detail": plan.batch.detail,
+    }
+    assert as_json["gpu_memory_gb"]["basis"] == "memory model" and as_json["fit"] == "fits"  # type: ignore[index]
     # The user's batch: the need is the need at that batch.
     forced = plan_run(model, gpu_memory_gb=16.0, batch_size=8)
     assert forced.batch.basis == "flag" and forced.memory is not None and plan.memory.value is not None

@@ -173,6 +173,34 @@ class Plan:
     chunk_overlap_seconds: float
     notes: tuple[str, ...]
 
+    def as_dict(self) -> dict[str, object]:
+        """The plan for machines (`transcribe --dry-run --json`)."""
+
+        def figure(evidence: Evidence | None) -> dict[str, object] | None:
+            if evidence is None:
+                return None
+            return {
+                "value": evidence.value,
+                "basis": evidence.basis,
+                "source": evidence.source,
+                "detail": evidence.detail,
+            }
+
+        return {
+            "model": self.model,
+            "device": self.device,
+            "gpu": self.gpu,
+            "precision": self.precision,
+            "decoder": self.decoder,
+            "batch_size": figure(self.batch),
+            "gpu_memory_gb": figure(self.memory),
+            "fit": self.fit,
+            "max_seconds": self.max_seconds,
+            "max_audio_seconds": self.max_audio_seconds,
+            "chunk_overlap_seconds": self.chunk_overlap_seconds,
+            "notes": list(self.notes),
+        }
+
     def lines(self) -> list[str]:
         """The plan for people, one fact a line."""
         where = f"{self.device} ({self.gpu})" if self.gpu else self.device
