@@ -125,6 +125,7 @@ def test_without_a_parameter_count_the_need_is_unknown_never_the_size_tier_guide
     tiered_candidate = ranked.candidates[1]
     assert tiered_candidate.sizing.fit == "unknown" and tiered_candidate.sizing.gpu_memory_gb is None
     assert "howto" not in tiered_candidate.sizing.memory_basis + tiered_candidate.sizing.batch_basis
+    assert tiered_candidate.sizing.cpus is None  # nor the large tier's 4 CPUs
 
 
 def test_a_600m_model_without_a_figure_is_not_chosen_over_one_known_to_fit() -> None:

@@ -71,7 +71,7 @@ def test_fake_trace_equals_the_trace_of_a_real_forward_pass() -> None:
 def test_the_batch_chosen_is_the_largest_whose_need_fits_unless_capped() -> None:
     catalog = get_catalog()
     entry = catalog.find("stt_en_fastconformer_hybrid_large_pc")
-    on_4 = size_for(entry, catalog, 4.0, 20.0, "bf16")
+    on_4 = size_for(entry, 4.0, 20.0, "bf16")
     batch = on_4.batch_size
     assert on_4.fit == "fits" and on_4.batch.basis == "memory model" and 1 <= batch < 128
     at, above = need_at(entry, batch, 20.0, "bf16"), need_at(entry, batch + 1, 20.0, "bf16")
@@ -79,7 +79,7 @@ def test_the_batch_chosen_is_the_largest_whose_need_fits_unless_capped() -> None
     assert at.value <= sizing_memory.usable_gb(4.0) < above.value
     assert on_4.memory == at  # the need shown is the need at the batch to run
     # 16 GB holds more than 128 utterances: the batch stops at the leaderboard's batch, and says so.
-    on_16 = size_for(entry, catalog, 16.0, 20.0, "bf16")
+    on_16 = size_for(entry, 16.0, 20.0, "bf16")
     assert (on_16.batch_size, on_16.batch.basis) == (128, "protocol") and "would fit 16 GB" in on_16.batch_basis
     fp32, bf16 = need_at(entry, 16, 20.0, "fp32"), need_at(entry, 16, 20.0, "bf16")
     assert fp32.value is not None and bf16.value is not None and bf16.value < fp32.value
@@ -108,7 +108,7 @@ def test_no_spec_and_no_parameter_count_means_unknown_with_the_reason() -> None:
     entry = replace(get_catalog().find("stt_zh_citrinet_1024_gamma_0_25"), parameters=None)
     need = need_at(entry, 16)
     assert need.value is None and need.basis == "unknown" and "no memory model" in need.detail
-    sizing = size_for(entry, None, 16.0)
+    sizing = size_for(entry, 16.0)
     assert sizing.fit == "unknown" and not sizing.known_to_fit and sizing.batch.basis == "unknown"
 
 
@@ -140,7 +140,7 @@ def test_every_select_candidate_with_a_spec_gets_a_batch_and_a_memory_figure() -
     with_spec = [c.model for c in chosen.candidates if c.model.name in specs.load().specs]
     assert with_spec
     for entry in with_spec:
-        sizing = size_for(entry, catalog, 16.0)
+        sizing = size_for(entry, 16.0)
         assert sizing.fit == "fits", entry.name
         assert sizing.batch_size >= 1 and sizing.gpu_memory_gb is not None and 0 < sizing.gpu_memory_gb <= 16.0
         assert sizing.memory.basis == "memory model" and sizing.memory_basis.startswith("estimated")

@@ -260,7 +260,7 @@ def plan_run(
     fit = ""
     if hw.cuda:
         sizing: Sizing = size_for(
-            entry, None, hw.gpu_memory_gb, seconds, settings.precision, reports=gpu_reports, gpu_name=hw.name
+            entry, hw.gpu_memory_gb, seconds, settings.precision, reports=gpu_reports, gpu_name=hw.name
         )
         fit = sizing.fit
         memory = sizing.memory

@@ -178,7 +178,7 @@ def select(catalog: Catalog, request: Request) -> Selection:
     for model in catalog.models.values():
         if any(lang not in model.languages for lang in request.languages):
             continue  # not a candidate, and not worth listing as excluded
-        sizing = size_for(model, catalog, request.gpu_memory_gb, request.max_seconds, reports=request.gpu_reports)
+        sizing = size_for(model, request.gpu_memory_gb, request.max_seconds, reports=request.gpu_reports)
         reason = _exclusion(model, request, sizing)
         if reason is None:
             pool.append((model, sizing))

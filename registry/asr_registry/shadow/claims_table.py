@@ -95,7 +95,7 @@ def resource_claim_rows(
         for gpu_gb, batch in sorted(tier.resources.batch_size.items()):
             if model is None or (source is not None and tier.resources.source != source):
                 continue
-            sizing = size_for(model, None, float(gpu_gb))
+            sizing = size_for(model, float(gpu_gb))
             detail = (
                 f"estimated batch to run {sizing.batch_size} in {gpu_gb} GB at 20 s {model.precision} "
                 f"({sizing.batch.detail})"

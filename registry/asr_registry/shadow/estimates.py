@@ -36,7 +36,7 @@ def claim_estimate(entry: ModelEntry, claim: Claim, seconds: float = DEFAULT_SEC
         )
     if claim.metric == "optimal_batch_size":
         gpu = _gpu_gb(claim.gpu) or 16.0
-        sizing = size_for(entry, None, gpu, seconds, precision)
+        sizing = size_for(entry, gpu, seconds, precision)
         if sizing.fit == "unknown":
             return None
         if sizing.fit == "too-big":

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from asr_registry.catalog.schema import Catalog, Claim, ModelEntry
+from asr_registry.catalog.schema import Claim, ModelEntry
 from asr_registry.errors import RegistryError
 from asr_registry.sizing import measured as measured_figures
 from asr_registry.sizing.evidence import Evidence
@@ -314,16 +314,14 @@ def _catalog_batch(model: ModelEntry, gpu_memory_gb: float) -> Evidence | None:
     )
 
 
-def _cpus(model: ModelEntry, catalog: Catalog | None) -> float | None:
-    if model.resources.cpus is not None:
-        return model.resources.cpus
-    tier = catalog.tiers.get(model.size) if catalog is not None else None
-    return tier.resources.cpus if tier is not None else None
+def _cpus(model: ModelEntry) -> float | None:
+    """CPUs to request per worker: the model's own figure (never a size tier's how-to guide)."""
+    resources = model.resources
+    return resources.cpus if _measurement(resources.source) else None
 
 
 def size_for(
     model: ModelEntry,
-    catalog: Catalog | None,
     gpu_memory_gb: float,
     seconds: float = LONGEST_SECONDS,
     precision: str | None = None,
@@ -335,10 +333,10 @@ def size_for(
 
     `seconds`: the longest utterance in the data (activations grow with it); `precision`: the mode
     the engine runs (default: the catalog's); `reports`: GPU check reports to read measured figures
-    from; `catalog`: only for the CPU request of Ray/Curator workers (None: not needed).
+    from. The size tiers' how-to figures play no part.
     """
     precision = precision or model.precision
-    cpus = _cpus(model, catalog)
+    cpus = _cpus(model)
     if gpu_memory_gb <= 0:  # a GPU whose size nobody gave
         unknown = Evidence(UNKNOWN_NEED_BATCH, "unknown", "", f"GPU memory not given: batch {UNKNOWN_NEED_BATCH}")
         return Sizing("unknown", need_at(model, UNKNOWN_NEED_BATCH, seconds, precision), unknown, cpus)
@@ -399,6 +397,4 @@ def run_batch(
         return Evidence(requested, "flag", "--batch-size", "--batch-size")
     if not hardware.cuda:
         return Evidence(CPU_BATCH_SIZE, "cpu default", "", "CPU default")
-    return size_for(
-        model, None, hardware.gpu_memory_gb, seconds, precision, reports=reports, gpu_name=hardware.name
-    ).batch
+    return size_for(model, hardware.gpu_memory_gb, seconds, precision, reports=reports, gpu_name=hardware.name).batch
