@@ -41,3 +41,25 @@ def test_multilingual_models_rank_by_their_per_language_claims() -> None:
     # Bulgarian: canary-1b-v2 has a sourced FLEURS bg WER; parakeet-tdt-0.6b-v3 and nemotron-3.5 have none.
     ranked = [c.model.name for c in select(CATALOG, Request(languages=("bg",), quality="highest")).candidates]
     assert ranked[0] == "canary-1b-v2"
+
+
+HOWTO_MARKS = ("howto", "-tier", "tier range", "tier guide")
+
+
+def test_no_estimate_in_any_language_rests_on_the_howto_size_tiers() -> None:
+    """`select -l X --json` for every covered language: no WER, RTFx, memory or batch figure names the
+    how-to's size-tier table (its figures are claims to check, never evidence)."""
+    from click.testing import CliRunner
+
+    from asr_registry.cli import cli
+
+    runner = CliRunner()
+    checked = 0
+    for language in PUBLISHED_LANGUAGES:
+        result = runner.invoke(cli, ["select", "-l", language, "--top", "500", "--json"])
+        assert result.exit_code == 0, result.output
+        for c in json.loads(result.output)["candidates"]:
+            bases = [c["error_basis"], c["rtfx_basis"], c["batch_size_basis"], c["gpu_memory_basis"], *c["reasons"]]
+            assert not [b for b in bases if any(mark in b for mark in HOWTO_MARKS)], (language, c["model"])
+            checked += 1
+    assert checked >= len(PUBLISHED_LANGUAGES)

@@ -109,7 +109,7 @@ def test_gpu_memory_excludes_models_that_do_not_fit_and_says_on_what_basis() -> 
     ranked = select(CATALOG, Request(gpu_memory_gb=5, quality="highest"))
     names = [c.model.name for c in ranked.candidates]
     assert "accurate" not in names and "quick" in names
-    assert any(e.model.name == "accurate" and e.reason == "needs 6 GB GPU memory (model figure (card)), 5 GB given"
+    assert any(e.model.name == "accurate" and e.reason == "needs 6 GB GPU memory (model figure (catalog: card)), 5 GB given"
                for e in ranked.excluded)  # fmt: skip
     # No figure: the parameter count gives the estimate, which names itself.
     middle = next(c for c in ranked.candidates if c.model.name == "middle")
@@ -117,68 +117,80 @@ def test_gpu_memory_excludes_models_that_do_not_fit_and_says_on_what_basis() -> 
     assert middle.sizing.gpu_memory_gb <= 5
 
 
-def test_without_a_parameter_count_the_size_tier_guide_decides() -> None:
+def test_without_a_parameter_count_the_need_is_unknown_never_the_size_tier_guide() -> None:
     tiered = _catalog(_model("tiered", params=None, wer=5.0, rtfx=2000), _model("other", wer=9.0, rtfx=3000))
     ranked = select(tiered, Request(gpu_memory_gb=8))
-    assert [c.model.name for c in ranked.candidates] == ["other"]
-    assert ranked.excluded[0].reason == "needs 16 GB GPU memory (large-tier guide (howto)), 8 GB given"
+    # The large tier's how-to guide (16 GB) is a claim to check: it neither excludes nor sizes the model.
+    assert [c.model.name for c in ranked.candidates] == ["other", "tiered"] and not ranked.excluded
+    tiered_candidate = ranked.candidates[1]
+    assert tiered_candidate.sizing.fit == "unknown" and tiered_candidate.sizing.gpu_memory_gb is None
+    assert "howto" not in tiered_candidate.sizing.memory_basis + tiered_candidate.sizing.batch_basis
+    assert tiered_candidate.sizing.cpus is None  # nor the large tier's 4 CPUs
 
 
 def test_a_600m_model_without_a_figure_is_not_chosen_over_one_known_to_fit() -> None:
     catalog = _catalog(
         _model("big", size="xlarge", params=600_000_000, wer=6.0, rtfx=3400),
         _model("small_fits", size="small", params=13_000_000, wer=11.0, rtfx=5700, memory=1.5),
-        _model("mystery", size="tiny", params=None, wer=4.0, rtfx=9000),  # no figure, no tier, no parameter count
+        _model("mystery", size="tiny", params=None, wer=4.0, rtfx=9000),  # no figure, no memory model, no count
     )
     ranked = select(catalog, Request(gpu_memory_gb=2, quality="highest"))
     assert ranked.choice.model.name == "small_fits" and ranked.choice.sizing.known_to_fit
     big = next(e for e in ranked.excluded if e.model.name == "big")
-    assert big.reason.startswith("needs 2.35 GB GPU memory (estimated from 600M parameters: 1.2 GB bf16 weights")
+    # 600M weights at bf16 under autocast: 6 bytes each (fp32 + the bf16 copy) = 3.6 GB.
+    assert big.reason.startswith("needs 4.75 GB GPU memory (estimated from 600M parameters: weights 3.60 GB (6 B each")
     # The unknown one has the best WER, yet it is ranked after every model known to fit, and says why.
     mystery = ranked.candidates[-1]
     assert mystery.model.name == "mystery" and mystery.sizing.fit == "unknown"
-    assert any(r.startswith("GPU memory need unknown (no figure, no size-tier guide, no parameter count)")
+    assert any(r.startswith("GPU memory need unknown (no measured figure, no memory model, no parameter count)")
                for r in mystery.reasons)  # fmt: skip
     alone = select(_catalog(catalog.models["mystery"]), Request(gpu_memory_gb=2))
     assert any(n.startswith("no model is known to fit 2 GB") for n in alone.notes)
 
 
-def test_an_xlarge_model_without_figures_needs_at_least_the_large_tier_minimum() -> None:
+def test_an_xlarge_model_without_figures_is_unknown_not_bounded_by_the_large_tier() -> None:
     catalog = _catalog(_model("xl", size="xlarge", params=None, wer=5.0), _model("ok", wer=9.0))
-    excluded = select(catalog, Request(gpu_memory_gb=8)).excluded
-    assert excluded[0].reason.startswith("needs at least 16 GB GPU memory (large-tier guide (howto); xlarge models")
-    on_24 = select(catalog, Request(gpu_memory_gb=24))
-    assert [c.model.name for c in on_24.candidates] == ["ok", "xl"]  # xl: need unknown, so after the known fit
-    assert on_24.candidates[1].sizing.fit == "unknown" and on_24.candidates[1].sizing.lower_bound
+    for gpu in (8, 24):
+        ranked = select(catalog, Request(gpu_memory_gb=gpu))
+        assert [c.model.name for c in ranked.candidates] == ["ok", "xl"]  # xl: need unknown, so after the known fit
+        assert ranked.candidates[1].sizing.fit == "unknown" and not ranked.candidates[1].sizing.lower_bound
 
 
 def test_nothing_fits_names_the_smallest_need() -> None:
     with pytest.raises(
         SelectionError,
         match=r"^no model fits 1 GB of GPU memory; the smallest need among the 5 "
-        r"matching model\(s\) is middle's: 1.38 GB: estimated from 115M",
+        r"matching model\(s\) is middle's: 1.84 GB: estimated from 115M",
     ):
         select(CATALOG, Request(gpu_memory_gb=1))
 
 
-def test_batch_size_comes_from_the_model_then_its_tier_then_the_parameter_estimate() -> None:
+def test_batch_size_comes_from_a_measured_figure_then_the_estimate_capped_at_the_protocol_batch() -> None:
     spanish = select(CATALOG, Request(languages=("es",), gpu_memory_gb=20)).choice
-    assert (spanish.batch_size, spanish.sizing.batch_basis) == (24, "model figure (card)")
+    assert (spanish.batch_size, spanish.sizing.batch.basis) == (24, "measured")
+    assert spanish.sizing.batch_basis == "model batch figure for 20 GB (catalog: card)"
     on_24 = {c.model.name: c for c in select(CATALOG, Request(gpu_memory_gb=24)).candidates}
-    assert on_24["middle"].batch_size == 64 and "large-tier guide" in on_24["middle"].sizing.batch_basis
-    # No model or tier figure: the largest power of two the estimate fits, never an unexplained default.
-    assert on_24["quick"].batch_size == 128 and on_24["quick"].sizing.batch_basis.startswith("estimated")
+    # 132 utterances of 20 s would fit: the batch stops at the leaderboard's 128 (never the large tier's guide, 64).
+    assert on_24["middle"].batch_size == 128 and on_24["middle"].sizing.batch.basis == "protocol"
+    assert "132 utterances of 20 s would fit 24 GB" in on_24["middle"].sizing.batch_basis
+    assert on_24["quick"].batch_size == 128
     big = select(_catalog(_model("big", size="xlarge", params=600_000_000, wer=6.0)), Request(gpu_memory_gb=80)).choice
-    assert big.batch_size == 128 and big.sizing.gpu_memory_gb == pytest.approx(1.2 + 1.0 + 0.15 * 128)
-    assert (
-        select(_catalog(_model("big", size="xlarge", params=600_000_000)), Request(gpu_memory_gb=8)).choice.batch_size
-        == 32
-    )
+    assert big.batch_size == 128 and big.sizing.gpu_memory_gb == pytest.approx(3.6 + 1.0 + 0.15 * 128)
+    # On 8 GB the largest batch whose estimate fits 90% of it: (7.2 - 1 - 3.6) / 0.15 = 17.
+    on_8 = select(_catalog(_model("big", size="xlarge", params=600_000_000)), Request(gpu_memory_gb=8)).choice
+    assert (on_8.batch_size, on_8.sizing.batch.basis) == (17, "parameters")
+
+
+def test_a_multilingual_model_stops_at_the_leaderboards_multilingual_batch() -> None:
+    multi = select(CATALOG, Request(languages=("es", "de"), gpu_memory_gb=80)).choice
+    assert multi.model.name == "multi" and multi.batch_size == 64 and multi.sizing.batch.basis == "protocol"
 
 
 def test_a_speed_estimate_is_used_only_inside_the_range_it_was_fitted_on() -> None:
     catalog = _catalog(
-        *CATALOG.models.values(), _model("toy", params=800_000, wer=2.0), _model("mid", params=200_000_000)
+        *CATALOG.models.values(),
+        _model("toy", size="tiny", params=800_000, wer=2.0),  # no ctc tiny peers with a speed claim
+        _model("mid", params=200_000_000),
     )
     ranked = {c.model.name: c for c in select(catalog, Request(quality="fastest")).candidates}
     assert ranked["toy"].rtfx is None
@@ -208,9 +220,12 @@ def test_cer_languages_rank_on_cer_claims_never_on_a_wer_range() -> None:
     ranked = select(catalog, Request(languages=("zh",), quality="highest"))
     by_name = {c.model.name: c for c in ranked.candidates}
     assert by_name["zh_scored"].error_metric == "cer" and by_name["zh_scored"].error_rate == 5.5
-    assert by_name["zh_unscored"].error_rate is None  # the large tier's 4-7% WER range does not apply
-    assert "do not apply to zh" in by_name["zh_unscored"].error_basis
-    assert ranked.choice.model.name == "zh_scored"
+    # No zh figure of its own: its ctc large peer's CER, never the large tier's 4-7% WER range.
+    assert by_name["zh_unscored"].error_rate == 5.5 and "ctc large" in by_name["zh_unscored"].error_basis
+    assert "tier" not in by_name["zh_unscored"].error_basis
+    assert ranked.choice.model.name == "zh_scored"  # its own figure ranks ahead of the same figure borrowed
+    alone = select(_catalog(_model("zh_unscored", languages=("zh",))), Request(languages=("zh",)))
+    assert alone.choice.error_rate is None and alone.choice.error_basis.startswith("unknown: no zh CER figure")
 
 
 def test_uncovered_language_lists_what_is_available() -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from asr_registry.bench import runner
 from asr_registry.bench.runner import BenchOptions, bench_model
 from asr_registry.plugins.manager import get_catalog, get_datasets
+from asr_registry.sizing import hardware as hardware_description
 
 OTHER_CPU = "Intel(R) Xeon(R) Platinum 8480+"
 
@@ -18,7 +18,7 @@ OTHER_CPU = "Intel(R) Xeon(R) Platinum 8480+"
 def _speed_verdict(monkeypatch: pytest.MonkeyPatch, cpu: str, threads: int | None):
     catalog = get_catalog()
     entry = catalog.find("digits_ctc")
-    monkeypatch.setattr(runner, "_cpu_name", lambda: cpu)
+    monkeypatch.setattr(hardware_description, "cpu_model", lambda: cpu)
     scored, hardware, _ = bench_model(entry, catalog, [get_datasets()["digits:test"]],
                                       BenchOptions(rounds=1, device="cpu", threads=threads, resamples=100))  # fmt: skip
     verdicts = [v for s in scored for v in s.run.verdicts]

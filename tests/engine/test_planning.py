@@ -11,14 +11,21 @@ import pytest
 
 from asr_registry.catalog.schema import ModelEntry, ModelSource, Resources
 from asr_registry.engine.batching import Prefetcher, Segment, chunk_windows, plan_batches, plan_segments
-from asr_registry.engine.settings import Hardware, choose_batch_size, choose_decoder, choose_precision, resolve_settings
+from asr_registry.engine.settings import (
+    Hardware,
+    choose_batch_size,
+    choose_decoder,
+    choose_precision,
+    plan_run,
+    resolve_settings,
+)
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.values import Hyp
 from asr_registry.errors import RegistryError
 
-CPU = Hardware(cuda=False)
-A100 = Hardware(cuda=True, gpu_name="A100", gpu_memory_gb=80.0, bf16=True)
-T4 = Hardware(cuda=True, gpu_name="T4", gpu_memory_gb=15.0, bf16=False)
+CPU = Hardware()
+A100 = Hardware.gpu(80.0, "A100")
+T4 = Hardware.gpu(15.0, "T4", bf16=False)
 
 
 def entry(**fields: object) -> ModelEntry:
@@ -84,16 +91,25 @@ def test_precision_falls_back_to_fp32_on_cpu_unless_bf16_is_asked_for() -> None:
     assert choose_precision(entry(precision="bf16"), "fp32", A100) == ("fp32", ())
 
 
-def test_batch_size_comes_from_flag_then_entry_then_tier_then_default() -> None:
-    tier = Resources(batch_size={8: 8, 40: 24})
-    sized = entry(resources=Resources(batch_size={16: 32, 80: 128}))
-    assert choose_batch_size(sized, tier, 5, A100) == (5, "--batch-size")
-    assert choose_batch_size(sized, tier, None, A100)[0] == 128
-    assert choose_batch_size(sized, tier, None, T4)[0] == 8  # entry has nothing <= 15 GB; the tier has 8 GB: 8
-    assert choose_batch_size(entry(), None, None, A100)[0] == 32
-    assert choose_batch_size(sized, tier, None, CPU)[0] == 16
+def test_batch_size_comes_from_flag_then_a_measured_figure_then_the_estimate_never_the_tier() -> None:
+    measured = Resources(batch_size={16: 32, 80: 96}, source="card")
+    sized = entry(resources=measured, parameters=115_000_000, precision="bf16")
+    assert choose_batch_size(sized, 5, A100).value == 5 and choose_batch_size(sized, 5, A100).basis == "flag"
+    assert (choose_batch_size(sized, None, A100).value, choose_batch_size(sized, None, A100).basis) == (96, "measured")
+    # Nothing measured for <= 15 GB: the parameter estimate, never a size tier's guide.
+    on_t4 = choose_batch_size(sized, None, T4)
+    assert on_t4.basis == "parameters" and on_t4.value is not None and on_t4.value > 1
+    # A how-to figure is guidance, not a measurement: ignored.
+    guided = entry(resources=Resources(batch_size={16: 32, 80: 128}, source="howto"), parameters=115_000_000)
+    assert choose_batch_size(guided, None, A100).basis == "protocol"
+    # Nothing at all: a small batch, and it says the need is unknown.
+    unknown = choose_batch_size(entry(), None, A100)
+    assert (unknown.value, unknown.basis) == (16, "unknown")
+    assert (
+        choose_batch_size(sized, None, CPU).value == 16 and choose_batch_size(sized, None, CPU).basis == "cpu default"
+    )
     with pytest.raises(RegistryError):
-        choose_batch_size(sized, tier, 0, CPU)
+        choose_batch_size(sized, 0, CPU)
 
 
 def test_decoder_must_be_one_the_model_has() -> None:
@@ -136,11 +152,38 @@ def test_prefetcher_decodes_ahead_while_the_consumer_works() -> None:
 
 def test_gpu_batch_without_a_catalog_figure_comes_from_the_architectures_memory_model() -> None:
     from asr_registry.plugins.manager import get_catalog
-    from asr_registry.shadow.estimates import batch_for_memory
+    from asr_registry.sizing.memory import memory_model
 
     model = get_catalog().find("parakeet-tdt-0.6b-v2")
-    assert not model.resources.batch_size
-    small, large = (choose_batch_size(model, None, None, gpu) for gpu in (T4, A100))
-    assert small[1].startswith("estimated") and large[1].startswith("estimated")
-    assert small[0] == batch_for_memory(model, T4.gpu_memory_gb)[0]
-    assert 1 <= small[0] < large[0]  # more memory, larger batch
+    fitted = memory_model(model.name)
+    assert not model.resources.batch_size and fitted is not None
+    small, large = (choose_batch_size(model, None, gpu) for gpu in (Hardware.gpu(8.0), A100))
+    assert small.basis == "memory model" and small.value == fitted.largest_batch(8.0, 20.0, "bf16")
+    # 80 GB holds far more than 128 utterances of 20 s: the batch stops at the leaderboard's batch.
+    assert (large.value, large.basis) == (128, "protocol")
+    assert small.value is not None and 1 <= small.value < 128
+
+
+def test_a_plan_for_a_gpu_that_is_not_here_needs_no_model_and_no_gpu() -> None:
+    from asr_registry.plugins.manager import get_catalog
+
+    model = get_catalog().find("stt_en_fastconformer_hybrid_large_pc")
+    plan = plan_run(model, gpu_memory_gb=16.0)
+    assert (plan.device, plan.precision, plan.decoder, plan.fit) == ("cuda", "bf16", "rnnt", "fits")
+    assert plan.batch.value == 128 and plan.memory is not None and plan.memory.basis == "memory model"
+    text = "\n".join(plan.lines())
+    assert "a 16 GB GPU" in text and "batch size: 128" in text and "GB [fits]" in text
+    as_json = plan.as_dict()
+    assert as_json["batch_size"] == {
+        "value": 128,
+        "basis": "protocol",
+        "source": plan.batch.source,
+        "detail": plan.batch.detail,
+    }
+    assert as_json["gpu_memory_gb"]["basis"] == "memory model" and as_json["fit"] == "fits"  # type: ignore[index]
+    # The user's batch: the need is the need at that batch.
+    forced = plan_run(model, gpu_memory_gb=16.0, batch_size=8)
+    assert forced.batch.basis == "flag" and forced.memory is not None and plan.memory.value is not None
+    assert forced.memory.value is not None and forced.memory.value < plan.memory.value
+    on_cpu = plan_run(model, device="cpu")
+    assert (on_cpu.device, on_cpu.precision, on_cpu.batch.value, on_cpu.memory) == ("cpu", "fp32", 16, None)

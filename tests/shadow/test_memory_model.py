@@ -6,6 +6,8 @@ import pytest
 
 from asr_registry.plugins.manager import get_catalog
 from asr_registry.shadow import estimates, memory, specs
+from asr_registry.sizing import memory as sizing_memory
+from asr_registry.sizing.policy import need_at, size_for
 
 HELD_OUT = ((8, 30.0), (2, 120.0))  # not among memory.FIT_POINTS
 TOLERANCE = 0.15
@@ -28,10 +30,11 @@ def test_fit_predicts_held_out_points_within_15_percent(measured) -> None:  # ty
     for batch, seconds, peak in held_out:
         assert abs(fit.predict(batch, seconds) - peak) / peak < TOLERANCE, (name, batch, seconds)
     # The stored model (memory_models.toml) was fitted the same way and predicts them too.
-    stored = estimates.memory_model(name)
+    stored = sizing_memory.memory_model(name)
     assert stored is not None
     for batch, seconds, peak in held_out:
-        assert abs(stored.activations_bytes(batch, seconds) - peak) / peak < TOLERANCE, (name, batch, seconds)
+        predicted = stored.activations_gb(batch, seconds, "fp32") * sizing_memory.GB
+        assert abs(predicted - peak) / peak < TOLERANCE, (name, batch, seconds)
 
 
 @pytest.mark.slow
@@ -65,26 +68,48 @@ def test_fake_trace_equals_the_trace_of_a_real_forward_pass() -> None:
     assert abs(tracker.peak - fake_peak) / tracker.peak < 0.01
 
 
-def test_estimates_are_consistent_with_the_batch_chosen() -> None:
-    entry = get_catalog().find("stt_en_fastconformer_hybrid_large_pc")
-    batch, basis = estimates.batch_for_memory(entry, 16.0, 20.0, "bf16")
-    assert batch is not None and basis.startswith("estimated")
-    at, _ = estimates.estimate_memory(entry, batch, 20.0, "bf16")
-    above, _ = estimates.estimate_memory(entry, batch + 1, 20.0, "bf16")
-    assert at is not None and above is not None
-    assert at <= estimates.usable_gpu_memory(16.0) < above or batch == estimates.MAX_BATCH
-    fp32, _ = estimates.estimate_memory(entry, 16, 20.0, "fp32")
-    bf16, _ = estimates.estimate_memory(entry, 16, 20.0, "bf16")
-    assert fp32 is not None and bf16 is not None and bf16 < fp32
-    request, _ = estimates.memory_to_request(entry, 16, 20.0, "bf16")
-    assert request is not None and request >= bf16 + estimates.RESERVE_GB
+def test_the_batch_chosen_is_the_largest_whose_need_fits_unless_capped() -> None:
+    catalog = get_catalog()
+    entry = catalog.find("stt_en_fastconformer_hybrid_large_pc")
+    on_4 = size_for(entry, 4.0, 20.0, "bf16")
+    batch = on_4.batch_size
+    assert on_4.fit == "fits" and on_4.batch.basis == "memory model" and 1 <= batch < 128
+    at, above = need_at(entry, batch, 20.0, "bf16"), need_at(entry, batch + 1, 20.0, "bf16")
+    assert at.value is not None and above.value is not None
+    assert at.value <= sizing_memory.usable_gb(4.0) < above.value
+    assert on_4.memory == at  # the need shown is the need at the batch to run
+    # 16 GB holds more than 128 utterances: the batch stops at the leaderboard's batch, and says so.
+    on_16 = size_for(entry, 16.0, 20.0, "bf16")
+    assert (on_16.batch_size, on_16.batch.basis) == (128, "protocol") and "would fit 16 GB" in on_16.batch_basis
+    fp32, bf16 = need_at(entry, 16, 20.0, "fp32"), need_at(entry, 16, 20.0, "bf16")
+    assert fp32.value is not None and bf16.value is not None and bf16.value < fp32.value
 
 
-def test_no_spec_means_no_estimate_with_the_reason() -> None:
-    entry = get_catalog().find("stt_zh_citrinet_1024_gamma_0_25")
-    gb, basis = estimates.estimate_memory(entry, 16)
-    assert gb is None and "no memory model" in basis
-    assert estimates.batch_for_memory(entry, 16.0)[0] is None
+def test_one_figure_of_bytes_per_weight_per_precision_mode() -> None:
+    catalog = get_catalog()
+    entry = catalog.find("stt_en_fastconformer_hybrid_large_pc")
+    fitted = sizing_memory.memory_model(entry.name)
+    assert fitted is not None
+    # bf16 under autocast holds fp32 weights and a bf16 copy; a cast model holds the bf16 copy only.
+    assert sizing_memory.BYTES_PER_WEIGHT["bf16"] == 6 and sizing_memory.BYTES_PER_WEIGHT["bf16-cast"] == 2
+    weights = fitted.parameters * 6 / 1e9
+    assert f"weights {weights:.2f} GB" in need_at(entry, 16, 20.0, "bf16").detail
+    # The parameter-count estimate (a model without a memory model) uses the same table.
+    unmodelled = catalog.find("stt_zh_citrinet_1024_gamma_0_25")
+    assert sizing_memory.memory_model(unmodelled.name) is None and unmodelled.parameters
+    need = need_at(unmodelled, 1, 20.0, "bf16")
+    assert need.basis == "parameters"
+    assert need.value == pytest.approx(unmodelled.parameters * 6 / 1e9 + 1.0 + 0.15)
+
+
+def test_no_spec_and_no_parameter_count_means_unknown_with_the_reason() -> None:
+    from dataclasses import replace
+
+    entry = replace(get_catalog().find("stt_zh_citrinet_1024_gamma_0_25"), parameters=None)
+    need = need_at(entry, 16)
+    assert need.value is None and need.basis == "unknown" and "no memory model" in need.detail
+    sizing = size_for(entry, 16.0)
+    assert sizing.fit == "unknown" and not sizing.known_to_fit and sizing.batch.basis == "unknown"
 
 
 def test_claim_estimate_text_for_the_howto_memory_claim() -> None:
@@ -95,12 +120,15 @@ def test_claim_estimate_text_for_the_howto_memory_claim() -> None:
     assert text.startswith("estimated ") and f"at batch {claim.batch_size} x 20 s" in text
     assert text.endswith(f"claimed {claim.describe_value()} GB")
     batch_claim = next(c for c in entry.claims if c.metric == "optimal_batch_size")
-    assert "estimated largest batch" in (estimates.claim_estimate(entry, batch_claim) or "")
+    assert "estimated batch to run" in (estimates.claim_estimate(entry, batch_claim) or "")
 
 
 def test_every_spec_has_a_memory_model() -> None:
-    assert sorted(set(specs.load().specs) - {n for n in specs.load().specs if estimates.memory_model(n)}) == []
-    assert "FakeTensorMode" in estimates.method()
+    names = specs.load().specs
+    assert sorted(set(names) - {n for n in names if sizing_memory.memory_model(n)}) == []
+    assert "FakeTensorMode" in sizing_memory.method()
+    # Each memory model carries the architecture's parameter count, which its weights term uses.
+    assert all(sizing_memory.memory_model(n).parameters == names[n].parameters for n in names)  # type: ignore[union-attr]
 
 
 def test_every_select_candidate_with_a_spec_gets_a_batch_and_a_memory_figure() -> None:
@@ -112,9 +140,10 @@ def test_every_select_candidate_with_a_spec_gets_a_batch_and_a_memory_figure() -
     with_spec = [c.model for c in chosen.candidates if c.model.name in specs.load().specs]
     assert with_spec
     for entry in with_spec:
-        plan = estimates.plan_for_gpu(entry, 16.0, estimates.DEFAULT_SECONDS)
-        assert plan is not None, entry.name
-        assert plan.batch_size >= 1 and 0 < plan.request_gb <= 16.0 and plan.basis.startswith("estimated")
+        sizing = size_for(entry, 16.0)
+        assert sizing.fit == "fits", entry.name
+        assert sizing.batch_size >= 1 and sizing.gpu_memory_gb is not None and 0 < sizing.gpu_memory_gb <= 16.0
+        assert sizing.memory.basis == "memory model" and sizing.memory_basis.startswith("estimated")
 
 
 @pytest.mark.slow

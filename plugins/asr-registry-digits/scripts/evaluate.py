@@ -76,8 +76,8 @@ def evaluate_model(
     from nemo.collections.asr.models import ASRModel
 
     from asr_registry.bench.contention import Meter
-    from asr_registry.bench.runner import _cpu_name
     from asr_registry.engine.threads import choose_threads
+    from asr_registry.sizing.hardware import cpu_model
 
     threads = threads or choose_threads(None, decode_workers=2)[0]
     torch.set_num_threads(threads)
@@ -98,7 +98,7 @@ def evaluate_model(
         "wer": {},
         "rtfx_cpu": {},
         "rtfx_threads": threads,
-        "rtfx_cpu_model": _cpu_name(),
+        "rtfx_cpu_model": cpu_model(),
         "rtfx_rounds": rounds,
         "rtfx_contention": {},
     }

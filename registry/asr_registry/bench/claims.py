@@ -11,6 +11,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from asr_registry.catalog.schema import Claim, ModelEntry, Tier
+from asr_registry.sizing.hardware import Hardware
+
+__all__ = ["Hardware", "Measurement", "Verdict", "check_claims"]
 
 Status = Literal["PASS", "FAIL", "UNVERIFIABLE"]
 Estimator = Callable[[ModelEntry, Claim], "str | None"]
@@ -22,20 +25,6 @@ WER_TOLERANCE_POINTS = 0.5
 WER_TOLERANCE_RELATIVE = 0.10
 # Speed is noisy from run to run; 5% below the claim still counts as meeting it.
 SPEED_TOLERANCE_RELATIVE = 0.05
-
-
-@dataclass(frozen=True)
-class Hardware:
-    device: str  # "cpu" or "cuda"
-    name: str  # CPU model or GPU name, e.g. "NVIDIA H100 80GB HBM3"
-    threads: int | None = None  # torch intra-op threads of a CPU run
-    # Why timings may not reflect this hardware ("load 6.1 on 2 cores"); "" on a quiet machine.
-    contention: str = ""
-
-    def describe(self) -> str:
-        if self.device == "cpu" and self.threads:
-            return f"{self.name} x{self.threads} threads"
-        return self.name
 
 
 @dataclass(frozen=True)

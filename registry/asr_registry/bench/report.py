@@ -198,7 +198,7 @@ def benchmark_entry(run: ModelRun, rounds: int) -> dict[str, Any]:
     }
 
 
-def machine_info(machine: MachineInfo) -> dict[str, Any]:
+def machine_json(machine: MachineInfo) -> dict[str, Any]:
     """pytest-benchmark's machine_info plus the accelerator and library versions.
 
     Architecture, OS and interpreter build are not in MachineInfo; they come from this
@@ -237,7 +237,7 @@ def to_pytest_benchmark(report: BenchReport, *, commit_info: Mapping[str, Any] |
         "project": "asr-registry", "branch": "(unknown)",
     }  # fmt: skip
     return {
-        "machine_info": machine_info(report.machine),
+        "machine_info": machine_json(report.machine),
         "commit_info": commit,
         "benchmarks": [benchmark_entry(run, report.rounds) for run in report.runs],
         "datetime": report.started,

@@ -8,14 +8,11 @@ engine sorts by duration itself), RTFx = audio seconds / wall seconds, median of
 from __future__ import annotations
 
 import logging
-import os
-import platform
 import statistics
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from asr_registry.bench.claims import Hardware, Measurement, check_claims
@@ -24,6 +21,7 @@ from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, Sweep
 from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Tier
 from asr_registry.errors import RegistryError
 from asr_registry.shadow.estimates import claim_estimate
+from asr_registry.sizing.hardware import machine_info as describe_machine
 
 Progress = Callable[[str], None]
 log = logging.getLogger("asr_registry.bench")
@@ -68,35 +66,10 @@ def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
     return items, texts
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def machine_info(device: str, contention: Contention | None = None) -> MachineInfo:
-    """This run's environment; `contention` is other work measured just before timing."""
-    import torch
-
-    from asr_registry.errors import package_version
-
-    try:
-        import nemo
-
-        nemo_version = nemo.__version__
-    except ImportError:
-        nemo_version = ""
-    gpu = torch.cuda.get_device_name(torch.device(device)) if device.startswith("cuda") else ""
-    return MachineInfo(
-        node=platform.node(), processor=_cpu_name(), cpu_count=os.cpu_count() or 1,
-        device="cuda" if device.startswith("cuda") else "cpu", gpu=gpu, python=platform.python_version(),
-        torch=torch.__version__, nemo=nemo_version, asr_registry=package_version(),
-        torch_threads=torch.get_num_threads(), contention=contention,
-    )  # fmt: skip
+    """This run's environment (asr_registry.sizing.hardware.machine_info); `contention` is other work
+    measured just before timing."""
+    return MachineInfo(**asdict(describe_machine(device)), contention=contention)
 
 
 def contention_before_timing() -> Contention | None:

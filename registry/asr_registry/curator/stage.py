@@ -40,8 +40,9 @@ from asr_registry.engine.manifest import AUDIO_KEY, ManifestItem, read_manifest
 from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.engine.runner import Engine, Result
-from asr_registry.engine.settings import Hardware, choose_batch_size
 from asr_registry.engine.values import Skip, SkipKind
+from asr_registry.sizing.hardware import Hardware
+from asr_registry.sizing.policy import run_batch
 
 SKIP_KEY = "_skipme"  # Curator's convention for "drop me downstream", with the reason
 
@@ -69,9 +70,9 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
         resolved = resolve_model(self.model)
         entry = resolved.entry
         on_gpu = (self.device or "").startswith("cuda") or (self.device is None and self.gpu_memory_gb is not None)
-        hardware = Hardware(cuda=on_gpu, gpu_memory_gb=self.gpu_memory_gb or 0.0)
+        hardware = Hardware.gpu(self.gpu_memory_gb or 0.0) if on_gpu else Hardware()
         if self.engine_batch_size is None:
-            self.engine_batch_size, _ = choose_batch_size(entry, resolved.tier, None, hardware)
+            self.engine_batch_size = int(run_batch(entry, hardware).value or 1)
         if self.batch_size is None:
             self.batch_size = self.engine_batch_size * ENGINE_BATCHES_PER_CALL
         if self.resources is None:

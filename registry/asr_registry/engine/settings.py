@@ -7,29 +7,26 @@ the only part that asks torch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asr_registry.catalog.schema import PRECISIONS, ModelEntry, Resources
 from asr_registry.engine.threads import choose_threads
 from asr_registry.errors import RegistryError
+from asr_registry.sizing.evidence import Evidence
+from asr_registry.sizing.hardware import Hardware, detect_hardware
+from asr_registry.sizing.measured import GpuReport
+from asr_registry.sizing.memory import usable_gb
+from asr_registry.sizing.policy import CPU_BATCH_SIZE, LONGEST_SECONDS, Sizing, need_at, run_batch, size_for
 
-# Used when neither the entry nor its size tier lists a batch size.
-CPU_BATCH_SIZE = 16
-GPU_BATCH_SIZE = 32
+__all__ = ["CPU_BATCH_SIZE", "Hardware", "Plan", "Settings", "detect_hardware", "plan_run", "resolve_settings"]
+
 # Bound on padded audio per batch (count x longest), per unit of batch size: a
 # batch of 16 never holds more than 16 x 30 s = 8 min of padded audio, so long
 # files shrink batches instead of exhausting memory.
 SECONDS_PER_BATCH_SLOT = 30.0
 DEFAULT_MAX_AUDIO_SECONDS = 300.0
 DEFAULT_CHUNK_OVERLAP_SECONDS = 4.0
-
-
-@dataclass(frozen=True)
-class Hardware:
-    cuda: bool
-    gpu_name: str = ""
-    gpu_memory_gb: float = 0.0
-    bf16: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,20 +43,7 @@ class Settings:
     word_confidence: bool
     notes: tuple[str, ...] = ()
     threads: int = 1  # torch intra-op threads (see engine/threads.py)
-
-
-def detect_hardware(device: str) -> Hardware:
-    if not device.startswith("cuda"):
-        return Hardware(cuda=False)  # without importing torch: a Ray driver never loads a model
-    import torch
-
-    if not torch.cuda.is_available():
-        raise RegistryError(f"--device {device}: CUDA is not available on this machine (use --device cpu)")
-    index = torch.device(device).index or 0
-    if index >= torch.cuda.device_count():
-        raise RegistryError(f"--device {device}: only {torch.cuda.device_count()} GPU(s) visible")
-    props = torch.cuda.get_device_properties(index)
-    return Hardware(True, props.name, props.total_memory / 1024**3, bool(torch.cuda.is_bf16_supported()))
+    batch: Evidence | None = None  # the batch size's evidence (asr_registry.sizing.policy)
 
 
 def choose_device(requested: str | None) -> str:
@@ -91,7 +75,7 @@ def choose_precision(entry: ModelEntry, requested: str | None, hw: Hardware) -> 
             return "bf16", ("running bf16 autocast on CPU as requested (may be slower than fp32)",)
         return "fp32", (f"{wanted} ({source}) is not used on CPU; running fp32",)
     if wanted == "bf16" and not hw.bf16:
-        return "fp16", (f"{hw.gpu_name or 'this GPU'} has no bf16 support; running fp16 autocast instead",)
+        return "fp16", (f"{hw.name or 'this GPU'} has no bf16 support; running fp16 autocast instead",)
     return wanted, ()
 
 
@@ -106,28 +90,15 @@ def choose_decoder(entry: ModelEntry, requested: str | None) -> str:
 
 
 def choose_batch_size(
-    entry: ModelEntry, tier: Resources | None, requested: int | None, hw: Hardware
-) -> tuple[int, str]:
-    """(batch size, where it came from)."""
-    if requested is not None:
-        if requested < 1:
-            raise RegistryError("--batch-size must be at least 1")
-        return requested, "--batch-size"
-    if not hw.cuda:
-        return CPU_BATCH_SIZE, "CPU default"
-    size = entry.resources.batch_size_for(hw.gpu_memory_gb)
-    if size:
-        return size, f"catalog for {hw.gpu_memory_gb:.0f} GB"
-    # The architecture's memory model (fitted on its shadow) before the size tier's generic guide.
-    from asr_registry.shadow.estimates import batch_for_memory
-
-    size, basis = batch_for_memory(entry, hw.gpu_memory_gb)
-    if size:
-        return size, basis
-    size = tier.batch_size_for(hw.gpu_memory_gb) if tier is not None else None
-    if size:
-        return size, f"{entry.size} tier for {hw.gpu_memory_gb:.0f} GB"
-    return GPU_BATCH_SIZE, "GPU default"
+    entry: ModelEntry,
+    requested: int | None,
+    hw: Hardware,
+    seconds: float = LONGEST_SECONDS,
+    precision: str | None = None,
+    reports: Sequence[GpuReport] = (),
+) -> Evidence:
+    """The batch to run and its evidence: the one sizing policy's answer (asr_registry.sizing.policy)."""
+    return run_batch(entry, hw, requested, seconds, precision, reports)
 
 
 def resolve_settings(
@@ -141,15 +112,21 @@ def resolve_settings(
     max_audio_seconds: float | None = None,
     chunk_overlap_seconds: float | None = None,
     word_confidence: bool = False,
-    tier: Resources | None = None,
+    tier: Resources | None = None,  # ignored: a size tier's guide is a claim to check, not evidence
     hardware: Hardware | None = None,
     threads: int | None = None,
     decode_workers: int = 2,
+    max_seconds: float | None = None,
+    gpu_reports: Sequence[GpuReport] = (),
 ) -> Settings:
+    """`max_seconds`: the longest utterance the batch size is chosen for (default 20 s, as `select`);
+    `gpu_reports`: GPU check reports whose measured figures the batch size may rest on."""
     chosen_device = choose_device(device)
     hw = hardware if hardware is not None else detect_hardware(chosen_device)
     run_precision, notes = choose_precision(entry, precision, hw)
-    size, origin = choose_batch_size(entry, tier, batch_size, hw)
+    seconds = LONGEST_SECONDS if max_seconds is None else max_seconds
+    batch = choose_batch_size(entry, batch_size, hw, seconds, run_precision, gpu_reports)
+    size = int(batch.value or CPU_BATCH_SIZE)
     audio_max = DEFAULT_MAX_AUDIO_SECONDS if max_audio_seconds is None else max_audio_seconds
     overlap = DEFAULT_CHUNK_OVERLAP_SECONDS if chunk_overlap_seconds is None else chunk_overlap_seconds
     if audio_max <= 0:
@@ -159,8 +136,8 @@ def resolve_settings(
     batch_seconds = size * SECONDS_PER_BATCH_SLOT if max_batch_seconds is None else max_batch_seconds
     if batch_seconds <= 0:
         raise RegistryError("--max-batch-seconds must be positive")
-    if origin != "--batch-size":
-        notes = (*notes, f"batch size {size} ({origin})")
+    if batch.basis != "flag":
+        notes = (*notes, f"batch size {size} ({batch.describe()})")
     torch_threads, why = choose_threads(threads, decode_workers)
     if threads is None:
         notes = (*notes, f"{torch_threads} torch thread(s) ({why})")
@@ -175,4 +152,138 @@ def resolve_settings(
         word_confidence=word_confidence,
         notes=notes,
         threads=torch_threads,
+        batch=batch,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run would do, decided without loading the model (`transcribe --dry-run`)."""
+
+    model: str
+    device: str
+    gpu: str  # "" on CPU; the GPU's name, or "a 16 GB GPU" when planned for one that is not here
+    precision: str
+    decoder: str
+    batch: Evidence
+    memory: Evidence | None  # GB needed at the batch on the GPU; None on CPU
+    fit: str  # "fits" / "too-big" / "unknown" on a GPU, "" on CPU
+    max_seconds: float
+    max_audio_seconds: float
+    chunk_overlap_seconds: float
+    notes: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The plan for machines (`transcribe --dry-run --json`)."""
+
+        def figure(evidence: Evidence | None) -> dict[str, object] | None:
+            if evidence is None:
+                return None
+            return {
+                "value": evidence.value,
+                "basis": evidence.basis,
+                "source": evidence.source,
+                "detail": evidence.detail,
+            }
+
+        return {
+            "model": self.model,
+            "device": self.device,
+            "gpu": self.gpu,
+            "precision": self.precision,
+            "decoder": self.decoder,
+            "batch_size": figure(self.batch),
+            "gpu_memory_gb": figure(self.memory),
+            "fit": self.fit,
+            "max_seconds": self.max_seconds,
+            "max_audio_seconds": self.max_audio_seconds,
+            "chunk_overlap_seconds": self.chunk_overlap_seconds,
+            "notes": list(self.notes),
+        }
+
+    def lines(self) -> list[str]:
+        """The plan for people, one fact a line."""
+        where = f"{self.device} ({self.gpu})" if self.gpu else self.device
+        memory = (
+            "-"
+            if self.memory is None
+            else (
+                f"{self.memory.value:.1f} GB [{self.fit}] ({self.memory.describe()})"
+                if self.memory.value is not None
+                else f"unknown [{self.fit}] ({self.memory.describe()})"
+            )
+        )
+        return [
+            f"model:      {self.model}",
+            f"device:     {where}",
+            f"precision:  {self.precision}",
+            f"decoder:    {self.decoder or 'the only one'}",
+            f"batch size: {self.batch.value} ({self.batch.describe()}) for utterances up to {self.max_seconds:g} s",
+            f"memory:     {memory}",
+            f"long audio: cut into {self.max_audio_seconds:g}-s chunks overlapping {self.chunk_overlap_seconds:g} s",
+        ]
+
+
+def plan_run(
+    entry: ModelEntry,
+    *,
+    gpu_memory_gb: float | None = None,
+    gpu_name: str = "",
+    device: str | None = None,
+    precision: str | None = None,
+    decoder: str | None = None,
+    batch_size: int | None = None,
+    max_seconds: float | None = None,
+    max_audio_seconds: float | None = None,
+    chunk_overlap_seconds: float | None = None,
+    gpu_reports: Sequence[GpuReport] = (),
+) -> Plan:
+    """The run `Engine` would make for `entry`, without loading it. `gpu_memory_gb` plans for a GPU of
+    that size (present or not, bf16-capable); else the hardware of `device` (default: this machine)."""
+    hardware = Hardware.gpu(gpu_memory_gb, gpu_name) if gpu_memory_gb is not None else None
+    chosen = (device if device and device.startswith("cuda") else "cuda") if hardware is not None else device
+    settings = resolve_settings(
+        entry,
+        device=chosen,
+        precision=precision,
+        decoder=decoder,
+        batch_size=batch_size,
+        hardware=hardware,
+        max_audio_seconds=max_audio_seconds,
+        chunk_overlap_seconds=chunk_overlap_seconds,
+        max_seconds=max_seconds,
+        gpu_reports=gpu_reports,
+    )
+    seconds = LONGEST_SECONDS if max_seconds is None else max_seconds
+    hw = hardware if hardware is not None else detect_hardware(settings.device)
+    memory: Evidence | None = None
+    fit = ""
+    if hw.cuda:
+        sizing: Sizing = size_for(
+            entry, hw.gpu_memory_gb, seconds, settings.precision, reports=gpu_reports, gpu_name=hw.name
+        )
+        fit = sizing.fit
+        memory = sizing.memory
+        if settings.batch_size != sizing.batch_size:  # --batch-size: the need at the user's batch
+            memory = need_at(entry, settings.batch_size, seconds, settings.precision)
+            fit = (
+                "unknown"
+                if memory.value is None
+                else "fits"
+                if memory.value <= usable_gb(hw.gpu_memory_gb)
+                else "too-big"
+            )
+    return Plan(
+        model=entry.name,
+        device=settings.device,
+        gpu=hw.describe() if hw.cuda else "",
+        precision=settings.precision,
+        decoder=settings.decoder,
+        batch=settings.batch or Evidence(settings.batch_size, "flag", ""),
+        memory=memory,
+        fit=fit,
+        max_seconds=seconds,
+        max_audio_seconds=settings.max_audio_seconds,
+        chunk_overlap_seconds=settings.chunk_overlap_seconds,
+        notes=settings.notes,
     )

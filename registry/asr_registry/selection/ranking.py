@@ -1,7 +1,8 @@
 """Rank catalog models for a dataset and a GPU, explaining each place in the ranking.
 
-Everything comes from the catalog: languages, domains, claims (WER or CER, RTFx), resources
-and the per-size-tier figures. Nothing here hard-codes a model name.
+Everything comes from the catalog: languages, domains, claims (WER or CER, RTFx) and resources.
+The how-to's size-tier figures are claims to check, never an estimate here. Nothing here
+hard-codes a model name.
 
 `select` ranks only on figures it can stand behind: a model made for one domain only (the
 bundled digits models, any plugin entry without "general" in `domains`) is never offered for
@@ -13,23 +14,29 @@ ranked after every model known to fit (`asr_registry.sizing.policy`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from asr_registry.catalog.languages import describe
-from asr_registry.catalog.schema import Catalog, Claim, ModelEntry
+from asr_registry.catalog.schema import Catalog, ModelEntry
 from asr_registry.errors import SelectionError
-from asr_registry.sizing.policy import GUIDANCE_SOURCES, LONGEST_SECONDS, Sizing, millions, size_for
+from asr_registry.selection.figures import (
+    CER_LANGUAGES,
+    error_metric,
+    estimate_rtfx,
+    estimate_wer,
+    leaderboard_ratios,
+    rtfx_fit,
+)
+from asr_registry.sizing.measured import GpuReport
+from asr_registry.sizing.policy import LONGEST_SECONDS, Sizing, size_for
 
 Quality = Literal["highest", "balanced", "fastest"]
 QUALITIES: tuple[str, ...] = ("highest", "balanced", "fastest")
+__all__ = ["CER_LANGUAGES", "QUALITIES", "Candidate", "Request", "Selection", "describe_need", "error_metric", "select"]
 # The how-to switches to speed for datasets above this many hours.
 LARGE_DATASET_HOURS = 1000.0
-# Languages written without spaces between words are scored by CER, not WER; the same set as
-# asr_registry.metrics.normalize.CHARACTER_LANGUAGES (a test keeps them equal; importing metrics here
-# would cost every `select` start-up).
-CER_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "km"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Request:
     streaming: bool = False
     allow_unverified: bool = False
     max_seconds: float = LONGEST_SECONDS  # the longest utterance in the data: activations grow with it
+    gpu_reports: tuple[GpuReport, ...] = ()  # GPU check reports: measured memory and throughput knees
 
 
 @dataclass(frozen=True)
@@ -88,169 +96,6 @@ class Selection:
         return error_metric(self.request.languages[0])
 
 
-def error_metric(language: str) -> str:
-    return "cer" if language in CER_LANGUAGES else "wer"
-
-
-def _mean(values: Iterable[float]) -> float:
-    # statistics.fmean would do, but importing statistics costs ~4 ms of every `select`.
-    items = list(values)
-    return sum(items) / len(items)
-
-
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def _claim_language(model: ModelEntry, claim: Claim) -> str:
-    """A claim without a language is about the model's only language, if it has one."""
-    return claim.language or (model.languages[0] if len(model.languages) == 1 else "")
-
-
-def _measured_claims(model: ModelEntry, metric: str, language: str | None = None) -> list[Claim]:
-    """Sourced claims (not generic guidance) of one metric, in one language when given.
-
-    Speed claims measured on a CPU are left out: `select` ranks GPU throughput.
-    """
-    return [
-        claim for claim in model.claims
-        if claim.metric == metric and claim.source not in GUIDANCE_SOURCES
-        and (language is None or _claim_language(model, claim) == language)
-        and not (metric == "rtfx" and claim.gpu.lower() == "cpu")
-    ]  # fmt: skip
-
-
-def _catalog_models(catalog: Catalog) -> list[ModelEntry]:
-    """The shipped catalog's models: only their claims calibrate estimates for other models."""
-    return [m for m in catalog.models.values() if m.plugin == "builtin"]
-
-
-def _claimed_by(model: ModelEntry) -> str:
-    """How reasons name a claim's owner: a plugin's figures are the plugin's, not the catalog's."""
-    return "" if model.plugin == "builtin" else f"; claimed by plugin '{model.plugin}', not the catalog"
-
-
-def _mid(claim: Claim) -> float:
-    return (claim.low + claim.high) / 2
-
-
-LEADERBOARD_AVERAGE = "open-asr-leaderboard-avg"
-
-
-def _dataset_key(claim: Claim) -> str:
-    return f"{claim.dataset}:{claim.split}"
-
-
-def leaderboard_ratios(catalog: Catalog, language: str, metric: str = "wer") -> dict[str, float]:
-    """Per dataset, the median of (leaderboard average / error rate on it) over catalog models that have both.
-
-    Lets a model scored only on, say, LibriSpeech be put on the leaderboard's scale
-    instead of being compared raw with averages over much harder sets.
-    """
-    ratios: dict[str, list[float]] = {}
-    for model in _catalog_models(catalog):
-        claims = _measured_claims(model, metric, language)
-        average = next((c.low for c in claims if c.dataset == LEADERBOARD_AVERAGE), None)
-        if average is None:
-            continue
-        for claim in claims:
-            if claim.dataset != LEADERBOARD_AVERAGE and _mid(claim) > 0:
-                ratios.setdefault(_dataset_key(claim), []).append(average / _mid(claim))
-    return {key: _median(values) for key, values in ratios.items() if len(values) >= 3}
-
-
-@dataclass(frozen=True)
-class Estimate:
-    value: float | None
-    basis: str
-    # False for generic guidance (a size tier's range): shown, but ranked as unknown,
-    # so a how-to range never outranks a figure measured on the model itself.
-    sourced: bool = True
-
-
-def estimate_wer(model: ModelEntry, catalog: Catalog, language: str,
-                 ratios: dict[str, float] | None = None) -> Estimate:  # fmt: skip
-    """Error rate in `language` on one scale (CER where the language is scored by CER): the
-    leaderboard average, else one estimated from the model's claims on datasets the leaderboard
-    also scores, else the mean of its claims, else (WER only) its size tier's range."""
-    metric = error_metric(language)
-    label = metric.upper()
-    claims = _measured_claims(model, metric, language)
-    owner = _claimed_by(model)
-    leaderboard = [c for c in claims if c.dataset == LEADERBOARD_AVERAGE]
-    if leaderboard:
-        return Estimate(leaderboard[0].low, f"Open ASR Leaderboard average{owner}")
-    ratios = leaderboard_ratios(catalog, language, metric) if ratios is None else ratios
-    scaled = [_mid(c) * ratios[_dataset_key(c)] for c in claims if _dataset_key(c) in ratios]
-    if scaled:
-        return Estimate(
-            _mean(scaled), f"leaderboard-scale estimate from {len(scaled)} sourced {language} claim(s){owner}"
-        )
-    if claims:
-        return Estimate(
-            _mean(_mid(c) for c in claims), f"mean of {len(claims)} sourced {language} {label} claim(s){owner}"
-        )
-    if metric == "cer":
-        return Estimate(None, f"no {language} CER claim; the size tiers' WER ranges do not apply to {language}",
-                        sourced=False)  # fmt: skip
-    tier = catalog.tiers.get(model.size)
-    if tier is not None:
-        wanted = "en" if language == "en" and not model.multilingual else "multilingual"
-        for claim in tier.claims:
-            kind = "en" if claim.language == "en" else "multilingual"
-            if claim.metric == "wer" and kind == wanted:
-                basis = f"no {language} claim; {model.size}-tier range {claim.describe_value()}% ({claim.source})"
-                return Estimate(_mid(claim), basis, sourced=False)
-    return Estimate(None, f"no {language} WER claim", sourced=False)
-
-
-class SpeedFit(NamedTuple):
-    """log(RTFx) = intercept + slope * log(parameters), valid only between the fitted models' sizes."""
-
-    slope: float
-    intercept: float
-    min_parameters: int
-    max_parameters: int
-
-
-def _rtfx_fit(catalog: Catalog) -> SpeedFit | None:
-    """Least squares over catalog models with a GPU RTFx claim and a parameter count."""
-    points = []
-    for model in _catalog_models(catalog):
-        rtfx = [c.high for c in _measured_claims(model, "rtfx")]
-        if rtfx and model.parameters:
-            points.append((model.parameters, math.log(model.parameters), math.log(max(rtfx))))
-    if len(points) < 3:
-        return None
-    mean_x = _mean(x for _, x, _ in points)
-    mean_y = _mean(y for _, _, y in points)
-    spread = sum((x - mean_x) ** 2 for _, x, _ in points)
-    if spread == 0:
-        return None
-    slope = sum((x - mean_x) * (y - mean_y) for _, x, y in points) / spread
-    sizes = [p for p, _, _ in points]
-    return SpeedFit(slope, mean_y - slope * mean_x, min(sizes), max(sizes))
-
-
-def estimate_rtfx(model: ModelEntry, fit: SpeedFit | None) -> tuple[float | None, str]:
-    values = [c.high for c in _measured_claims(model, "rtfx")]
-    if values:
-        return max(values), "sourced RTFx claim" + _claimed_by(model)
-    if not model.parameters:
-        return None, "unknown: no GPU speed claim, no parameter count"
-    if fit is None:
-        return None, "unknown: no GPU speed claim, too few catalog models to estimate from"
-    if not fit.min_parameters <= model.parameters <= fit.max_parameters:
-        return None, (
-            f"unknown: no GPU speed claim, and {millions(model.parameters)} parameters is outside the "
-            f"{millions(fit.min_parameters)}-{millions(fit.max_parameters)} the estimate was fitted on"
-        )
-    estimate = math.exp(fit.intercept + fit.slope * math.log(model.parameters))
-    return estimate, f"estimated from {millions(model.parameters)} parameters"
-
-
 def _normalised(values: Sequence[float | None], higher_is_better: bool) -> list[float]:
     known = [v for v in values if v is not None]
     if not known:
@@ -287,8 +132,7 @@ def describe_need(sizing: Sizing) -> str:
     """The GPU memory need in words, with where it came from."""
     if sizing.gpu_memory_gb is None:
         return sizing.memory_basis
-    at_least = "at least " if sizing.lower_bound else ""
-    return f"{at_least}{sizing.gpu_memory_gb:g} GB: {sizing.memory_basis}"
+    return f"{sizing.gpu_memory_gb:g} GB: {sizing.memory_basis}"
 
 
 def _exclusion(model: ModelEntry, request: Request, sizing: Sizing) -> str | None:
@@ -302,9 +146,8 @@ def _exclusion(model: ModelEntry, request: Request, sizing: Sizing) -> str | Non
     if request.streaming and not model.streaming:
         return "not a streaming model"
     if sizing.fit == "too-big":
-        need = "needs at least" if sizing.lower_bound else "needs"
         return (
-            f"{need} {sizing.gpu_memory_gb:g} GB GPU memory ({sizing.memory_basis}), {request.gpu_memory_gb:g} GB given"
+            f"needs {sizing.gpu_memory_gb:g} GB GPU memory ({sizing.memory_basis}), {request.gpu_memory_gb:g} GB given"
         )
     return None
 
@@ -327,13 +170,15 @@ def select(catalog: Catalog, request: Request) -> Selection:
             raise SelectionError(
                 f"no model covers language '{language}'; available: {', '.join(describe(c) for c in available)}"
             )
-    fit = _rtfx_fit(catalog)
+    fit = rtfx_fit(catalog)
     accuracy_weight, speed_weight, mode = _weights(request)
     pool: list[tuple[ModelEntry, Sizing]] = []
     excluded: list[Excluded] = []
     too_big: list[tuple[ModelEntry, Sizing]] = []
     for model in catalog.models.values():
-        sizing = size_for(model, catalog, request.gpu_memory_gb, request.max_seconds)
+        if any(lang not in model.languages for lang in request.languages):
+            continue  # not a candidate, and not worth listing as excluded
+        sizing = size_for(model, request.gpu_memory_gb, request.max_seconds, reports=request.gpu_reports)
         reason = _exclusion(model, request, sizing)
         if reason is None:
             pool.append((model, sizing))
@@ -348,7 +193,7 @@ def select(catalog: Catalog, request: Request) -> Selection:
     metric = error_metric(primary)
     ratios = leaderboard_ratios(catalog, primary, metric)
     wers = [estimate_wer(m, catalog, primary, ratios) for m, _ in pool]
-    speeds = [estimate_rtfx(m, fit) for m, _ in pool]
+    speeds = [estimate_rtfx(m, fit, catalog) for m, _ in pool]
     accuracy = _normalised([w.value if w.sourced else None for w in wers], higher_is_better=False)
     # Speed spans orders of magnitude: compare on a log scale.
     speed = _normalised([math.log(s) if s else None for s, _ in speeds], higher_is_better=True)
@@ -356,8 +201,10 @@ def select(catalog: Catalog, request: Request) -> Selection:
     scored = []
     for i, (model, sizing) in enumerate(pool):
         score = accuracy_weight * accuracy[i] + speed_weight * speed[i]
-        reasons = [f"{metric.upper()} {_fmt(wers[i].value, '%')} ({wers[i].basis})",
-                   f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})"]  # fmt: skip
+        reasons = [
+            f"{metric.upper()} {_fmt(wers[i].value, '%')} ({wers[i].basis})",
+            f"RTFx {_fmt(speeds[i][0])} ({speeds[i][1]})",
+        ]
         if not sizing.known_to_fit:
             reasons.append(f"GPU memory need unknown ({describe_need(sizing)}): ranked after the models known to fit")
         if request.domain != "general" and request.domain in model.domains:
@@ -374,8 +221,9 @@ def select(catalog: Catalog, request: Request) -> Selection:
         if not model.published:
             reasons.append("UNVERIFIED: not a published checkpoint")
         scored.append((score, model, sizing, wers[i], speeds[i], reasons))
-    # Known to fit first; then by score; ties go to the smaller model, then to the name, so the answer is stable.
-    scored.sort(key=lambda s: (not s[2].known_to_fit, -round(s[0], 9), s[1].parameters or 0, s[1].name))
+    # Known to fit first; then by score; ties go to a model's own figures, then to the smaller model,
+    # then to the name, so the answer is stable.
+    scored.sort(key=lambda s: (not s[2].known_to_fit, -round(s[0], 9), not s[3].own, s[1].parameters or 0, s[1].name))
     candidates = tuple(
         Candidate(model, rank, score, metric, wer.value, wer.basis, rtfx[0], rtfx[1], sizing, tuple(reasons))
         for rank, (score, model, sizing, wer, rtfx, reasons) in enumerate(scored, start=1)

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asr_registry.catalog.schema import Catalog, Claim, ModelEntry
-from asr_registry.shadow.estimates import batch_for_memory, claim_estimate
+from asr_registry.shadow.estimates import claim_estimate
 from asr_registry.shadow.gpu_results import MemoryPoint, memory_verdict
+from asr_registry.sizing.memory import memory_model
+from asr_registry.sizing.policy import size_for
 
 RESOURCE_METRICS = ("gpu_memory_gb", "optimal_batch_size")
 # A tier's claims are estimated on this model of the tier.
@@ -41,23 +43,30 @@ def _row(scope: str, entry: ModelEntry, claim: Claim, points: Sequence[MemoryPoi
         detail = f"{verdict.measured}; {verdict.reason}" if verdict.measured else verdict.reason
         return ClaimRow(scope, claim.metric, conditions, claim.describe_value(), verdict.status, detail, claim.source)
     estimate = claim_estimate(entry, claim) or "no memory model for this architecture"
-    return ClaimRow(scope, claim.metric, conditions, claim.describe_value(), "UNVERIFIABLE",
-                    f"speed-optimal batch is not measured here; {estimate}", claim.source)  # fmt: skip
+    return ClaimRow(
+        scope,
+        claim.metric,
+        conditions,
+        claim.describe_value(),
+        "UNVERIFIABLE",
+        f"speed-optimal batch is not measured here; {estimate}",
+        claim.source,
+    )
 
 
 def resource_claim_rows(
     catalog: Catalog, points: Sequence[MemoryPoint] = (), source: str | None = None
 ) -> list[ClaimRow]:
     """Rows for every resource claim (only those citing `source`, e.g. "howto", when given)."""
-    from asr_registry.shadow.estimates import memory_model
-
     rows = []
     for name, entry in sorted(catalog.models.items()):
         # A name that is no checkpoint (unverified) is estimated on its first substitute with a memory model.
         target, scope = entry, name
         if memory_model(name) is None:
-            substitute = next((catalog.models[s] for s in entry.substitutes
-                               if s in catalog.models and memory_model(s) is not None), None)  # fmt: skip
+            substitute = next(
+                (catalog.models[s] for s in entry.substitutes if s in catalog.models and memory_model(s) is not None),
+                None,
+            )
             if substitute is not None:
                 target, scope = substitute, f"{name} (on substitute {substitute.name})"
         for claim in entry.claims:
@@ -69,19 +78,39 @@ def resource_claim_rows(
             if claim.metric not in RESOURCE_METRICS or (source is not None and claim.source != source):
                 continue
             if model is None:
-                rows.append(ClaimRow(f"tier {tier_name}", claim.metric, claim.describe_conditions(),
-                                     claim.describe_value(), "UNVERIFIABLE", "no representative model with a spec",
-                                     claim.source))  # fmt: skip
+                rows.append(
+                    ClaimRow(
+                        f"tier {tier_name}",
+                        claim.metric,
+                        claim.describe_conditions(),
+                        claim.describe_value(),
+                        "UNVERIFIABLE",
+                        "no representative model with a spec",
+                        claim.source,
+                    )
+                )
                 continue
             rows.append(_row(f"tier {tier_name} (on {model.name})", model, claim, points))
         # The how-to's batch-size guide per GPU size (a resource table, not claims rows).
         for gpu_gb, batch in sorted(tier.resources.batch_size.items()):
             if model is None or (source is not None and tier.resources.source != source):
                 continue
-            estimated, _ = batch_for_memory(model, float(gpu_gb))
-            detail = (f"estimated largest batch {estimated} in {gpu_gb} GB at 20 s {model.precision}"
-                      if estimated is not None else "no memory model for this architecture")  # fmt: skip
-            rows.append(ClaimRow(f"tier {tier_name} (on {model.name})", "batch_size_guide", f"gpu={gpu_gb}GB",
-                                 str(batch), "UNVERIFIABLE", f"speed-optimal batch is not measured here; {detail}",
-                                 tier.resources.source))  # fmt: skip
+            sizing = size_for(model, float(gpu_gb))
+            detail = (
+                f"estimated batch to run {sizing.batch_size} in {gpu_gb} GB at 20 s {model.precision} "
+                f"({sizing.batch.detail})"
+                if sizing.fit == "fits"
+                else f"{sizing.fit} in {gpu_gb} GB"
+            )
+            rows.append(
+                ClaimRow(
+                    f"tier {tier_name} (on {model.name})",
+                    "batch_size_guide",
+                    f"gpu={gpu_gb}GB",
+                    str(batch),
+                    "UNVERIFIABLE",
+                    f"speed-optimal batch is not measured here; {detail}",
+                    tier.resources.source,
+                )
+            )
     return rows

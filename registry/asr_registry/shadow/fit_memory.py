@@ -1,4 +1,4 @@
-"""Fit the memory model of every architecture spec and write `memory_models.toml`.
+"""Fit the memory model of every architecture spec and write asr_registry/sizing/memory_models.toml.
 
     python -m asr_registry.shadow.fit_memory [NAME...]
 
@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 from asr_registry.shadow import memory, specs
+from asr_registry.sizing.memory import MEMORY_MODELS_PATH
 
-OUTPUT = Path(__file__).with_name("memory_models.toml")
+# The sizing policy reads the fits from there (asr_registry.sizing.memory).
+OUTPUT: Path = MEMORY_MODELS_PATH
 
 
 def main(argv: list[str]) -> None:
@@ -36,17 +38,19 @@ def main(argv: list[str]) -> None:
                 continue
             result = memory.fit(points)
             measured = ", ".join(f"[{b}, {s:g}, {y}]" for b, s, y in points)
-            shared[key] = (f"a = {result.a:.1f}\nb = {result.b:.3f}\nc = {result.c:.1f}\n"
-                           f"max_error = {result.max_error:.4f}\npoints = [{measured}]\n")  # fmt: skip
-            print(f"{name}: {result.predict(16, 20) / 1e9:.2f} GB at 16 x 20 s (fit error {result.max_error:.1%})",
-                  flush=True)  # fmt: skip
+            shared[key] = _body(result.a, result.b, result.c, result.max_error, spec.parameters, measured)
+            print(
+                f"{name}: {result.predict(16, 20) / 1e9:.2f} GB at 16 x 20 s (fit error {result.max_error:.1%})",
+                flush=True,
+            )
         fits[name] = shared[key]
     previous.update(fits)
     header = (
         "# Memory models of the architecture specs: peak activation bytes (fp32) =\n"
         "#   batch * (a * seconds + b * seconds^2) + c\n"
         "# fitted to `points` = [batch, seconds, measured bytes] by asr_registry.shadow.fit_memory.\n"
-        "# Weights are added separately (parameters x bytes per value). Do not edit by hand.\n\n"
+        "# Weights are added separately (`parameters`, the architecture's count, x bytes per weight of the\n"
+        "# precision mode, asr_registry.sizing.memory). Do not edit by hand.\n\n"
         f'method = "{memory.provenance()}"\n'
         f'measured = "{datetime.date.today().isoformat()}"\n'
     )
@@ -54,6 +58,12 @@ def main(argv: list[str]) -> None:
     partial = OUTPUT.with_suffix(f".partial{os.getpid()}")
     partial.write_text(header + body, encoding="utf-8")
     partial.replace(OUTPUT)
+
+
+def _body(a: float, b: float, c: float, max_error: float, parameters: int | None, measured: str) -> str:
+    # `parameters`: the architecture's count, which the weights term multiplies (sizing/memory.py).
+    count = f"parameters = {parameters}\n" if parameters else ""
+    return f"a = {a:.1f}\nb = {b:.3f}\nc = {c:.1f}\nmax_error = {max_error:.4f}\n{count}points = [{measured}]\n"
 
 
 def _read_existing() -> dict[str, str]:
@@ -66,8 +76,7 @@ def _read_existing() -> dict[str, str]:
     kept = {}
     for name, fit in data.get("models", {}).items():
         measured = ", ".join(f"[{b}, {s:g}, {y}]" for b, s, y in fit["points"])
-        kept[name] = (f"a = {fit['a']:.1f}\nb = {fit['b']:.3f}\nc = {fit['c']:.1f}\n"
-                      f"max_error = {fit['max_error']:.4f}\npoints = [{measured}]\n")  # fmt: skip
+        kept[name] = _body(fit["a"], fit["b"], fit["c"], fit["max_error"], fit.get("parameters"), measured)
     return kept
 
 

@@ -9,24 +9,13 @@ architecture with random weights), which is what memory depends on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from asr_registry.catalog.schema import Claim, ModelEntry
-from asr_registry.errors import RegistryError
+from asr_registry.sizing.measured import MemoryPoint, load_report, peak_at
 
-
-@dataclass(frozen=True)
-class MemoryPoint:
-    model: str
-    device: str
-    gpu: str
-    precision: str
-    batch_size: int
-    seconds: float
-    peak_gpu_memory_gb: float | None  # None: measured on CPU (a dry run) or out of memory
-    oom: bool = False
+__all__ = ["MemoryPoint", "MemoryVerdict", "load", "memory_verdict"]
 
 
 @dataclass(frozen=True)
@@ -37,36 +26,22 @@ class MemoryVerdict:
 
 
 def load(path: str | Path) -> list[MemoryPoint]:
-    try:
-        report = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RegistryError(f"{path}: cannot read a GPU check report: {exc}") from None
-    if report.get("kind") != "asr-registry-gpu-check":
-        raise RegistryError(f"{path}: not a report of bench/gpu_check.py (kind {report.get('kind')!r})")
-    points = []
-    for model in report.get("models", []):
-        for row in model.get("points", []):
-            points.append(MemoryPoint(model["model"], report["device"], report.get("gpu", ""), row["precision"],
-                                      int(row["batch_size"]), float(row["seconds"]), row.get("peak_gpu_memory_gb"),
-                                      bool(row.get("oom", False))))  # fmt: skip
-    return points
+    """The memory points of a GPU check report (asr_registry.sizing.measured reads it)."""
+    return list(load_report(path).memory)
 
 
 def _at_batch(points: list[MemoryPoint], batch: int) -> tuple[float | None, str]:
-    """Measured peak at `batch`, linearly interpolated between measured neighbours."""
-    known = sorted((p.batch_size, p.peak_gpu_memory_gb) for p in points if p.peak_gpu_memory_gb is not None)
-    for size, peak in known:
-        if size == batch:
-            return peak, f"{peak:.2f} GB"
-    below = [(s, g) for s, g in known if s < batch]
-    above = [(s, g) for s, g in known if s > batch]
-    if below and above:
-        (s0, g0), (s1, g1) = below[-1], above[0]
-        value = g0 + (g1 - g0) * (batch - s0) / (s1 - s0)
-        return value, f"{value:.2f} GB (interpolated between batch {s0} and {s1})"
-    if below and any(p.oom and p.batch_size <= batch for p in points):
-        return float("inf"), f"out of memory at batch {min(p.batch_size for p in points if p.oom)}"
-    return None, ""
+    """Measured peak at `batch` and how it is shown (interpolated between measured neighbours)."""
+    peak = peak_at(points, batch)
+    if peak is None:
+        return None, ""
+    if peak == float("inf"):
+        return peak, f"out of memory at batch {min(p.batch_size for p in points if p.oom)}"
+    known = sorted(p.batch_size for p in points if p.peak_gpu_memory_gb is not None)
+    if batch in known:
+        return peak, f"{peak:.2f} GB"
+    below, above = max(s for s in known if s < batch), min(s for s in known if s > batch)
+    return peak, f"{peak:.2f} GB (interpolated between batch {below} and {above})"
 
 
 def memory_verdict(entry: ModelEntry, claim: Claim, points: list[MemoryPoint], seconds: float = 20.0) -> MemoryVerdict:

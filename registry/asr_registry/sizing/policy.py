@@ -1,44 +1,61 @@
-"""How much GPU memory a model needs and which batch size to run it at, each with where it came from.
+"""The one sizing policy: how much GPU memory a model needs at a batch, and which batch to run.
 
-Evidence, best first:
+Asked the same question (model, precision mode, longest utterance in seconds, GPU memory), `select`,
+`transcribe`, `bench`, the integrations and the claim estimates all get this module's answer.
 
-1. the model's own figure: `resources.min_gpu_memory_gb` or a `gpu_memory_gb` claim;
-2. an estimate from its parameter count at its GPU precision (`estimate_need_gb`): it is about this
-   model, where a tier's figure is generic (the how-to's batch-16 tier figures are 4-7x the weights
-   plus activations measured at batch 16 on the real architectures, shared/reference/shadow-architectures.md);
-3. its size tier's guide (the how-to's generic per-size figures in `[tiers]`);
-4. a lower bound: a tier bigger than every tier with a figure (xlarge, xxlarge) needs at least what
-   the biggest such tier needs, so it is known not to fit below that, and unknown above it;
-5. nothing: the need is unknown. Unknown never counts as "fits": `select` ranks such a model
-   after every model known to fit, and says so.
+Evidence, best first (each figure says which it rests on, `Evidence.basis`):
 
-Batch sizes: the model's figure for the GPU size, else its tier's guide, either capped by what the
-parameter estimate says fits; else the estimate; else the how-to's default 16, flagged.
-A later issue replaces (2) with a memory model fitted on measurements; until then the estimate is
-deliberately simple and errs high.
+1. measured on this GPU class: a GPU check report's peaks (bench/gpu_check.py), or the catalog's
+   own figure for the model (`resources.min_gpu_memory_gb`, a `gpu_memory_gb` claim, a
+   `resources.batch_size` entry) when its source is a measurement, not guidance;
+2. the architecture's memory model (memory.py, memory_models.toml);
+3. an estimate from the parameter count (weights + runtime + a per-utterance allowance);
+4. unknown: never counted as "fits"; `select` ranks such a model after every model known to fit.
+
+The how-to's figures (source "howto": the size tiers' ranges and batch guides, and the per-model
+figures copied from it) are claims to check, never evidence: nothing here falls back on them.
+
+The batch to run is the largest that fits, capped at the throughput knee: a knee measured for the
+GPU class (a report's RTFx-by-batch, or a measured `optimal_batch_size` claim), else the Open ASR
+Leaderboard's protocol, batch 128 (64 for multilingual models, as its multilingual sets run). On
+CPU the batch is CPU_BATCH_SIZE, as the engine always ran it.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from asr_registry.catalog.schema import SIZE_TIERS, Catalog, ModelEntry, Resources
+from asr_registry.catalog.schema import Claim, ModelEntry
+from asr_registry.errors import RegistryError
+from asr_registry.sizing import measured as measured_figures
+from asr_registry.sizing.evidence import Evidence
+from asr_registry.sizing.hardware import Hardware
+from asr_registry.sizing.measured import GpuReport, MemoryPoint
+from asr_registry.sizing.memory import (
+    ACTIVATION_GB_PER_UTTERANCE,
+    RUNTIME_ALLOWANCE_GB,
+    allowance_largest_batch,
+    allowance_need_gb,
+    describe_allowance,
+    memory_model,
+    usable_gb,
+)
+
+__all__ = ["ACTIVATION_GB_PER_UTTERANCE", "RUNTIME_ALLOWANCE_GB", "Sizing", "need_at", "run_batch", "size_for"]
 
 Fit = Literal["fits", "too-big", "unknown"]
 
-# Bytes per weight at the precisions the catalog names (the engine runs GPUs at the model's precision).
-BYTES_PER_PARAMETER: dict[str, int] = {"fp32": 4, "fp16": 2, "bf16": 2}
-# CUDA context, cuBLAS/cuDNN workspaces and allocator fragmentation: an allowance, not a measurement.
-RUNTIME_ALLOWANCE_GB = 1.0
-# Activations per utterance in the batch, for 20 s of audio. The largest per-utterance peak measured on
-# real architectures with random weights (fp32, 20 s: conformer CTC small 0.05, FastConformer hybrid large
-# 0.08, parakeet TDT 0.6B 0.13 GiB; shared/reference/shadow-architectures.md), rounded up.
-ACTIVATION_GB_PER_UTTERANCE = 0.15
-# Estimated batch sizes stop here: the Open ASR Leaderboard runs NeMo models at batch 128.
-MAX_ESTIMATED_BATCH = 128
-# The how-to's get_optimal_batch_size() fallback; used only when nothing else is known, and flagged.
-HOWTO_DEFAULT_BATCH = 16
+# The Open ASR Leaderboard runs NeMo models at batch 128, its multilingual sets at 64.
+PROTOCOL_BATCH = 128
+PROTOCOL_BATCH_MULTILINGUAL = 64
+PROTOCOL_SOURCE = "Open ASR Leaderboard protocol"
+# What the engine has always run on CPU.
+CPU_BATCH_SIZE = 16
+# The batch run when nothing says what fits: small, and the engine splits a batch that runs out of memory.
+UNKNOWN_NEED_BATCH = 16
 # Sources whose figures are generic guidance, not measurements of one model.
 GUIDANCE_SOURCES = frozenset({"howto"})
 # The longest utterance assumed when the user does not say (`select --max-seconds`).
@@ -47,28 +64,37 @@ LONGEST_SECONDS = 20.0
 
 @dataclass(frozen=True)
 class Sizing:
-    """What one model needs on one GPU size, and how sure that is."""
+    """What one model needs on one GPU, at the batch to run, each figure with its evidence."""
 
     fit: Fit
-    gpu_memory_gb: float | None  # the need at `batch_size`, or its lower bound
-    memory_basis: str
-    batch_size: int
-    batch_basis: str
-    cpus: float | None
-    lower_bound: bool = False  # `gpu_memory_gb` is only a lower bound on the need
+    memory: Evidence  # GB needed at `batch` (value None: unknown)
+    batch: Evidence  # the batch to run
+    cpus: float | None = None
 
     @property
     def known_to_fit(self) -> bool:
         return self.fit == "fits"
 
+    @property
+    def lower_bound(self) -> bool:
+        """Always False: the size tiers' bounds are gone (`select --json` still prints the field)."""
+        return False
 
-def weights_gb(parameters: int, precision: str) -> float:
-    return parameters * BYTES_PER_PARAMETER.get(precision, 4) / 1e9
+    @property
+    def gpu_memory_gb(self) -> float | None:
+        return None if self.memory.value is None else round(self.memory.value, 2)
 
+    @property
+    def memory_basis(self) -> str:
+        return self.memory.describe()
 
-def estimate_need_gb(parameters: int, precision: str, batch_size: int) -> float:
-    """Weights at `precision` + the runtime allowance + the activation allowance for `batch_size` utterances."""
-    return weights_gb(parameters, precision) + RUNTIME_ALLOWANCE_GB + ACTIVATION_GB_PER_UTTERANCE * batch_size
+    @property
+    def batch_size(self) -> int:
+        return int(self.batch.value or UNKNOWN_NEED_BATCH)
+
+    @property
+    def batch_basis(self) -> str:
+        return self.batch.describe()
 
 
 def millions(parameters: int) -> str:
@@ -78,130 +104,297 @@ def millions(parameters: int) -> str:
 
 
 def _owner(model: ModelEntry) -> str:
-    return "" if model.plugin == "builtin" else f"plugin '{model.plugin}' "
+    return "catalog" if model.plugin == "builtin" else f"plugin '{model.plugin}'"
 
 
-def _model_figure(model: ModelEntry) -> tuple[float, str, str] | None:
-    """(GB, basis, source) of the model's own memory figure, if it has one."""
-    if model.resources.min_gpu_memory_gb is not None:
-        source = model.resources.source
-        return model.resources.min_gpu_memory_gb, f"{_owner(model)}model figure ({source or '-'})", source
-    claims = [c for c in model.claims if c.metric == "gpu_memory_gb" and c.gpu.lower() != "cpu"]
+def _measurement(source: str) -> bool:
+    """A model's own figure counts unless it is generic guidance (the how-to's)."""
+    return source not in GUIDANCE_SOURCES
+
+
+def _gpu_gb(text: str) -> float | None:
+    """GPU memory named in a claim's `gpu` field ('A100-SXM4-80GB' -> 80), if any."""
+    found = re.search(r"(\d+)\s*GB", text, re.IGNORECASE)
+    return float(found.group(1)) if found else None
+
+
+def _claim_on_class(claim: Claim, gpu_memory_gb: float, gpu_name: str) -> bool:
+    """A claim naming a GPU counts for that GPU's class (by name when known, else by its memory)."""
+    wanted = claim.gpu.strip()
+    if not wanted or wanted.lower() == "cpu":
+        return False
+    if gpu_name:
+        return wanted.split("-")[0].lower() in gpu_name.lower()
+    claimed_gb = _gpu_gb(wanted)
+    return (
+        claimed_gb is not None and abs(claimed_gb - gpu_memory_gb) <= measured_figures.SAME_CLASS_SHARE * gpu_memory_gb
+    )
+
+
+def _report_precision(precision: str) -> str:
+    # fp16 and bf16 hold the same bytes: the check measures bf16 only.
+    return "bf16" if precision.startswith(("fp16", "bf16")) else precision
+
+
+def _reports_for(reports: Sequence[GpuReport], gpu_memory_gb: float, gpu_name: str) -> list[GpuReport]:
+    return [r for r in reports if r.same_class(gpu_memory_gb, gpu_name)]
+
+
+def batch_cap(
+    model: ModelEntry,
+    precision: str,
+    seconds: float,
+    gpu_memory_gb: float,
+    gpu_name: str = "",
+    reports: Sequence[GpuReport] = (),
+) -> Evidence:
+    """Where the batch to run stops: the measured throughput knee on this GPU class, else the protocol's batch."""
+    wanted = _report_precision(precision)
+    for report in _reports_for(reports, gpu_memory_gb, gpu_name):
+        points = [p for p in report.throughput if p.model == model.name and p.precision == wanted]
+        same_length = [p for p in points if p.seconds == seconds] or points
+        found = measured_figures.knee(same_length)
+        if found is not None:
+            detail = f"throughput knee measured on {report.gpu}: batch {found} reaches {measured_figures.KNEE_SHARE:.0%} of the best RTFx"
+            return Evidence(found, "knee", report.source, detail)
+    for claim in model.claims:
+        if (
+            claim.metric == "optimal_batch_size"
+            and _measurement(claim.source)
+            and _claim_on_class(claim, gpu_memory_gb, gpu_name)
+        ):
+            detail = f"throughput knee measured on {claim.gpu}: batch {claim.low:g}"
+            return Evidence(int(claim.low), "knee", f"{_owner(model)}: {claim.source}", detail)
+    if model.multilingual:
+        return Evidence(
+            PROTOCOL_BATCH_MULTILINGUAL,
+            "protocol",
+            PROTOCOL_SOURCE,
+            f"batch {PROTOCOL_BATCH_MULTILINGUAL}, as the leaderboard runs multilingual sets",
+        )
+    return Evidence(
+        PROTOCOL_BATCH, "protocol", PROTOCOL_SOURCE, f"batch {PROTOCOL_BATCH}, as the leaderboard runs NeMo models"
+    )
+
+
+def need_at(model: ModelEntry, batch: int, seconds: float = LONGEST_SECONDS, precision: str | None = None) -> Evidence:
+    """GPU memory at `batch` from the architecture's memory model, else the parameter count, else unknown."""
+    precision = precision or model.precision
+    fitted = memory_model(model.name)
+    if fitted is not None:
+        value = fitted.need_gb(batch, seconds, precision)
+        return Evidence(
+            value, "memory model", "memory_models.toml", f"estimated: {fitted.describe(batch, seconds, precision)}"
+        )
+    if model.parameters:
+        value = allowance_need_gb(model.parameters, batch, seconds, precision)
+        return Evidence(
+            value,
+            "parameters",
+            f"{_owner(model)} parameter count",
+            describe_allowance(model.parameters, batch, seconds, precision),
+        )
+    return Evidence(None, "unknown", "", "no measured figure, no memory model, no parameter count")
+
+
+def _largest_fitting(model: ModelEntry, gpu_memory_gb: float, seconds: float, precision: str) -> int | None:
+    """The largest batch the estimate (memory model, else parameters) fits; None when there is no estimate."""
+    fitted = memory_model(model.name)
+    if fitted is not None:
+        return fitted.largest_batch(gpu_memory_gb, seconds, precision)
+    if model.parameters:
+        return allowance_largest_batch(model.parameters, gpu_memory_gb, seconds, precision)
+    return None
+
+
+def _capped(largest: int, cap: Evidence, memory: Evidence, gpu_memory_gb: float, seconds: float) -> Evidence:
+    assert cap.value is not None
+    if largest >= cap.value:
+        return Evidence(
+            int(cap.value),
+            cap.basis,
+            cap.source,
+            f"{cap.detail}; {largest} utterances of {seconds:g} s would fit {gpu_memory_gb:g} GB",
+        )
+    return Evidence(
+        largest,
+        memory.basis,
+        memory.source,
+        f"largest batch of {seconds:g} s audio whose estimated need fits {usable_gb(gpu_memory_gb):.1f} of "
+        f"{gpu_memory_gb:g} GB",
+    )
+
+
+def _from_report(
+    model: ModelEntry,
+    gpu_memory_gb: float,
+    seconds: float,
+    precision: str,
+    cap: Evidence,
+    reports: Sequence[GpuReport],
+    gpu_name: str,
+) -> tuple[Fit, Evidence, Evidence] | None:
+    """From peaks measured on this GPU class: the largest measured (or interpolated) batch that fits."""
+    wanted = _report_precision(precision)
+    for report in _reports_for(reports, gpu_memory_gb, gpu_name):
+        points: list[MemoryPoint] = [
+            p for p in report.memory if p.model == model.name and p.precision == wanted and p.seconds == seconds
+        ]
+        if not points:
+            continue
+        assert cap.value is not None
+        smallest: tuple[int, float] | None = None
+        for batch in range(int(cap.value), 0, -1):
+            peak = measured_figures.peak_at(points, batch, extrapolate=True)
+            if peak is None:
+                continue
+            need = peak + RUNTIME_ALLOWANCE_GB
+            smallest = (batch, need)
+            if need <= usable_gb(gpu_memory_gb):
+                largest_measured = max(p.batch_size for p in points if p.peak_gpu_memory_gb is not None)
+                how_found = "extrapolated from measured batches" if batch > largest_measured else "measured"
+                detail = (
+                    f"peak {peak:.2f} GB at batch {batch} x {seconds:g} s {wanted} ({how_found}) "
+                    f"+ {RUNTIME_ALLOWANCE_GB:g} GB runtime"
+                )
+                memory = Evidence(need, "measured", report.source, detail)
+                at_cap = batch == cap.value
+                how = (
+                    cap
+                    if at_cap
+                    else Evidence(
+                        batch,
+                        "measured",
+                        report.source,
+                        f"largest batch whose measured peak fits {usable_gb(gpu_memory_gb):.1f} of {gpu_memory_gb:g} GB",
+                    )
+                )
+                return "fits", memory, Evidence(batch, how.basis, how.source, how.detail)
+        if smallest is not None:
+            batch, need = smallest
+            memory = Evidence(need, "measured", report.source, f"measured at batch {batch} x {seconds:g} s {wanted}")
+            return "too-big", memory, Evidence(1, "measured", report.source, "none fits")
+    return None
+
+
+def _catalog_memory(model: ModelEntry, gpu_memory_gb: float, gpu_name: str) -> Evidence | None:
+    """The model's own measured memory figure: resources, else its smallest measured claim for this GPU."""
+    resources = model.resources
+    if resources.min_gpu_memory_gb is not None and _measurement(resources.source):
+        return Evidence(
+            resources.min_gpu_memory_gb,
+            "measured",
+            f"{_owner(model)}: {resources.source or 'no source given'}",
+            "model figure",
+        )
+    claims = [
+        c
+        for c in model.claims
+        if c.metric == "gpu_memory_gb"
+        and _measurement(c.source)
+        and (not c.gpu or _claim_on_class(c, gpu_memory_gb, gpu_name))
+    ]
     if not claims:
         return None
     smallest = min(claims, key=lambda c: c.low)
     at = f" at batch {smallest.batch_size}" if smallest.batch_size is not None else ""
-    return smallest.low, f"{_owner(model)}model claim{at} ({smallest.source})", smallest.source
+    return Evidence(smallest.low, "measured", f"{_owner(model)}: {smallest.source}", f"model claim{at}")
 
 
-def _memory_model_sizing(model: ModelEntry, gpu_memory_gb: float, seconds: float, figure_batch: int | None,
-                         figure_basis: str, cpus: float | None) -> Sizing | None:  # fmt: skip
-    """From the architecture's fitted memory model (asr_registry.shadow); None where it has none."""
-    from asr_registry.shadow import estimates
-
-    if estimates.memory_model(model.name) is None:
+def _catalog_batch(model: ModelEntry, gpu_memory_gb: float) -> Evidence | None:
+    resources = model.resources
+    batch = resources.batch_size_for(gpu_memory_gb) if _measurement(resources.source) else None
+    if batch is None:
         return None
-    plan = estimates.plan_for_gpu(model, gpu_memory_gb, seconds)
-    if plan is None:
-        need, basis = estimates.estimate_memory(model, 1, seconds)
-        return Sizing("too-big", None if need is None else round(need, 2), basis, 1, "none fits", cpus)
-    batch, batch_basis = plan.batch_size, plan.basis
-    if figure_batch is not None and figure_batch <= plan.batch_size:
-        batch, batch_basis = figure_batch, f"{figure_basis}; fits by the estimate"
-    request, basis = estimates.memory_to_request(model, batch, seconds)
-    assert request is not None
-    return Sizing("fits", min(request, gpu_memory_gb), basis, batch, batch_basis, cpus)
-
-
-def _lower_bound(model: ModelEntry, catalog: Catalog) -> tuple[float, str] | None:
-    """The need of the biggest smaller tier with a figure, for tiers above every tier with one."""
-    if model.size not in SIZE_TIERS:
-        return None
-    position = SIZE_TIERS.index(model.size)
-    known = [t for t in SIZE_TIERS if (tier := catalog.tiers.get(t)) and tier.resources.min_gpu_memory_gb]
-    if not known or position <= SIZE_TIERS.index(known[-1]):
-        return None  # a tier inside the guide's span without a figure says nothing about this model
-    below = catalog.tiers[known[-1]].resources
-    assert below.min_gpu_memory_gb is not None
-    return below.min_gpu_memory_gb, f"{known[-1]}-tier guide ({below.source}); {model.size} models are bigger"
-
-
-def _estimated_batch(parameters: int, precision: str, gpu_memory_gb: float) -> int | None:
-    """The largest power of two up to MAX_ESTIMATED_BATCH whose estimated need fits; None if not even 1."""
-    batch = None
-    candidate = 1
-    while candidate <= MAX_ESTIMATED_BATCH and estimate_need_gb(parameters, precision, candidate) <= gpu_memory_gb:
-        batch, candidate = candidate, candidate * 2
-    return batch
-
-
-def _estimate_text(model: ModelEntry, batch: int) -> str:
-    assert model.parameters is not None
-    return (
-        f"estimated from {millions(model.parameters)} parameters: {weights_gb(model.parameters, model.precision):.2g} GB "
-        f"{model.precision} weights + {RUNTIME_ALLOWANCE_GB:g} GB runtime + {ACTIVATION_GB_PER_UTTERANCE:g} GB x {batch} "
-        f"utterance(s) of 20 s"
+    return Evidence(
+        batch,
+        "measured",
+        f"{_owner(model)}: {resources.source or 'no source given'}",
+        f"model batch figure for {gpu_memory_gb:g} GB",
     )
 
 
-def _estimated_batch_text(gpu_memory_gb: float) -> str:
-    return f"estimated: the largest power of two up to {MAX_ESTIMATED_BATCH} whose estimated need fits {gpu_memory_gb:g} GB"
+def _cpus(model: ModelEntry) -> float | None:
+    """CPUs to request per worker: the model's own figure (never a size tier's how-to guide)."""
+    resources = model.resources
+    return resources.cpus if _measurement(resources.source) else None
 
 
-def size_for(model: ModelEntry, catalog: Catalog, gpu_memory_gb: float, seconds: float = LONGEST_SECONDS) -> Sizing:
-    """`seconds`: the longest utterance in the user's data (activations grow with it)."""
-    tier = catalog.tiers.get(model.size)
-    tier_resources = tier.resources if tier else Resources()
-    cpus = model.resources.cpus or tier_resources.cpus
+def size_for(
+    model: ModelEntry,
+    gpu_memory_gb: float,
+    seconds: float = LONGEST_SECONDS,
+    precision: str | None = None,
+    *,
+    reports: Sequence[GpuReport] = (),
+    gpu_name: str = "",
+) -> Sizing:
+    """The need and the batch to run for `model` on a GPU of `gpu_memory_gb` (named `gpu_name` when known).
 
-    # A batch-size figure: the model's own for this GPU size, else its tier's guide.
-    figure_batch = model.resources.batch_size_for(gpu_memory_gb)
-    figure_basis = f"{_owner(model)}model figure ({model.resources.source or '-'})"
-    if figure_batch is None:
-        figure_batch = tier_resources.batch_size_for(gpu_memory_gb)
-        figure_basis = f"{model.size}-tier guide ({tier_resources.source})"
-    estimated_batch = _estimated_batch(model.parameters, model.precision, gpu_memory_gb) if model.parameters else None
+    `seconds`: the longest utterance in the data (activations grow with it); `precision`: the mode
+    the engine runs (default: the catalog's); `reports`: GPU check reports to read measured figures
+    from. The size tiers' how-to figures play no part.
+    """
+    precision = precision or model.precision
+    cpus = _cpus(model)
+    if gpu_memory_gb <= 0:  # a GPU whose size nobody gave
+        unknown = Evidence(UNKNOWN_NEED_BATCH, "unknown", "", f"GPU memory not given: batch {UNKNOWN_NEED_BATCH}")
+        return Sizing("unknown", need_at(model, UNKNOWN_NEED_BATCH, seconds, precision), unknown, cpus)
+    cap = batch_cap(model, precision, seconds, gpu_memory_gb, gpu_name, reports)
 
-    def batch_for_known_need() -> tuple[int, str]:
-        # A figure wins, unless the parameter count says it cannot fit (the tier guide is generic).
-        if figure_batch is not None and (estimated_batch is None or figure_batch <= estimated_batch):
-            return figure_batch, figure_basis
-        if estimated_batch is not None:
-            return estimated_batch, _estimated_batch_text(gpu_memory_gb)
-        return HOWTO_DEFAULT_BATCH, f"how-to default: no batch figure for this model, tier or {gpu_memory_gb:g} GB"
+    measured = _from_report(model, gpu_memory_gb, seconds, precision, cap, reports, gpu_name)
+    if measured is not None:
+        return Sizing(*measured, cpus)
 
-    figure = _model_figure(model)
-    # A figure measured on the model first; then the architecture's memory model, which beats
-    # generic guidance (the how-to's per-model figures are 4-7x what the shadows measure).
-    if figure is None or figure[2] in GUIDANCE_SOURCES:
-        shadow = _memory_model_sizing(model, gpu_memory_gb, seconds, figure_batch, figure_basis, cpus)
-        if shadow is not None:
-            return shadow
-    if figure is not None:
-        value, basis, _ = figure
-        if value > gpu_memory_gb:
-            return Sizing("too-big", value, basis, figure_batch or HOWTO_DEFAULT_BATCH, figure_basis, cpus)
-        return Sizing("fits", value, basis, *batch_for_known_need(), cpus)
+    figure = _catalog_memory(model, gpu_memory_gb, gpu_name)
+    batch_figure = _catalog_batch(model, gpu_memory_gb)
+    largest = _largest_fitting(model, gpu_memory_gb, seconds, precision)
+    if figure is not None and figure.value is not None:
+        if figure.value > gpu_memory_gb:
+            return Sizing("too-big", figure, batch_figure or Evidence(1, "measured", figure.source, "none fits"), cpus)
+        if batch_figure is None:
+            estimate = need_at(model, 1, seconds, precision)
+            batch_figure = (
+                _capped(max(1, largest), cap, estimate, gpu_memory_gb, seconds)
+                if largest is not None
+                else Evidence(UNKNOWN_NEED_BATCH, "unknown", "", "no batch figure or estimate for this GPU")
+            )
+        return Sizing("fits", figure, batch_figure, cpus)
 
-    if model.parameters:
-        if estimated_batch is None:
-            smallest = estimate_need_gb(model.parameters, model.precision, 1)
-            return Sizing("too-big", round(smallest, 2), _estimate_text(model, 1), 1, "none fits", cpus)
-        batch, batch_basis = batch_for_known_need()
-        memory = round(estimate_need_gb(model.parameters, model.precision, batch), 2)
-        return Sizing("fits", memory, _estimate_text(model, batch), batch, batch_basis, cpus)
+    if batch_figure is not None:
+        assert batch_figure.value is not None
+        need = need_at(model, int(batch_figure.value), seconds, precision)
+        fit: Fit = "unknown" if need.value is None else "fits" if need.value <= usable_gb(gpu_memory_gb) else "too-big"
+        return Sizing(fit, need, batch_figure, cpus)
 
-    if tier_resources.min_gpu_memory_gb is not None:
-        value, basis = tier_resources.min_gpu_memory_gb, f"{model.size}-tier guide ({tier_resources.source})"
-        fit: Fit = "too-big" if value > gpu_memory_gb else "fits"
-        return Sizing(fit, value, basis, *batch_for_known_need(), cpus)
+    if largest is None:
+        unknown = Evidence(
+            UNKNOWN_NEED_BATCH,
+            "unknown",
+            "",
+            f"not known to fit: batch {UNKNOWN_NEED_BATCH}, and the engine splits a batch that runs out of memory",
+        )
+        return Sizing("unknown", need_at(model, 1, seconds, precision), unknown, cpus)
+    if largest < 1:
+        return Sizing("too-big", need_at(model, 1, seconds, precision), Evidence(1, "unknown", "", "none fits"), cpus)
+    batch = _capped(largest, cap, need_at(model, 1, seconds, precision), gpu_memory_gb, seconds)
+    assert batch.value is not None
+    return Sizing("fits", need_at(model, int(batch.value), seconds, precision), batch, cpus)
 
-    unknown_batch = figure_batch or HOWTO_DEFAULT_BATCH
-    unknown_basis = figure_basis if figure_batch else "how-to default; not known to fit"
-    bound = _lower_bound(model, catalog)
-    if bound is not None:
-        value, basis = bound
-        fit = "too-big" if value > gpu_memory_gb else "unknown"
-        return Sizing(fit, value, basis, unknown_batch, unknown_basis, cpus, lower_bound=True)
-    return Sizing("unknown", None, "no figure, no size-tier guide, no parameter count", unknown_batch, unknown_basis,
-                  cpus)  # fmt: skip
+
+def run_batch(
+    model: ModelEntry,
+    hardware: Hardware,
+    requested: int | None = None,
+    seconds: float = LONGEST_SECONDS,
+    precision: str | None = None,
+    reports: Sequence[GpuReport] = (),
+) -> Evidence:
+    """The batch the engine runs: the user's, else CPU_BATCH_SIZE on CPU, else `size_for`'s on the GPU."""
+    if requested is not None:
+        if requested < 1:
+            raise RegistryError("--batch-size must be at least 1")
+        return Evidence(requested, "flag", "--batch-size", "--batch-size")
+    if not hardware.cuda:
+        return Evidence(CPU_BATCH_SIZE, "cpu default", "", "CPU default")
+    return size_for(model, hardware.gpu_memory_gb, seconds, precision, reports=reports, gpu_name=hardware.name).batch
