@@ -13,8 +13,17 @@ import json
 ENGINE_BATCHES_PER_CALL = 4
 
 
-def curator_snippet(model: str, *, gpu_memory_gb: float, batch_size: int, batch_basis: str, precision: str,
-                    cpus: float | None, manifest: str = "input.jsonl", output: str = "output.jsonl") -> str:  # fmt: skip
+def curator_snippet(
+    model: str,
+    *,
+    gpu_memory_gb: float,
+    batch_size: int,
+    batch_basis: str,
+    precision: str,
+    cpus: float | None,
+    manifest: str = "input.jsonl",
+    output: str = "output.jsonl",
+) -> str:
     """Python source for reader -> TranscribeStage -> writer, and the executor line."""
     cpu_count = cpus if cpus else 1
     q = json.dumps  # Python string literals in double quotes

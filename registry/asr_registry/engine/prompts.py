@@ -78,12 +78,15 @@ def check_options(entry: ModelEntry, options: PromptOptions, style: str | None =
     task = TASKS.get(options.task or "", "")
     translating = task == "ast" or (options.target_language and options.target_language != options.language)
     if translating and (style != CANARY or "ast" not in entry.tasks):
-        raise PromptError(f"model {entry.name} does not translate (tasks: {', '.join(entry.tasks)}); "
-                          "--task ast and --target-language need a model with the ast task")  # fmt: skip
+        raise PromptError(
+            f"model {entry.name} does not translate (tasks: {', '.join(entry.tasks)}); "
+            "--task ast and --target-language need a model with the ast task"
+        )
     source, target = options.language, options.target_language
     if task == "asr" and source and target and target != source:
-        raise PromptError(f"--task asr transcribes: --target-language {target} must equal --language {source} "
-                          "(or use --task ast)")  # fmt: skip
+        raise PromptError(
+            f"--task asr transcribes: --target-language {target} must equal --language {source} (or use --task ast)"
+        )
     if task == "ast" and (not target or target == source):
         raise PromptError("--task ast translates: give a --target-language other than the spoken language")
     if options.target_language and languages and _base(options.target_language) not in languages:

@@ -142,9 +142,13 @@ class Engine:
             if self._model is None:
                 self._model = load_model(self.entry, s.device, self.options.cache_dir)
             self._runner = runner_for(
-                self.entry, self._model, device=s.device, precision=s.precision, decoder=s.decoder,
+                self.entry,
+                self._model,
+                device=s.device,
+                precision=s.precision,
+                decoder=s.decoder,
                 word_confidence=s.word_confidence,
-            )  # fmt: skip
+            )
             self.load_seconds = time.perf_counter() - started
         return self._runner
 

@@ -84,8 +84,19 @@ class ShardWorker:
         busy = time.perf_counter() - started
         settings = transcriber.settings
         return ShardOutput(
-            shard=shard.number, rows=rows, durations=durations, worker=self.worker, transcribed=transcribed, skipped=tuple(skipped),
-            audio_seconds=audio_seconds, busy_seconds=busy, load_seconds=self.load_seconds, chunked=chunked,
-            oom_splits=transcriber.oom_splits - splits_before, device=settings.device, precision=settings.precision,
-            batch_size=settings.batch_size, gpu=self.gpu,
-        )  # fmt: skip
+            shard=shard.number,
+            rows=rows,
+            durations=durations,
+            worker=self.worker,
+            transcribed=transcribed,
+            skipped=tuple(skipped),
+            audio_seconds=audio_seconds,
+            busy_seconds=busy,
+            load_seconds=self.load_seconds,
+            chunked=chunked,
+            oom_splits=transcriber.oom_splits - splits_before,
+            device=settings.device,
+            precision=settings.precision,
+            batch_size=settings.batch_size,
+            gpu=self.gpu,
+        )

@@ -13,12 +13,16 @@ whole (see `stitch`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_registry.engine.families.base import FamilyRunner, Hypothesis, NemoModel, best
+from asr_registry.engine.families.base import FamilyRunner, NemoModel, best
 from asr_registry.engine.prompts import CANARY
 from asr_registry.engine.values import Hyp
+
+if TYPE_CHECKING:  # for annotations only: NeMo loads with the first model
+    from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
 
 # What NeMo's multitask transcribe() dataloader pads shorter clips to (`pad_min_duration`).
 AED_MIN_SECONDS = 1.0

@@ -24,21 +24,18 @@ Text and word confidences (NeMo 3):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from asr_registry.engine.families.base import (
-    DictConfig,
-    FamilyRunner,
-    Hypothesis,
-    NemoModel,
-    NemoOutput,
-    Tensor,
-    best,
-    cfg_get,
-)
+from asr_registry.engine.families.base import FamilyRunner, NemoModel, NemoOutput, best, cfg_get
 from asr_registry.engine.prompts import LANGUAGE
 from asr_registry.engine.values import Hyp
+
+if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
+    from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
+    from omegaconf import DictConfig
+    from torch import Tensor
 
 
 class _DecodingRunner(FamilyRunner):

@@ -18,7 +18,6 @@ from asr_registry.engine.values import Hyp
 
 if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
     from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
-    from omegaconf import DictConfig
     from torch import Tensor
 
 # Where NeMo crosses into the engine, the types stay open (`Any`), named for what they are:
@@ -26,7 +25,6 @@ if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the fi
 # decoding returns (`Hypothesis`, a list of them per utterance, or plain text).
 NemoModel = Any
 NemoOutput = Any
-__all__ = ["DictConfig", "FamilyRunner", "Hypothesis", "NemoModel", "NemoOutput", "Tensor", "best", "cfg_get"]
 
 
 class FamilyRunner:
