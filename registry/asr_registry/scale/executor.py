@@ -19,9 +19,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from asr_registry.engine.manifest import default_output_path, read_manifest
-from asr_registry.engine.manifest_run import journal_header
-from asr_registry.engine.output import Journal, partial_path, prediction_bytes, prepare_output, read_journal
+from asr_registry.engine.files import OutputLock
+from asr_registry.engine.manifest import ManifestItem, default_output_path, read_manifest
+from asr_registry.engine.manifest_run import check_pred_key, finished_rows, finished_summary, journal_header
+from asr_registry.engine.output import (
+    Journal,
+    check_resume,
+    partial_path,
+    prediction_bytes,
+    prepare_output,
+    read_journal,
+)
 from asr_registry.engine.runner import RunSummary, SkippedFile
 from asr_registry.errors import RegistryError
 from asr_registry.scale.cluster import Cluster, PoolSize, connect, local_cpus_for, size_pool
@@ -115,20 +123,43 @@ def run_manifest_ray(
     progress: Progress | None = None,
     on_start: Callable[[int, int], None] | None = None,
     verbose: bool = False,
+    overwrite_field: bool = False,
 ) -> ScaleSummary:
+    """The manifest over Ray; the same checks as a local run, all before Ray starts."""
     items = read_manifest(manifest_in)
     if not items:
         raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
     # Built on the driver only to validate the request and name the run; never loaded here.
     naming = spec.on_device("cpu").build()
     out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, naming.name)
+    with OutputLock(out, option="--out"):
+        return _run_locked(spec, naming, manifest_in, out, items, resume=resume, in_place=in_place,
+                           pred_key=pred_key, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
+                           shard_rows=shard_rows, progress=progress, on_start=on_start, verbose=verbose,
+                           overwrite_field=overwrite_field)  # fmt: skip
+
+
+def _run_locked(spec: TranscriberSpec, naming: Any, manifest_in: str | Path, out: Path, items: list[ManifestItem], *,
+                resume: bool, in_place: bool, pred_key: str, address: str | None, workers: int | None,
+                gpus_per_worker: float | None, shard_rows: int | None, progress: Progress | None,
+                on_start: Callable[[int, int], None] | None, verbose: bool,
+                overwrite_field: bool) -> ScaleSummary:  # fmt: skip
+    done = finished_rows(out, items, pred_key) if resume else None
+    if done is not None:
+        log.info("%s is already finished (all %d rows); nothing to do", out, len(items))
+        run = finished_summary(naming, out, items, done)
+        return ScaleSummary(run=run, address="", nodes=0, workers=0, gpus_per_worker=0.0, shard_rows=0, shards=0,
+                            shards_run=0, startup_seconds=0.0)  # fmt: skip
+    check_pred_key(items, pred_key, manifest_in, overwrite_field)
     engines = list(getattr(naming, "engines", ())) or [naming]
     members = len(engines)
     backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
-                            extra_row_bytes=prediction_bytes(members, spec.word_confidence))  # fmt: skip
+                            extra_row_bytes=prediction_bytes(members, spec.word_confidence), locked=True)  # fmt: skip
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
+    if resume:  # the header without shard_rows (taken from the journal itself): before Ray starts
+        check_resume(out, journal_header(naming, manifest_in, len(items), pred_key))
 
     cluster = connect(address, local_cpus=local_cpus_for(workers), verbose=verbose)
     pool = size_pool(cluster, workers, gpus_per_worker)
