@@ -49,7 +49,7 @@ class RayProgress:
 def transcribe_on_ray(spec: Any, scale: ScaleRequest, manifest: str, out: str | None, *, resume: bool,
                       in_place: bool, pred_key: str, no_progress: bool, verbose: bool, as_json: bool) -> None:  # fmt: skip
     from asr_registry.scale.cluster import disconnect
-    from asr_registry.scale.executor import run_manifest_ray
+    from asr_registry.scale.executor import DriverTerminated, run_manifest_ray
 
     target: Any = manifest if in_place and out is None else out
     bar = RayProgress(no_progress)
@@ -58,6 +58,11 @@ def transcribe_on_ray(spec: Any, scale: ScaleRequest, manifest: str, out: str | 
                                    address=scale.address, workers=scale.workers,
                                    gpus_per_worker=scale.gpus_per_worker, shard_rows=scale.shard_rows,
                                    progress=bar.update, on_start=bar.on_start, verbose=verbose)  # fmt: skip
+    except DriverTerminated as exc:
+        bar.close()
+        disconnect()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     finally:
         bar.close()
     try:

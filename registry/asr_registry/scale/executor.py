@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,83 @@ from asr_registry.errors import RegistryError
 from asr_registry.scale.cluster import Cluster, PoolSize, connect, local_cpus_for, size_pool
 from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
 from asr_registry.scale.spec import TranscriberSpec
+from asr_registry.scale.worker import not_visible_reason
 
 log = logging.getLogger("asr_registry.engine")
 
 Progress = Callable[[int, float], None]  # (rows finished, their audio seconds) per shard
+
+
+class DriverTerminated(BaseException):
+    """SIGTERM reached the driver: the run stopped between two journal writes.
+
+    A BaseException (like KeyboardInterrupt) so that no `except Exception` in Ray Data swallows
+    it on its way out; the CLI prints its one-line message and exits 143 (128 + SIGTERM).
+    """
+
+    exit_code = 128 + signal.SIGTERM
+
+
+class _StopOnSigterm:
+    """While active, SIGTERM raises `DriverTerminated`, but never inside a journal write.
+
+    Ray installs its own handler (`sys.exit(15)`, with its crash-dump lines); this one replaces
+    it for the run and puts the previous one back after.
+    """
+
+    def __init__(self, journal: Path) -> None:
+        self.journal = journal
+        self.critical = False
+        self.pending = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.critical:
+            self.pending = True  # raised as soon as the write is complete
+            return
+        self.stop()
+
+    def stop(self) -> None:
+        raise DriverTerminated(
+            f"stopped by SIGTERM; the rows done so far are kept in {self.journal}: "
+            "run the same command again with --resume to finish"
+        )
+
+    def __enter__(self) -> _StopOnSigterm:
+        try:
+            self._previous = signal.signal(signal.SIGTERM, self._handler)
+        except ValueError:  # not the main thread: leave signals alone
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
+def mark_unseen(output: ShardOutput, items: Mapping[int, ManifestItem]) -> ShardOutput:
+    """Rows a worker skipped because it cannot see a folder that the driver sees: a storage problem.
+
+    Elsewhere (the folder is missing here too) the local executor's reason stays, so the
+    output is the same bytes as a local run's.
+    """
+    if not output.unseen:
+        return output
+    host = output.worker.rsplit(":", 1)[0]
+    seen_here: dict[Path, bool] = {}
+    rows = dict(output.rows)
+    reasons: dict[int, str] = {}
+    for index in output.unseen:
+        folder = items[index].audio_path.parent
+        if folder not in seen_here:
+            seen_here[folder] = folder.is_dir()
+        if seen_here[folder]:
+            reasons[index] = not_visible_reason(items[index].audio_path, host)
+            rows[index] = {**rows[index], "skipped": reasons[index]}
+    if not reasons:
+        return output
+    skipped = tuple((i, a, reasons.get(i, r)) for i, a, r in output.skipped)
+    return replace(output, rows=rows, skipped=skipped)
 
 
 @dataclass
@@ -168,8 +242,10 @@ def _run_locked(spec: TranscriberSpec, naming: Any, manifest_in: str | Path, out
     shards = plan_shards(items, size)
     fresh = not (resume and partial_path(out).exists())
     journal = Journal(out, header, resume=resume)
+    by_index = {item.index: item for item in items}
+    stopper = _StopOnSigterm(partial_path(out))
     try:
-        with journal:
+        with journal, stopper:
             todo = unfinished(shards, journal.rows)
             done_rows = len(items) - sum(len(s.items) for s in todo)
             if done_rows:
@@ -179,12 +255,22 @@ def _run_locked(spec: TranscriberSpec, naming: Any, manifest_in: str | Path, out
                 on_start(len(items), done_rows)
             started = time.perf_counter()
 
+            marked: dict[int, ShardOutput] = {}
+
             def record(output: ShardOutput) -> None:
-                journal.append(output.rows)  # one fsynced write per shard
+                output = marked[output.shard] = mark_unseen(output, by_index)
+                stopper.critical = True
+                try:
+                    journal.append(output.rows)  # one fsynced write per shard
+                finally:
+                    stopper.critical = False
+                if stopper.pending:
+                    stopper.stop()
                 if progress is not None:
                     progress(len(output.rows), output.audio_seconds)
 
             outputs, first_start = run_shards(spec, todo, pool, pred_key, record, verbose) if todo else ([], started)
+            outputs = [marked.get(o.shard, o) for o in outputs]
             ended = time.perf_counter()
             # Like a local run's, the wall time counts transcription only: from the moment the
             # first worker had its model loaded; pool start-up is reported apart.

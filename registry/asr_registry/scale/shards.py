@@ -92,6 +92,7 @@ class ShardOutput:
     precision: str
     batch_size: int
     gpu: str = ""  # the worker's GPU name, "" on CPU
+    unseen: tuple[int, ...] = ()  # skipped rows whose audio folder this worker cannot see
 
     def encode(self) -> str:
         record = {**self.__dict__, "rows": [[i, r] for i, r in self.rows.items()],
@@ -104,4 +105,5 @@ class ShardOutput:
         record["rows"] = {int(i): r for i, r in record["rows"]}
         record["durations"] = {int(i): float(d) for i, d in record["durations"]}
         record["skipped"] = tuple((int(i), a, r) for i, a, r in record["skipped"])
+        record["unseen"] = tuple(int(i) for i in record.get("unseen", ()))
         return cls(**record)

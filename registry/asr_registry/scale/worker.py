@@ -60,6 +60,7 @@ class ShardWorker:
         chunked = 0
         splits_before = transcriber.oom_splits
         visible: dict[Path, bool] = {}
+        unseen: list[int] = []
         started = time.perf_counter()
         for results in transcriber.iter_results(list(shard.items)):
             for result in results:
@@ -67,12 +68,14 @@ class ShardWorker:
                 row = transcriber.row(item, result, self.pred_key)
                 reason = result.skipped
                 if reason is not None:
+                    # The row keeps the local executor's reason (same bytes); a folder this worker
+                    # cannot see is reported apart, and the driver, which knows whether it sees the
+                    # folder itself, names a storage problem (`executor.mark_unseen`).
                     folder = item.audio_path.parent
                     if folder not in visible:
                         visible[folder] = folder.is_dir()
                     if not visible[folder]:
-                        reason = not_visible_reason(item.audio_path, self.host)
-                        row["skipped"] = reason
+                        unseen.append(result.index)
                     skipped.append((item.index, item.audio_filepath, reason))
                 else:
                     transcribed += 1
@@ -86,5 +89,5 @@ class ShardWorker:
             shard=shard.number, rows=rows, durations=durations, worker=self.worker, transcribed=transcribed, skipped=tuple(skipped),
             audio_seconds=audio_seconds, busy_seconds=busy, load_seconds=self.load_seconds, chunked=chunked,
             oom_splits=transcriber.oom_splits - splits_before, device=settings.device, precision=settings.precision,
-            batch_size=settings.batch_size, gpu=self.gpu,
+            batch_size=settings.batch_size, gpu=self.gpu, unseen=tuple(unseen),
         )  # fmt: skip
