@@ -78,15 +78,29 @@ def test_cli_reads_its_own_output_with_separators_and_surrogates(
     manifest = tmp_path / "m.jsonl"
     manifest.write_text(
         json.dumps({"audio_filepath": _audio(digits), "text": "a\u2028b\u0085c", "note": "\u2029"}, ensure_ascii=False)
-        + "\n" + json.dumps({"audio_filepath": _audio(digits, 1), "text": "\ud83d lone"}) + "\n",
+        + "\n"
+        + json.dumps({"audio_filepath": _audio(digits, 1), "text": "\ud83d lone"})
+        + "\n",
         encoding="utf-8",
-    )  # fmt: skip
+    )
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    done = transcribe("transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out",
-                      str(first), "--no-progress")  # fmt: skip
+    done = transcribe(
+        "transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out", str(first), "--no-progress"
+    )
     assert done.returncode == 0, done.stderr
-    again = transcribe("transcribe", str(first), "--model", "t-digits-ctc", "--device", "cpu", "--out",
-                       str(second), "--pred-key", "again", "--no-progress")  # fmt: skip
+    again = transcribe(
+        "transcribe",
+        str(first),
+        "--model",
+        "t-digits-ctc",
+        "--device",
+        "cpu",
+        "--out",
+        str(second),
+        "--pred-key",
+        "again",
+        "--no-progress",
+    )
     assert again.returncode == 0, again.stderr
     rows = [json.loads(line) for line in second.read_bytes().decode("utf-8").split("\n")[:-1]]
     assert [r["text"] for r in rows] == ["a\u2028b\u0085c", "\ud83d lone"]

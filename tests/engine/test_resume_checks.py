@@ -31,10 +31,15 @@ AED_NEMO = DIGITS_DATA / "models" / "digits_aed.nemo"
 
 def _aed(language: str) -> Engine:
     entry = ModelEntry(
-        name="t-digits-aed", status="published", source=ModelSource(path=str(AED_NEMO), sha256=sha256_of(AED_NEMO)),
-        family="aed", decoders=("aed",), size="tiny", languages=("en", "es"),
+        name="t-digits-aed",
+        status="published",
+        source=ModelSource(path=str(AED_NEMO), sha256=sha256_of(AED_NEMO)),
+        family="aed",
+        decoders=("aed",),
+        size="tiny",
+        languages=("en", "es"),
         prompt=("source_lang", "target_lang", "task", "pnc"),
-    )  # fmt: skip
+    )
     return Engine(entry, device="cpu", prompt=PromptOptions(language=language))
 
 
@@ -127,8 +132,18 @@ def test_resume_of_a_finished_run_says_so_and_transcribes_nothing(
     transcribe: Callable[..., Result], manifest: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out.jsonl"
-    args = ["transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out", str(out),
-            "--no-progress", "--json"]  # fmt: skip
+    args = [
+        "transcribe",
+        str(manifest),
+        "--model",
+        "t-digits-ctc",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--json",
+    ]
     first = transcribe(*args)
     assert first.returncode == 0, first.stderr
     written = out.read_bytes()
@@ -165,8 +180,17 @@ def test_a_second_run_on_a_locked_output_is_refused_at_once_naming_the_live_proc
     holder = _holder(out)
     try:
         Journal(out, {"model": "m"}, resume=False).close()  # the live run's journal
-        result = transcribe("transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out",
-                            str(out), "--no-progress")  # fmt: skip
+        result = transcribe(
+            "transcribe",
+            str(manifest),
+            "--model",
+            "t-digits-ctc",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+            "--no-progress",
+        )
         assert result.returncode == 2, result.stderr
         assert f"is being written by another run (pid {holder.pid} on " in result.stderr, result.stderr
         assert "interrupted" not in result.stderr and "Traceback" not in result.stderr
@@ -188,8 +212,9 @@ def test_a_stale_lock_from_a_dead_process_is_taken_over(
     holder.wait()
     assert lock_path(out).read_text().startswith(f"pid {holder.pid} ")  # left behind by the dead process
     assert lock_holder(out) is None
-    result = transcribe("transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out",
-                        str(out), "--no-progress")  # fmt: skip
+    result = transcribe(
+        "transcribe", str(manifest), "--model", "t-digits-ctc", "--device", "cpu", "--out", str(out), "--no-progress"
+    )
     assert result.returncode == 0, result.stderr
     assert len(out.read_text().splitlines()) == 3 and not lock_path(out).exists()
 

@@ -41,8 +41,9 @@ disconnect()
 @pytest.mark.slow
 def test_workers_of_a_local_ray_run_at_normal_priority(local_ray_tmp: dict[str, str]) -> None:
     # Before: 15 (Ray's default worker_niceness), so beside other work every Ray run crawled.
-    done = subprocess.run([sys.executable, "-c", NICE_SCRIPT], env=local_ray_tmp, capture_output=True, text=True,
-                          timeout=RUN_TIMEOUT)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", NICE_SCRIPT], env=local_ray_tmp, capture_output=True, text=True, timeout=RUN_TIMEOUT
+    )
     assert done.returncode == 0, done.stderr
     assert "nice 0" in done.stdout.splitlines(), done.stdout
 
@@ -62,8 +63,10 @@ def test_driver_sigterm_exits_143_in_one_line_and_resume_is_identical(
     finally:
         code, _stdout, err = _finish(driver)
     assert code == 143, err
+    # Ray's own start-up log lines (core_worker.cc on actor creation) may come before it: every Ray run has those.
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: stopped by SIGTERM; the rows done so far are kept in "), err
+    assert lines[-1].startswith("error: stopped by SIGTERM; the rows done so far are kept in "), err
+    assert "Traceback" not in err and sum(line.startswith("error:") for line in lines) == 1, err
     state, good = read_journal(journal)
     assert state is not None and state.torn_bytes == 0 and state.corrupt_lines == ()
     assert good == journal.stat().st_size and 0 < len(state.rows) < total and not out.exists()
@@ -89,9 +92,23 @@ def test_a_missing_audio_folder_gets_the_local_executors_reason(
     local, ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(local), "--no-progress")
     assert done.returncode == 0, done.stderr
-    done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(ray), "--executor", "ray",
-                   "--address", ray_cluster.address, "--workers", "1", "--no-progress", env=ray_cluster.env,
-                   timeout=RUN_TIMEOUT)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(ray),
+        "--executor",
+        "ray",
+        "--address",
+        ray_cluster.address,
+        "--workers",
+        "1",
+        "--no-progress",
+        env=ray_cluster.env,
+        timeout=RUN_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr
     assert ray.read_bytes() == local.read_bytes()
     assert (
@@ -103,14 +120,27 @@ def test_a_folder_the_driver_sees_but_a_worker_does_not_is_named_a_storage_probl
     seen, gone = tmp_path / "seen" / "a.flac", Path("/nonexistent-asr-registry-mount/b.flac")
     seen.parent.mkdir()
     items = {i: ManifestItem(i, i + 1, {"audio_filepath": str(p)}, p) for i, p in enumerate((seen, gone))}
-    rows = {0: {"pred_text": None, "skipped": f"missing file: {seen}"},
-            1: {"pred_text": None, "skipped": f"missing file: {gone}"}}  # fmt: skip
+    rows = {
+        0: {"pred_text": None, "skipped": f"missing file: {seen}"},
+        1: {"pred_text": None, "skipped": f"missing file: {gone}"},
+    }
     output = ShardOutput(
-        shard=0, rows=rows, durations={}, worker="node7:123", transcribed=0,
-        skipped=((0, str(seen), rows[0]["skipped"]), (1, str(gone), rows[1]["skipped"])), audio_seconds=0.0,
-        busy_seconds=0.0, load_seconds=0.0, chunked=0, oom_splits=0, device="cpu", precision="fp32", batch_size=1,
+        shard=0,
+        rows=rows,
+        durations={},
+        worker="node7:123",
+        transcribed=0,
+        skipped=((0, str(seen), rows[0]["skipped"]), (1, str(gone), rows[1]["skipped"])),
+        audio_seconds=0.0,
+        busy_seconds=0.0,
+        load_seconds=0.0,
+        chunked=0,
+        oom_splits=0,
+        device="cpu",
+        precision="fp32",
+        batch_size=1,
         unseen=(0, 1),
-    )  # fmt: skip
+    )
     marked = mark_unseen(output, items)
     assert marked.rows[0]["skipped"].startswith("audio folder not visible on worker node7 ")
     assert marked.rows[1] == rows[1]  # missing here too: the local executor's reason, the same bytes

@@ -217,8 +217,11 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
     """Structural pass over one TOML document. Never raises: problems are collected."""
     parsed = ParsedFile()
     if len(text) > MAX_CATALOG_BYTES:
-        parsed.problems.append(Problem(filename, None, "", f"too large for a catalog ({len(text):,} characters; "
-                                                            f"at most {MAX_CATALOG_BYTES:,})"))  # fmt: skip
+        parsed.problems.append(
+            Problem(
+                filename, None, "", f"too large for a catalog ({len(text):,} characters; at most {MAX_CATALOG_BYTES:,})"
+            )
+        )
         return parsed
     deep = nesting_too_deep(text, MAX_NESTING)
     if deep is not None:
@@ -239,12 +242,14 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
     reader = _Reader(filename, text)
     reader.check_keys(data, _TOP_KEYS, ())
     if not data:
-        parsed.problems.append(Problem(filename, None, "", "the catalog is empty: expected 'schema_version = 1' "
-                                                           "and [models.NAME] tables"))  # fmt: skip
+        parsed.problems.append(
+            Problem(filename, None, "", "the catalog is empty: expected 'schema_version = 1' and [models.NAME] tables")
+        )
         return parsed
     if "schema_version" not in data:
-        parsed.problems.append(Problem(filename, 1, "", "missing required key 'schema_version' (write "
-                                                        "'schema_version = 1' at the top)"))  # fmt: skip
+        parsed.problems.append(
+            Problem(filename, 1, "", "missing required key 'schema_version' (write 'schema_version = 1' at the top)")
+        )
     else:
         version = data["schema_version"]
         if version != 1:

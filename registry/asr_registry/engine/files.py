@@ -280,15 +280,18 @@ class OutputLock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise OutputError(f"{self.option} {self.target}: cannot create the lock {self.path}: "
-                                  f"{describe_os_error(exc)}") from None  # fmt: skip
+                raise OutputError(
+                    f"{self.option} {self.target}: cannot create the lock {self.path}: {describe_os_error(exc)}"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 owner = _read_owner(fd) or "another process"
                 os.close(fd)
-                raise OutputError(f"{self.option} {self.target} is being written by another run ({owner}); "
-                                  f"wait for it to end or choose another {self.option}") from None  # fmt: skip
+                raise OutputError(
+                    f"{self.option} {self.target} is being written by another run ({owner}); "
+                    f"wait for it to end or choose another {self.option}"
+                ) from None
             except OSError:
                 self._fd = fd  # no flock on this file system: run unlocked, as before
                 return self

@@ -71,8 +71,9 @@ def journal_header(
     executor (`asr_registry.scale`), so either can resume the other's run.
     """
     s = transcriber.settings
-    checksums = [getattr(getattr(getattr(m, "entry", None), "source", None), "sha256", None)
-                 for m in _members(transcriber)]  # fmt: skip
+    checksums = [
+        getattr(getattr(getattr(m, "entry", None), "source", None), "sha256", None) for m in _members(transcriber)
+    ]
     return {
         "manifest": str(Path(manifest_in).resolve()),
         "manifest_sha256": file_sha256(manifest_in),
@@ -125,8 +126,9 @@ def finished_rows(out: Path, items: Sequence[ManifestItem], pred_key: str) -> li
     return rows
 
 
-def finished_summary(transcriber: Transcriber, out: Path, items: Sequence[ManifestItem],
-                      rows: list[dict[str, Any]]) -> RunSummary:  # fmt: skip
+def finished_summary(
+    transcriber: Transcriber, out: Path, items: Sequence[ManifestItem], rows: list[dict[str, Any]]
+) -> RunSummary:
     """The summary of a finished run asked to resume: every row resumed, nothing transcribed."""
     s = transcriber.settings
     skipped = tuple(
@@ -135,12 +137,26 @@ def finished_summary(transcriber: Transcriber, out: Path, items: Sequence[Manife
         if row.get("skipped")
     )
     return RunSummary(
-        model=transcriber.name, output=str(out), files=len(items), transcribed=0, resumed=len(items),
-        skipped=skipped, audio_seconds=0.0, wall_seconds=0.0, load_seconds=0.0, rtfx=0.0, device=s.device,
-        precision=s.precision, decoder=transcriber.decoder, batch_size=s.batch_size, chunked_files=0,
-        oom_splits=0, notes=s.notes, members=tuple(getattr(transcriber, "member_summary", ())),
+        model=transcriber.name,
+        output=str(out),
+        files=len(items),
+        transcribed=0,
+        resumed=len(items),
+        skipped=skipped,
+        audio_seconds=0.0,
+        wall_seconds=0.0,
+        load_seconds=0.0,
+        rtfx=0.0,
+        device=s.device,
+        precision=s.precision,
+        decoder=transcriber.decoder,
+        batch_size=s.batch_size,
+        chunked_files=0,
+        oom_splits=0,
+        notes=s.notes,
+        members=tuple(getattr(transcriber, "member_summary", ())),
         combiner=getattr(transcriber, "combiner_spec", ""),
-    )  # fmt: skip
+    )
 
 
 def run_manifest(
@@ -176,8 +192,17 @@ def run_manifest(
                 log.info("%s is already finished (all %d rows); nothing to do", out, len(items))
                 return finished_summary(transcriber, out, items, done)
         check_pred_key(items, pred_key, manifest_in, overwrite_field)
-        return _run_locked(transcriber, manifest_in, out, items, resume=resume, pred_key=pred_key,
-                           progress=progress, on_start=on_start, in_place=in_place)  # fmt: skip
+        return _run_locked(
+            transcriber,
+            manifest_in,
+            out,
+            items,
+            resume=resume,
+            pred_key=pred_key,
+            progress=progress,
+            on_start=on_start,
+            in_place=in_place,
+        )
 
 
 def _run_locked(
@@ -195,8 +220,15 @@ def _run_locked(
     s = transcriber.settings
     # Checked before the (slow) model load so the user hears about it at once.
     members = len(getattr(transcriber, "engines", ())) or 1  # an Ensemble writes one prediction per member
-    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
-                            extra_row_bytes=prediction_bytes(members, s.word_confidence), locked=True)  # fmt: skip
+    backup = prepare_output(
+        Path(manifest_in),
+        out,
+        rows=len(items),
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(members, s.word_confidence),
+        locked=True,
+    )
     header = journal_header(transcriber, manifest_in, len(items), pred_key)
     if resume:
         check_resume(out, header)

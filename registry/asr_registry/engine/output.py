@@ -50,9 +50,19 @@ HEADER_KEY = "asr_registry_partial"
 # what is in them (precision and chunking change transcripts; the prompt picks the language;
 # `format` is for output options such as timestamps). Batch size may change between runs.
 RESUME_KEYS = (
-    "manifest_sha256", "rows", "model", "model_sha256", "decoder", "precision", "prompt", "pred_key",
-    "word_confidence", "max_audio_seconds", "chunk_overlap_seconds", "format",
-)  # fmt: skip
+    "manifest_sha256",
+    "rows",
+    "model",
+    "model_sha256",
+    "decoder",
+    "precision",
+    "prompt",
+    "pred_key",
+    "word_confidence",
+    "max_audio_seconds",
+    "chunk_overlap_seconds",
+    "format",
+)
 
 
 def partial_path(out: Path) -> Path:
@@ -139,9 +149,10 @@ def _differences(there: Mapping[str, Any], now: Mapping[str, Any], keys: Iterabl
             continue
         if isinstance(old, dict) and isinstance(new, dict):
             found += _differences(
-                {f"{key}.{k}": v for k, v in old.items()}, {f"{key}.{k}": v for k, v in new.items()},
+                {f"{key}.{k}": v for k, v in old.items()},
+                {f"{key}.{k}": v for k, v in new.items()},
                 sorted({f"{key}.{k}" for k in (*old, *new)}),
-            )  # fmt: skip
+            )
         else:
             found.append(f"{key}: {old!r} there, {new!r} now")
     return found
@@ -231,8 +242,12 @@ class Journal:
         check_resume(self.out, self.header)
         if state.corrupt_lines:
             shown = ", ".join(map(str, state.corrupt_lines[:5]))
-            log.warning("%s: skipped %d corrupt line(s) (line %s); their rows are transcribed again",
-                        self.path, len(state.corrupt_lines), shown)  # fmt: skip
+            log.warning(
+                "%s: skipped %d corrupt line(s) (line %s); their rows are transcribed again",
+                self.path,
+                len(state.corrupt_lines),
+                shown,
+            )
         self.rows = dict(state.rows)
         self.torn_bytes = state.torn_bytes
         self._fd = os.open(self.path, os.O_RDWR)
@@ -339,8 +354,9 @@ def prepare_output(
     """
     holder = None if locked else lock_holder(out)
     if holder is not None:
-        raise OutputError(f"--out {out} is being written by another run ({holder}); wait for it to end "
-                          "or choose another --out")  # fmt: skip
+        raise OutputError(
+            f"--out {out} is being written by another run ({holder}); wait for it to end or choose another --out"
+        )
     try:
         manifest_bytes = manifest.stat().st_size
     except OSError:
@@ -351,8 +367,13 @@ def prepare_output(
             saved = partial_path(out).stat().st_size
         except OSError:
             saved = 0
-    check_output(out, option="--out", inputs=[manifest], in_place=in_place,
-                 needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes, saved))  # fmt: skip
+    check_output(
+        out,
+        option="--out",
+        inputs=[manifest],
+        in_place=in_place,
+        needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes, saved),
+    )
     if not resume and partial_path(out).exists():
         raise RegistryError(f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, "
                             "or delete it to start over")  # fmt: skip

@@ -207,28 +207,72 @@ def run_manifest_ray(
     naming = spec.on_device("cpu").build()
     out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, naming.name)
     with OutputLock(out, option="--out"):
-        return _run_locked(spec, naming, manifest_in, out, items, resume=resume, in_place=in_place,
-                           pred_key=pred_key, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
-                           shard_rows=shard_rows, progress=progress, on_start=on_start, verbose=verbose,
-                           overwrite_field=overwrite_field)  # fmt: skip
+        return _run_locked(
+            spec,
+            naming,
+            manifest_in,
+            out,
+            items,
+            resume=resume,
+            in_place=in_place,
+            pred_key=pred_key,
+            address=address,
+            workers=workers,
+            gpus_per_worker=gpus_per_worker,
+            shard_rows=shard_rows,
+            progress=progress,
+            on_start=on_start,
+            verbose=verbose,
+            overwrite_field=overwrite_field,
+        )
 
 
-def _run_locked(spec: TranscriberSpec, naming: Any, manifest_in: str | Path, out: Path, items: list[ManifestItem], *,
-                resume: bool, in_place: bool, pred_key: str, address: str | None, workers: int | None,
-                gpus_per_worker: float | None, shard_rows: int | None, progress: Progress | None,
-                on_start: Callable[[int, int], None] | None, verbose: bool,
-                overwrite_field: bool) -> ScaleSummary:  # fmt: skip
+def _run_locked(
+    spec: TranscriberSpec,
+    naming: Any,
+    manifest_in: str | Path,
+    out: Path,
+    items: list[ManifestItem],
+    *,
+    resume: bool,
+    in_place: bool,
+    pred_key: str,
+    address: str | None,
+    workers: int | None,
+    gpus_per_worker: float | None,
+    shard_rows: int | None,
+    progress: Progress | None,
+    on_start: Callable[[int, int], None] | None,
+    verbose: bool,
+    overwrite_field: bool,
+) -> ScaleSummary:
     done = finished_rows(out, items, pred_key) if resume else None
     if done is not None:
         log.info("%s is already finished (all %d rows); nothing to do", out, len(items))
         run = finished_summary(naming, out, items, done)
-        return ScaleSummary(run=run, address="", nodes=0, workers=0, gpus_per_worker=0.0, shard_rows=0, shards=0,
-                            shards_run=0, startup_seconds=0.0)  # fmt: skip
+        return ScaleSummary(
+            run=run,
+            address="",
+            nodes=0,
+            workers=0,
+            gpus_per_worker=0.0,
+            shard_rows=0,
+            shards=0,
+            shards_run=0,
+            startup_seconds=0.0,
+        )
     check_pred_key(items, pred_key, manifest_in, overwrite_field)
     engines = list(getattr(naming, "engines", ())) or [naming]
     members = len(engines)
-    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
-                            extra_row_bytes=prediction_bytes(members, spec.word_confidence), locked=True)  # fmt: skip
+    backup = prepare_output(
+        Path(manifest_in),
+        out,
+        rows=len(items),
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(members, spec.word_confidence),
+        locked=True,
+    )
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
