@@ -146,3 +146,27 @@ def test_a_folder_the_driver_sees_but_a_worker_does_not_is_named_a_storage_probl
     assert marked.rows[1] == rows[1]  # missing here too: the local executor's reason, the same bytes
     assert [r for _, _, r in marked.skipped] == [marked.rows[0]["skipped"], rows[1]["skipped"]]
     assert ShardOutput.decode(marked.encode()) == marked
+
+
+def test_the_ray_executor_refuses_a_bad_pred_key_a_locked_out_or_another_run_before_ray_starts(
+    bundled_reference: Reference, tmp_path: Path
+) -> None:
+    """The same checks as a local run, all before `ray.init` (none of these starts Ray)."""
+    import ray
+
+    from asr_registry.engine.files import OutputLock
+    from asr_registry.engine.output import Journal
+    from asr_registry.errors import RegistryError
+    from asr_registry.scale.executor import run_manifest_ray
+    from asr_registry.scale.spec import TranscriberSpec
+
+    spec = TranscriberSpec(model=MODEL, device="cpu")
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(RegistryError, match="--pred-key text names a field of the input rows"):
+        run_manifest_ray(spec, bundled_reference.manifest, out, pred_key="text")
+    with OutputLock(out), pytest.raises(RegistryError, match=rf"another run \(pid {os.getpid()} "):
+        run_manifest_ray(spec, bundled_reference.manifest, out)
+    Journal(out, {"model": "another-model"}, resume=False).close()
+    with pytest.raises(RegistryError, match=r"cannot resume .*different run \(.*model: 'another-model' there"):
+        run_manifest_ray(spec, bundled_reference.manifest, out, resume=True)
+    assert not ray.is_initialized()

@@ -49,7 +49,8 @@ class RayProgress:
 def transcribe_on_ray(spec: Any, scale: ScaleRequest, manifest: str, out: str | None, *, resume: bool,
                       in_place: bool, pred_key: str, no_progress: bool, verbose: bool, as_json: bool) -> None:  # fmt: skip
     from asr_registry.scale.cluster import disconnect
-    from asr_registry.scale.executor import DriverTerminated, run_manifest_ray
+    from asr_registry.scale.executor import run_manifest_ray
+    from asr_registry.scale.sigterm import DriverTerminated
 
     target: Any = manifest if in_place and out is None else out
     bar = RayProgress(no_progress)

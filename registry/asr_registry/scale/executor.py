@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import signal
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -35,59 +34,13 @@ from asr_registry.engine.runner import RunSummary, SkippedFile
 from asr_registry.errors import RegistryError
 from asr_registry.scale.cluster import Cluster, PoolSize, connect, local_cpus_for, size_pool
 from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
+from asr_registry.scale.sigterm import StopOnSigterm
 from asr_registry.scale.spec import TranscriberSpec
 from asr_registry.scale.worker import not_visible_reason
 
 log = logging.getLogger("asr_registry.engine")
 
 Progress = Callable[[int, float], None]  # (rows finished, their audio seconds) per shard
-
-
-class DriverTerminated(BaseException):
-    """SIGTERM reached the driver: the run stopped between two journal writes.
-
-    A BaseException (like KeyboardInterrupt) so that no `except Exception` in Ray Data swallows
-    it on its way out; the CLI prints its one-line message and exits 143 (128 + SIGTERM).
-    """
-
-    exit_code = 128 + signal.SIGTERM
-
-
-class _StopOnSigterm:
-    """While active, SIGTERM raises `DriverTerminated`, but never inside a journal write.
-
-    Ray installs its own handler (`sys.exit(15)`, with its crash-dump lines); this one replaces
-    it for the run and puts the previous one back after.
-    """
-
-    def __init__(self, journal: Path) -> None:
-        self.journal = journal
-        self.critical = False
-        self.pending = False
-        self._previous: Any = None
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        if self.critical:
-            self.pending = True  # raised as soon as the write is complete
-            return
-        self.stop()
-
-    def stop(self) -> None:
-        raise DriverTerminated(
-            f"stopped by SIGTERM; the rows done so far are kept in {self.journal}: "
-            "run the same command again with --resume to finish"
-        )
-
-    def __enter__(self) -> _StopOnSigterm:
-        try:
-            self._previous = signal.signal(signal.SIGTERM, self._handler)
-        except ValueError:  # not the main thread: leave signals alone
-            self._previous = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
 
 
 def mark_unseen(output: ShardOutput, items: Mapping[int, ManifestItem]) -> ShardOutput:
@@ -287,7 +240,7 @@ def _run_locked(
     fresh = not (resume and partial_path(out).exists())
     journal = Journal(out, header, resume=resume)
     by_index = {item.index: item for item in items}
-    stopper = _StopOnSigterm(partial_path(out))
+    stopper = StopOnSigterm(partial_path(out))
     try:
         with journal, stopper:
             todo = unfinished(shards, journal.rows)
