@@ -229,3 +229,19 @@ def test_prepare_output_names_the_lock_holder_and_the_lock_is_released(tmp_path:
     assert not lock_path(out).exists() and lock_holder(out) is None
     with OutputLock(out):  # free again
         assert lock_holder(out) == f"pid {os.getpid()} on {os.uname().nodename}"
+
+
+def test_a_resume_on_a_nearly_full_disk_counts_the_journal_already_saved(tmp_path: Path) -> None:
+    # Before: refused ("not enough free space") by an estimate that ignored the saved journal.
+    from tests.mounts import tmpfs
+
+    manifest = write_manifest(
+        tmp_path / "m.jsonl", [{"audio_filepath": f"{i}.wav", "text": "x" * 1000} for i in range(300)]
+    )
+    with tmpfs(tmp_path / "disk", size_kb=1024) as disk:
+        out = disk / "out.jsonl"
+        journal = estimate_bytes(manifest.stat().st_size, 300) - manifest.stat().st_size - 300 * 160 - 64 * 1024
+        partial_path(out).write_bytes(b"x" * journal)  # what the interrupted run saved
+        with pytest.raises(OutputError, match="not enough free space"):
+            prepare_output(manifest, out, rows=300, resume=False)
+        assert prepare_output(manifest, out, rows=300, resume=True) is None
