@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from asr_registry.catalog.reader import parse_catalog_text, read_catalog_file
 from asr_registry.catalog.schema import Claim
-from tests.support import SOURCES, minimal_model
+from tests.support import SOURCES, cli_env, minimal_model, run_cli
 
 
 def test_reads_a_full_entry_into_typed_fields() -> None:
@@ -114,3 +116,52 @@ def test_reads_the_exclusion_list() -> None:
     messages = [str(p) for p in broken.problems]
     assert "models.toml:6: excluded.y: missing required key 'reason'" in messages
     assert "models.toml:8: excluded.y.why: unknown key" in messages
+
+
+# -- bounds: nesting, size, schema_version, an empty catalog, implausible figures ----------------
+def test_a_catalog_nested_thousands_of_arrays_deep_is_a_problem_not_a_recursion_error() -> None:
+    # Before: RecursionError out of tomllib.
+    text = SOURCES + "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    (problem,) = parse_catalog_text(text, "models.toml").problems
+    assert str(problem) == "models.toml:6: invalid TOML: nested more than 32 levels deep"
+
+
+def test_brackets_inside_strings_and_comments_do_not_count_as_nesting() -> None:
+    deep = "[" * 100
+    text = SOURCES + f"# {deep}\n" + minimal_model("a", notes=f'"{deep}"', architecture=f"'''{deep}'''")
+    parsed = parse_catalog_text(text, "models.toml")
+    assert parsed.problems == [] and parsed.models["a"].notes == deep
+
+
+def test_an_empty_catalog_and_a_missing_schema_version_are_refused() -> None:
+    # Before: both were read as a valid catalog (of nothing, or of version 1 by default).
+    for text in ("", "# only a comment\n\n"):
+        (problem,) = parse_catalog_text(text, "models.toml").problems
+        assert str(problem).startswith("models.toml: the catalog is empty")
+    without = SOURCES.replace("schema_version = 1\n", "") + minimal_model("a")
+    messages = [str(p) for p in parse_catalog_text(without, "models.toml").problems]
+    assert messages == ["models.toml:1: missing required key 'schema_version' (write 'schema_version = 1' at the top)"]
+    nothing = [str(p) for p in parse_catalog_text("schema_version = 1\n", "models.toml").problems]
+    assert nothing == [
+        "models.toml: the catalog defines nothing: no [models.NAME], [sources], [tiers] or [excluded] tables"
+    ]
+
+
+def test_a_huge_claimed_batch_size_is_refused() -> None:
+    text = SOURCES + minimal_model(
+        "a", claims='[{ metric = "rtfx", value = 100.0, batch_size = 100000000, source = "test" }]'
+    )
+    text += '[models.a.resources]\nbatch_size = { "16" = 99999999999, "999999" = 8 }\n'
+    messages = [str(p) for p in parse_catalog_text(text, "models.toml").problems]
+    assert any("claims[0].batch_size: batch size 100000000 is not plausible (at most 65536)" in m for m in messages)
+    assert any("resources.batch_size: batch size 99999999999 is not plausible" in m for m in messages), messages
+
+
+def test_the_cli_reports_a_deep_or_empty_catalog_in_one_line(tmp_path: Path) -> None:
+    for name, text in (("deep.toml", "schema_version = 1\nx = " + "[" * 5000 + "]" * 5000), ("empty.toml", "")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = run_cli("list", env=cli_env(ASR_REGISTRY_CATALOG=str(path), ASR_REGISTRY_LOAD_PLUGINS=""))
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+        assert result.stderr.count("\n") == 1 and name in result.stderr, result.stderr

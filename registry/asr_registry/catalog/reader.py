@@ -16,7 +16,11 @@ from typing import Any
 
 from asr_registry.catalog import toml_values as values
 from asr_registry.catalog.schema import Claim, Exclusion, ModelEntry, ModelSource, Resources, Source, Tier
-from asr_registry.catalog.toml_lines import LineIndex, dotted_path
+from asr_registry.catalog.toml_lines import LineIndex, dotted_path, nesting_too_deep
+
+# A catalog is a few hundred kB nested four levels deep; far beyond these is an error or an attack.
+MAX_CATALOG_BYTES = 16 * 1024 * 1024
+MAX_NESTING = 32
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ def _read_claims(reader: _Reader, raw: Any, path: tuple[str | int, ...]) -> tupl
             split=reader.get(item, "split", where, values.string, default=""),
             language=reader.get(item, "language", where, values.string, default=""),
             decoder=reader.get(item, "decoder", where, values.string, default=""),
-            batch_size=reader.get(item, "batch_size", where, values.positive_int),
+            batch_size=reader.get(item, "batch_size", where, values.batch_size),
             precision=reader.get(item, "precision", where, values.string, default=""),
             gpu=reader.get(item, "gpu", where, values.string, default=""),
             cpu=reader.get(item, "cpu", where, values.string, default=""),
@@ -212,8 +216,22 @@ def _read_model(reader: _Reader, name: str, raw: Any, plugin: str, base_dir: str
 def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_dir: str = "") -> ParsedFile:
     """Structural pass over one TOML document. Never raises: problems are collected."""
     parsed = ParsedFile()
+    if len(text) > MAX_CATALOG_BYTES:
+        parsed.problems.append(
+            Problem(
+                filename, None, "", f"too large for a catalog ({len(text):,} characters; at most {MAX_CATALOG_BYTES:,})"
+            )
+        )
+        return parsed
+    deep = nesting_too_deep(text, MAX_NESTING)
+    if deep is not None:
+        parsed.problems.append(Problem(filename, deep, "", f"invalid TOML: nested more than {MAX_NESTING} levels deep"))
+        return parsed
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the scan above should prevent it; never a traceback all the same
+        parsed.problems.append(Problem(filename, None, "", "invalid TOML: nested too deep"))
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line_match = re.search(r"at line (\d+)", message)
@@ -223,9 +241,21 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
         return parsed
     reader = _Reader(filename, text)
     reader.check_keys(data, _TOP_KEYS, ())
-    version = data.get("schema_version", 1)
-    if version != 1:
-        reader.problem(("schema_version",), f"unsupported schema version {version!r} (this tool reads 1)")
+    if not data:
+        parsed.problems.append(
+            Problem(filename, None, "", "the catalog is empty: expected 'schema_version = 1' and [models.NAME] tables")
+        )
+        return parsed
+    if "schema_version" not in data:
+        parsed.problems.append(
+            Problem(filename, 1, "", "missing required key 'schema_version' (write 'schema_version = 1' at the top)")
+        )
+    else:
+        version = data["schema_version"]
+        if version != 1:
+            reader.problem(("schema_version",), f"unsupported schema version {version!r} (this tool reads 1)")
+    if not any(key in data for key in ("models", "sources", "tiers", "excluded")):
+        reader.problem((), "the catalog defines nothing: no [models.NAME], [sources], [tiers] or [excluded] tables")
 
     for key, raw in _items(reader, data, "sources"):
         where = ("sources", key)

@@ -104,3 +104,28 @@ def dotted_path(path: tuple[str | int, ...]) -> str:
             text = f'"{part}"' if needs_quotes else part
             out += f".{text}" if out else text
     return out
+
+
+# Strings and comments, whose brackets do not nest; then the brackets themselves.
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]',
+    re.DOTALL,
+)
+
+
+def nesting_too_deep(text: str, limit: int) -> int | None:
+    """The line where arrays/inline tables first nest deeper than `limit`, else None.
+
+    Checked before `tomllib` parses the text: its parser recurses once per level, so a file
+    nested a few thousand arrays deep would end in a RecursionError, not a problem report.
+    """
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, token.start()) + 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None

@@ -8,6 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+# Bounds on claimed figures: a batch of a million files or a 100 TB GPU is a typo, not a claim.
+MAX_BATCH_SIZE = 65_536
+MAX_GPU_MEMORY_GB = 4_096
+
 
 class Invalid(Exception):
     """Raised inside a field conversion; caught by the reader and turned into a Problem."""
@@ -93,8 +97,18 @@ def batch_sizes(value: Any) -> dict[int, int]:
             raise Invalid(f"key '{key}' is not a GPU memory size in GB") from None
         if gigabytes <= 0:
             raise Invalid(f"GPU memory '{key}' must be positive")
-        sizes[gigabytes] = positive_int(size)
+        if gigabytes > MAX_GPU_MEMORY_GB:
+            raise Invalid(f"GPU memory '{key}' GB is more than any GPU has (at most {MAX_GPU_MEMORY_GB})")
+        sizes[gigabytes] = batch_size(size)
     return sizes
+
+
+def batch_size(value: Any) -> int:
+    """A positive batch size no larger than `MAX_BATCH_SIZE`."""
+    size = positive_int(value)
+    if size > MAX_BATCH_SIZE:
+        raise Invalid(f"batch size {size} is not plausible (at most {MAX_BATCH_SIZE})")
+    return size
 
 
 def kind(value: Any) -> str:

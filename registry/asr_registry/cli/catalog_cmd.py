@@ -27,10 +27,12 @@ def command() -> None:
 def sync_command(out: str, as_json: bool) -> None:
     """List nvidia's NeMo ASR repositories on Hugging Face (needs network); report the ones the catalog
     lacks and the catalog entries the hub no longer lists, and draft entries from the cards' metadata."""
+    from asr_registry.engine.files import check_output
     from asr_registry.plugins.catalog_files import builtin_file
     from asr_registry.sync.hub import HuggingFaceHub
     from asr_registry.sync.report import sync, write_drafts
 
+    check_output(out, option="--out")  # before any hub work: a read-only folder fails at once
     report = sync(builtin_file(), HuggingFaceHub())
     if report.drafts:
         report = dataclasses.replace(report, drafts_file=write_drafts(report, out))
@@ -44,6 +46,8 @@ def sync_command(out: str, as_json: bool) -> None:
     )
     for line in report.skipped:
         click.echo(f"skipped {line}")
+    for line in report.dropped:
+        click.echo(f"dropped {line}")
     if report.drafts_file:
         click.echo(
             f"{len(report.drafted)} draft entries written to {report.drafts_file} (check with 'asr-registry validate')"

@@ -7,6 +7,7 @@ never pay for numpy/torch/NeMo.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -143,6 +144,7 @@ def command(
     from asr_registry.cli.notes import route_notes
     from asr_registry.cli.transcribe_view import FileProgress, RayProgress, echo_summary_json, print_summary
     from asr_registry.datasets.inputs import transcribe_input
+    from asr_registry.scale.sigterm import DriverTerminated
     from asr_registry.scale.transcription import TranscriptionJob, run_transcription
 
     route_notes(verbose, "asr_registry.engine")
@@ -153,6 +155,9 @@ def command(
     bar = RayProgress(no_progress) if scale.on_ray else FileProgress(no_progress)
     try:
         summary = run_transcription(job, progress=bar.update, on_start=bar.on_start)
+    except DriverTerminated as exc:  # SIGTERM on Ray: one line, exit 143, the journal kept
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     finally:
         bar.close()
     if as_json:

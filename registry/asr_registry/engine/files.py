@@ -16,9 +16,12 @@ This module imports nothing heavy (no numpy, torch or NeMo).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +30,7 @@ from asr_registry.catalog.checksums import file_sha256
 from asr_registry.errors import RegistryError
 
 BACKUP_SUFFIX = ".bak"
+LOCK_SUFFIX = ".lock"
 _PROBE_PREFIX = ".asr-registry-probe-"
 
 
@@ -212,3 +216,112 @@ def write_or_rescue(target: str | os.PathLike[str], payload: bytes) -> str | Non
         reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
         return f"{problem}; it could not be saved elsewhere either ({reason})"
     return f"{problem}; saved to {rescued} instead"
+
+
+# -- one writer per output ---------------------------------------------------------------------
+def lock_path(target: str | os.PathLike[str]) -> Path:
+    """The advisory lock of an output: `NAME.lock` beside it."""
+    path = Path(target).expanduser()
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def _read_owner(fd: int) -> str:
+    try:
+        text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+    return text
+
+
+def lock_holder(target: str | os.PathLike[str]) -> str | None:
+    """`pid N on HOST` of a live process holding the output's lock, else None.
+
+    The lock is `flock` on `NAME.lock`: the kernel drops it when its process dies, so a lock
+    file left by a killed run is not held, and the next run takes it over.
+    """
+    path = lock_path(target)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_owner(fd) or "another process"
+        except OSError:
+            return None  # a file system without flock: nothing to learn
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+class OutputLock:
+    """An exclusive advisory lock on an output file, held for a whole run.
+
+    Taken before any model loads: a second run on the same output is refused at once,
+    naming the live process (`pid N on HOST`); a lock file left by a dead process is taken
+    over. `option` names the flag in messages.
+
+        with OutputLock(out, option="--out"):
+            ...
+    """
+
+    def __init__(self, target: str | os.PathLike[str], *, option: str = "--out") -> None:
+        self.target = Path(target).expanduser()
+        self.path = lock_path(self.target)
+        self.option = option
+        self._fd: int | None = None
+
+    def acquire(self) -> OutputLock:
+        for _ in range(10):  # a holder may remove the file between our open and our flock
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.option} {self.target}: cannot create the lock {self.path}: {describe_os_error(exc)}"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = _read_owner(fd) or "another process"
+                os.close(fd)
+                raise OutputError(
+                    f"{self.option} {self.target} is being written by another run ({owner}); "
+                    f"wait for it to end or choose another {self.option}"
+                ) from None
+            except OSError:
+                self._fd = fd  # no flock on this file system: run unlocked, as before
+                return self
+            if not self._still_linked(fd):
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
+            self._fd = fd
+            return self
+        raise OutputError(f"{self.option} {self.target}: the lock {self.path} keeps changing; try again")
+
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            on_disk, ours = os.stat(self.path), os.fstat(fd)
+        except OSError:
+            return False
+        return (on_disk.st_dev, on_disk.st_ino) == (ours.st_dev, ours.st_ino)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        # Removed while still held: a run that opened the old file finds it unlinked and retries.
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

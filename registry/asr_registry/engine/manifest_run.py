@@ -8,15 +8,18 @@ resumes from its journal; the Ray executor (`asr_registry.scale`) writes the sam
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from asr_registry.catalog.checksums import file_sha256
-from asr_registry.engine.manifest import ManifestItem, default_output_path, read_manifest
-from asr_registry.engine.output import Journal, prediction_bytes, prepare_output
+from asr_registry.engine.files import OutputLock
+from asr_registry.engine.manifest import ManifestItem, decode_lines, default_output_path, read_manifest
+from asr_registry.engine.output import Journal, check_resume, partial_path, prediction_bytes, prepare_output
 from asr_registry.engine.runner import Progress, RunSummary, SkippedFile
 from asr_registry.engine.settings import Settings
 from asr_registry.errors import RegistryError
@@ -40,21 +43,120 @@ class Transcriber(Protocol):
     def row(self, item: ManifestItem, result: Any, pred_key: str) -> dict[str, Any]: ...
 
 
-def journal_header(transcriber: Transcriber, manifest_in: str | Path, rows: int, pred_key: str) -> dict[str, Any]:
+def _members(transcriber: Any) -> list[Any]:
+    return list(getattr(transcriber, "engines", ())) or [transcriber]
+
+
+def _prompt_of(transcriber: Any) -> dict[str, Any]:
+    prompts = [getattr(member, "prompt", None) for member in _members(transcriber)]
+    fields: dict[str, Any] = {}
+    for prompt in prompts:
+        if is_dataclass(prompt) and not isinstance(prompt, type):
+            fields.update({k: v for k, v in asdict(prompt).items() if v is not None})
+    return fields
+
+
+def journal_header(
+    transcriber: Transcriber,
+    manifest_in: str | Path,
+    rows: int,
+    pred_key: str,
+    output_format: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """What a journal records about its run; `output.RESUME_KEYS` of it must match to resume.
 
-    Shared with the Ray executor (`asr_registry.scale`), so either can resume the other's run.
+    Everything that changes an output row is here: the model and its checksum, the decoder,
+    the precision, chunking, the prompt fields given for the run (the language), the
+    prediction's key, and `output_format` (options such as timestamps). Shared with the Ray
+    executor (`asr_registry.scale`), so either can resume the other's run.
     """
     s = transcriber.settings
+    checksums = [
+        getattr(getattr(getattr(m, "entry", None), "source", None), "sha256", None) for m in _members(transcriber)
+    ]
     return {
         "manifest": str(Path(manifest_in).resolve()),
         "manifest_sha256": file_sha256(manifest_in),
         "rows": rows,
         "model": transcriber.name,
+        "model_sha256": checksums[0] if len(checksums) == 1 else checksums,
         "decoder": s.decoder,
+        "precision": s.precision,
+        "prompt": _prompt_of(transcriber),
         "pred_key": pred_key,
         "word_confidence": s.word_confidence,
+        "max_audio_seconds": s.max_audio_seconds,
+        "chunk_overlap_seconds": s.chunk_overlap_seconds,
+        "format": dict(output_format or {}),
     }
+
+
+def check_pred_key(items: Sequence[ManifestItem], pred_key: str, manifest: str | Path, overwrite_field: bool) -> None:
+    """Refuse a `pred_key` that names a field of the input rows: it would silently overwrite it."""
+    if overwrite_field:
+        return
+    for item in items:
+        if pred_key in item.fields:
+            raise RegistryError(
+                f"{manifest}:{item.line}: --pred-key {pred_key} names a field of the input rows; writing the "
+                "transcript there would overwrite it: choose another --pred-key (or pass --overwrite-field)"
+            )
+
+
+def finished_rows(out: Path, items: Sequence[ManifestItem], pred_key: str) -> list[dict[str, Any]] | None:
+    """The rows of OUT when it is the finished output of a run over `items`, else None.
+
+    Finished: no journal beside it, one row per input row, each the input row's fields plus
+    the prediction under `pred_key`.
+    """
+    if partial_path(out).exists() or not out.is_file():
+        return None
+    try:
+        lines = decode_lines(out.read_bytes(), str(out))
+        rows = [json.loads(line) for line in lines if line.strip(" \t\r")]
+    except (OSError, RegistryError, json.JSONDecodeError):
+        return None
+    if len(rows) != len(items):
+        return None
+    for row, item in zip(rows, items, strict=True):
+        if not isinstance(row, dict) or pred_key not in row:
+            return None
+        if any(row.get(k) != v for k, v in item.fields.items() if k != pred_key):
+            return None
+    return rows
+
+
+def finished_summary(
+    transcriber: Transcriber, out: Path, items: Sequence[ManifestItem], rows: list[dict[str, Any]]
+) -> RunSummary:
+    """The summary of a finished run asked to resume: every row resumed, nothing transcribed."""
+    s = transcriber.settings
+    skipped = tuple(
+        SkippedFile(item.index, item.audio_filepath, str(row["skipped"]))
+        for item, row in zip(items, rows, strict=True)
+        if row.get("skipped")
+    )
+    return RunSummary(
+        model=transcriber.name,
+        output=str(out),
+        files=len(items),
+        transcribed=0,
+        resumed=len(items),
+        skipped=skipped,
+        audio_seconds=0.0,
+        wall_seconds=0.0,
+        load_seconds=0.0,
+        rtfx=0.0,
+        device=s.device,
+        precision=s.precision,
+        decoder=transcriber.decoder,
+        batch_size=s.batch_size,
+        chunked_files=0,
+        oom_splits=0,
+        notes=s.notes,
+        members=tuple(getattr(transcriber, "member_summary", ())),
+        combiner=getattr(transcriber, "combiner_spec", ""),
+    )
 
 
 def run_manifest(
@@ -67,23 +169,69 @@ def run_manifest(
     progress: Progress | None = None,
     on_start: Callable[[int, int], None] | None = None,
     in_place: bool = False,
+    overwrite_field: bool = False,
 ) -> RunSummary:
     """Transcribe a manifest into a new one, crash-safe (see `engine.output`).
 
     `on_start(total_rows, already_done)` is called once the work is known, so a
     caller can size a progress bar. Results need `index`, `skipped`, `duration`, `chunks`.
     `in_place` allows `manifest_out` to be `manifest_in`; the original is kept as `NAME.bak`.
+    `overwrite_field` allows `pred_key` to name a field the input rows already have.
+
+    Before the model loads: OUT is locked against a second run (`files.OutputLock`), a
+    `resume` of a finished run returns at once, and a resumed journal must match this run.
     """
     items = read_manifest(manifest_in)
     if not items:
         raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
     out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, transcriber.name)
+    with OutputLock(out, option="--out"):
+        if resume:
+            done = finished_rows(out, items, pred_key)
+            if done is not None:
+                log.info("%s is already finished (all %d rows); nothing to do", out, len(items))
+                return finished_summary(transcriber, out, items, done)
+        check_pred_key(items, pred_key, manifest_in, overwrite_field)
+        return _run_locked(
+            transcriber,
+            manifest_in,
+            out,
+            items,
+            resume=resume,
+            pred_key=pred_key,
+            progress=progress,
+            on_start=on_start,
+            in_place=in_place,
+        )
+
+
+def _run_locked(
+    transcriber: Transcriber,
+    manifest_in: str | Path,
+    out: Path,
+    items: list[ManifestItem],
+    *,
+    resume: bool,
+    pred_key: str,
+    progress: Progress | None,
+    on_start: Callable[[int, int], None] | None,
+    in_place: bool,
+) -> RunSummary:
     s = transcriber.settings
     # Checked before the (slow) model load so the user hears about it at once.
     members = len(getattr(transcriber, "engines", ())) or 1  # an Ensemble writes one prediction per member
-    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
-                            extra_row_bytes=prediction_bytes(members, s.word_confidence))  # fmt: skip
+    backup = prepare_output(
+        Path(manifest_in),
+        out,
+        rows=len(items),
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(members, s.word_confidence),
+        locked=True,
+    )
     header = journal_header(transcriber, manifest_in, len(items), pred_key)
+    if resume:
+        check_resume(out, header)
     by_index = {item.index: item for item in items}
     skipped: list[SkippedFile] = []
     transcribed = 0

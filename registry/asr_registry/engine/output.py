@@ -22,6 +22,7 @@ done: after fixing the cause, `--resume` finishes the run with the same output.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -29,14 +30,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asr_registry.engine.files import OutputError, backup_path, check_output, describe_os_error, same_file, write_all
+from asr_registry.engine.files import (
+    OutputError,
+    backup_path,
+    check_output,
+    describe_os_error,
+    lock_holder,
+    same_file,
+    write_all,
+)
+from asr_registry.engine.manifest import encode_line
 from asr_registry.errors import RegistryError
+
+log = logging.getLogger("asr_registry.engine")
 
 JOURNAL_VERSION = 1
 HEADER_KEY = "asr_registry_partial"
-# Header fields that must match for a resume to be valid: they decide which rows
-# exist and what is in them. Batch size or precision may change between runs.
-RESUME_KEYS = ("manifest_sha256", "rows", "model", "decoder", "pred_key", "word_confidence")
+# Header fields that must match for a resume to be valid: they decide which rows exist and
+# what is in them (precision and chunking change transcripts; the prompt picks the language;
+# `format` is for output options such as timestamps). Batch size may change between runs.
+RESUME_KEYS = (
+    "manifest_sha256",
+    "rows",
+    "model",
+    "model_sha256",
+    "decoder",
+    "precision",
+    "prompt",
+    "pred_key",
+    "word_confidence",
+    "max_audio_seconds",
+    "chunk_overlap_seconds",
+    "format",
+)
 
 
 def partial_path(out: Path) -> Path:
@@ -50,6 +76,7 @@ class JournalState:
     header: dict[str, Any]
     rows: dict[int, dict[str, Any]]
     torn_bytes: int  # bytes of a torn last line that were dropped
+    corrupt_lines: tuple[int, ...] = ()  # line numbers skipped as corrupt: their rows are redone
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -66,12 +93,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _parse_record(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
 def read_journal(path: Path) -> tuple[JournalState | None, int]:
     """Parse a journal; returns (state, length of the valid prefix in bytes).
 
-    A last line without its newline, or one that does not parse, is a torn write:
-    it is not counted and the caller truncates it. A bad line before the last one
-    is real corruption and an error.
+    A last line without its newline, or a last line that does not parse, is a torn write: it
+    is not counted and the caller truncates it. A bad line before the last one (a flipped
+    bit, a disk error) is skipped and named in `corrupt_lines`: its row is simply redone,
+    the rows around it are kept.
     """
     try:
         data = path.read_bytes()
@@ -82,43 +117,79 @@ def read_journal(path: Path) -> tuple[JournalState | None, int]:
     complete, tail = lines[:-1], lines[-1]
     header: dict[str, Any] | None = None
     rows: dict[int, dict[str, Any]] = {}
+    corrupt: list[int] = []
     good = 0
     for number, raw in enumerate(complete, start=1):
-        try:
-            record = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            if number == len(complete) and not tail:
-                break  # torn and then newline-terminated cannot happen, but be lenient
-            raise RegistryError(f"{path}:{number}: corrupt journal line; delete {path} and start over") from None
+        record = _parse_record(raw)
         if header is None:
+            if number == len(complete) and not tail and record is None:
+                break  # a header cut short: nothing was done yet
             if not isinstance(record, dict) or record.get(HEADER_KEY) != JOURNAL_VERSION:
                 raise RegistryError(
                     f"{path} is not an asr-registry journal (unknown header); delete it or pick another --out"
                 )
             header = record
-        else:
-            if (
-                not isinstance(record, dict)
-                or not isinstance(record.get("i"), int)
-                or not isinstance(record.get("row"), dict)
-            ):
-                raise RegistryError(f"{path}:{number}: corrupt journal line; delete {path} and start over")
+        elif isinstance(record, dict) and isinstance(record.get("i"), int) and isinstance(record.get("row"), dict):
             rows[record["i"]] = record["row"]
+        elif number == len(complete) and not tail:
+            break  # the last line, unreadable: torn, cut away like a line without its newline
+        else:
+            corrupt.append(number)
         good += len(raw) + 1
     torn = len(data) - good
-    return (None if header is None else JournalState(header, rows, torn)), good
+    return (None if header is None else JournalState(header, rows, torn, tuple(corrupt))), good
 
 
-def estimate_bytes(manifest_bytes: int, rows: int, extra_row_bytes: int = 160) -> int:
-    """A first, generous estimate of the disk space a run over a manifest needs.
+def _differences(there: Mapping[str, Any], now: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    """`field: X there, Y now` for each differing field; a dict (the prompt) by its own fields."""
+    found = []
+    for key in keys:
+        old, new = there.get(key), now.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            found += _differences(
+                {f"{key}.{k}": v for k, v in old.items()},
+                {f"{key}.{k}": v for k, v in new.items()},
+                sorted({f"{key}.{k}" for k in (*old, *new)}),
+            )
+        else:
+            found.append(f"{key}: {old!r} there, {new!r} now")
+    return found
+
+
+def check_resume(out: Path, header: Mapping[str, Any]) -> JournalState | None:
+    """Refuse to resume a journal written by a different run, before any model loads.
+
+    Returns the journal's state (None when there is none yet). The message names each field
+    that differs (the model, its checksum, the decoder, a prompt field such as the language).
+    """
+    path = partial_path(out)
+    if not path.exists():
+        return None
+    state, _ = read_journal(path)
+    if state is None:
+        return None
+    mismatched = _differences(state.header, {HEADER_KEY: JOURNAL_VERSION, **header}, RESUME_KEYS)
+    if mismatched:
+        raise RegistryError(
+            f"cannot resume {path}: it was written by a different run ({'; '.join(mismatched)}); "
+            "run with the same options, or delete it to start over"
+        )
+    return state
+
+
+def estimate_bytes(manifest_bytes: int, rows: int, extra_row_bytes: int = 160, saved_bytes: int = 0) -> int:
+    """A first, generous estimate of the disk space a run over a manifest still needs.
 
     Each output row is its input row plus the prediction (`extra_row_bytes`, more for
     word confidences or ensemble members); the journal holds every row once more, and
-    just before the journal is deleted both exist side by side with OUT.tmp.
+    just before the journal is deleted both exist side by side with OUT.tmp. `saved_bytes`
+    is the journal already on disk (a resumed run): that part takes no more space.
     """
     output = manifest_bytes + rows * extra_row_bytes
     journal = output + rows * 24  # {"i": N, "row": ...} around each row
-    return output + journal + 64 * 1024
+    return output + max(0, journal - saved_bytes) + 64 * 1024
 
 
 def _keep_backup(original: Path, backup: Path) -> None:
@@ -168,11 +239,14 @@ class Journal:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             self._write_lines([self.header])
             return
-        mismatched = [k for k in RESUME_KEYS if state.header.get(k) != self.header.get(k)]
-        if mismatched:
-            detail = ", ".join(f"{k}: {state.header.get(k)!r} there, {self.header.get(k)!r} now" for k in mismatched)
-            raise RegistryError(
-                f"cannot resume {self.path}: it was written by a different run ({detail}); delete it to start over"
+        check_resume(self.out, self.header)
+        if state.corrupt_lines:
+            shown = ", ".join(map(str, state.corrupt_lines[:5]))
+            log.warning(
+                "%s: skipped %d corrupt line(s) (line %s); their rows are transcribed again",
+                self.path,
+                len(state.corrupt_lines),
+                shown,
             )
         self.rows = dict(state.rows)
         self.torn_bytes = state.torn_bytes
@@ -185,7 +259,7 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------
     def _write_lines(self, records: Iterable[Mapping[str, Any]]) -> None:
         assert self._fd is not None
-        payload = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
+        payload = b"".join(encode_line(r) for r in records)
         if not payload:
             return
         try:
@@ -224,7 +298,7 @@ class Journal:
             raise RuntimeError(f"journal incomplete: {len(missing)} rows missing (first index {missing[0]})")
         self.close()
         tmp = self.out.with_name(self.out.name + ".tmp")
-        payload = b"".join(json.dumps(self.rows[i], ensure_ascii=False).encode("utf-8") + b"\n" for i in range(total))
+        payload = b"".join(encode_line(self.rows[i]) for i in range(total))
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
@@ -261,21 +335,45 @@ class Journal:
 
 
 def prepare_output(
-    manifest: Path, out: Path, *, rows: int, resume: bool, in_place: bool = False, extra_row_bytes: int = 160
+    manifest: Path,
+    out: Path,
+    *,
+    rows: int,
+    resume: bool,
+    in_place: bool = False,
+    extra_row_bytes: int = 160,
+    locked: bool = False,
 ) -> Path | None:
     """Check OUT before any model loads (see `asr_registry.engine.files`); returns the backup path.
 
     The backup path is set when OUT is the input manifest and `in_place` allows that: the
     original is kept there when OUT replaces it. Refused: a folder that cannot be written, too
-    little free space for a first estimate, OUT = input without `in_place`, a journal
-    left by an interrupted run without `resume`.
+    little free space for a first estimate (what a resumed journal holds already counts), OUT =
+    input without `in_place`, a journal left by an interrupted run without `resume`, and OUT
+    locked by a live run (`locked`: the caller holds that lock itself).
     """
+    holder = None if locked else lock_holder(out)
+    if holder is not None:
+        raise OutputError(
+            f"--out {out} is being written by another run ({holder}); wait for it to end or choose another --out"
+        )
     try:
         manifest_bytes = manifest.stat().st_size
     except OSError:
         manifest_bytes = 0
-    check_output(out, option="--out", inputs=[manifest], in_place=in_place,
-                 needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes))  # fmt: skip
+    saved = 0
+    if resume:
+        try:
+            saved = partial_path(out).stat().st_size
+        except OSError:
+            saved = 0
+    check_output(
+        out,
+        option="--out",
+        inputs=[manifest],
+        in_place=in_place,
+        needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes, saved),
+    )
     if not resume and partial_path(out).exists():
         raise RegistryError(f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, "
                             "or delete it to start over")  # fmt: skip

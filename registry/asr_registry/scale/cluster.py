@@ -69,7 +69,9 @@ def connect(address: str | None, *, local_cpus: int, verbose: bool = False) -> C
             # and a Ray Data actor pool took 3.0 s to start with one against 1.3-1.8 s without.
             ray.init(address=address, runtime_env={"env_vars": forwarded_env()}, **options)  # type: ignore[arg-type]
         else:
-            ray.init(num_cpus=local_cpus, **options)  # type: ignore[arg-type]
+            # Ray starts its workers at nice 15 by default: beside any other work the run would crawl
+            # (the Ray tests took 200-585 s instead of 10-60 s on a busy machine). Its own run, its own priority.
+            ray.init(num_cpus=local_cpus, _system_config={"worker_niceness": 0}, **options)  # type: ignore[arg-type]
     except ConnectionError as exc:
         raise RegistryError(f"--address {address}: cannot join the Ray cluster ({exc})") from None
     resources = ray.cluster_resources()

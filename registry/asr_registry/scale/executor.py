@@ -14,23 +14,58 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from asr_registry.engine.manifest import default_output_path, read_manifest
-from asr_registry.engine.manifest_run import journal_header
-from asr_registry.engine.output import Journal, partial_path, prediction_bytes, prepare_output, read_journal
+from asr_registry.engine.files import OutputLock
+from asr_registry.engine.manifest import ManifestItem, default_output_path, read_manifest
+from asr_registry.engine.manifest_run import check_pred_key, finished_rows, finished_summary, journal_header
+from asr_registry.engine.output import (
+    Journal,
+    check_resume,
+    partial_path,
+    prediction_bytes,
+    prepare_output,
+    read_journal,
+)
 from asr_registry.engine.runner import RunSummary, SkippedFile
 from asr_registry.errors import RegistryError
 from asr_registry.scale.cluster import Cluster, PoolSize, connect, local_cpus_for, size_pool
 from asr_registry.scale.shards import ShardOutput, default_shard_rows, encode_shard, plan_shards, unfinished
+from asr_registry.scale.sigterm import StopOnSigterm
 from asr_registry.scale.spec import TranscriberSpec
+from asr_registry.scale.worker import not_visible_reason
 
 log = logging.getLogger("asr_registry.engine")
 
 Progress = Callable[[int, float], None]  # (rows finished, their audio seconds) per shard
+
+
+def mark_unseen(output: ShardOutput, items: Mapping[int, ManifestItem]) -> ShardOutput:
+    """Rows a worker skipped because it cannot see a folder that the driver sees: a storage problem.
+
+    Elsewhere (the folder is missing here too) the local executor's reason stays, so the
+    output is the same bytes as a local run's.
+    """
+    if not output.unseen:
+        return output
+    host = output.worker.rsplit(":", 1)[0]
+    seen_here: dict[Path, bool] = {}
+    rows = dict(output.rows)
+    reasons: dict[int, str] = {}
+    for index in output.unseen:
+        folder = items[index].audio_path.parent
+        if folder not in seen_here:
+            seen_here[folder] = folder.is_dir()
+        if seen_here[folder]:
+            reasons[index] = not_visible_reason(items[index].audio_path, host)
+            rows[index] = {**rows[index], "skipped": reasons[index]}
+    if not reasons:
+        return output
+    skipped = tuple((i, a, reasons.get(i, r)) for i, a, r in output.skipped)
+    return replace(output, rows=rows, skipped=skipped)
 
 
 @dataclass
@@ -115,20 +150,87 @@ def run_manifest_ray(
     progress: Progress | None = None,
     on_start: Callable[[int, int], None] | None = None,
     verbose: bool = False,
+    overwrite_field: bool = False,
 ) -> ScaleSummary:
+    """The manifest over Ray; the same checks as a local run, all before Ray starts."""
     items = read_manifest(manifest_in)
     if not items:
         raise RegistryError(f"{manifest_in}: the manifest has no rows; nothing to transcribe")
     # Built on the driver only to validate the request and name the run; never loaded here.
     naming = spec.on_device("cpu").build()
     out = Path(manifest_out) if manifest_out else default_output_path(manifest_in, naming.name)
+    with OutputLock(out, option="--out"):
+        return _run_locked(
+            spec,
+            naming,
+            manifest_in,
+            out,
+            items,
+            resume=resume,
+            in_place=in_place,
+            pred_key=pred_key,
+            address=address,
+            workers=workers,
+            gpus_per_worker=gpus_per_worker,
+            shard_rows=shard_rows,
+            progress=progress,
+            on_start=on_start,
+            verbose=verbose,
+            overwrite_field=overwrite_field,
+        )
+
+
+def _run_locked(
+    spec: TranscriberSpec,
+    naming: Any,
+    manifest_in: str | Path,
+    out: Path,
+    items: list[ManifestItem],
+    *,
+    resume: bool,
+    in_place: bool,
+    pred_key: str,
+    address: str | None,
+    workers: int | None,
+    gpus_per_worker: float | None,
+    shard_rows: int | None,
+    progress: Progress | None,
+    on_start: Callable[[int, int], None] | None,
+    verbose: bool,
+    overwrite_field: bool,
+) -> ScaleSummary:
+    done = finished_rows(out, items, pred_key) if resume else None
+    if done is not None:
+        log.info("%s is already finished (all %d rows); nothing to do", out, len(items))
+        run = finished_summary(naming, out, items, done)
+        return ScaleSummary(
+            run=run,
+            address="",
+            nodes=0,
+            workers=0,
+            gpus_per_worker=0.0,
+            shard_rows=0,
+            shards=0,
+            shards_run=0,
+            startup_seconds=0.0,
+        )
+    check_pred_key(items, pred_key, manifest_in, overwrite_field)
     engines = list(getattr(naming, "engines", ())) or [naming]
     members = len(engines)
-    backup = prepare_output(Path(manifest_in), out, rows=len(items), resume=resume, in_place=in_place,
-                            extra_row_bytes=prediction_bytes(members, spec.word_confidence))  # fmt: skip
+    backup = prepare_output(
+        Path(manifest_in),
+        out,
+        rows=len(items),
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(members, spec.word_confidence),
+        locked=True,
+    )
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
+    if resume:  # the header without shard_rows (taken from the journal itself): before Ray starts
+        check_resume(out, journal_header(naming, manifest_in, len(items), pred_key))
 
     cluster = connect(address, local_cpus=local_cpus_for(workers), verbose=verbose)
     pool = size_pool(cluster, workers, gpus_per_worker)
@@ -137,8 +239,10 @@ def run_manifest_ray(
     shards = plan_shards(items, size)
     fresh = not (resume and partial_path(out).exists())
     journal = Journal(out, header, resume=resume)
+    by_index = {item.index: item for item in items}
+    stopper = StopOnSigterm(partial_path(out))
     try:
-        with journal:
+        with journal, stopper:
             todo = unfinished(shards, journal.rows)
             done_rows = len(items) - sum(len(s.items) for s in todo)
             if done_rows:
@@ -148,12 +252,22 @@ def run_manifest_ray(
                 on_start(len(items), done_rows)
             started = time.perf_counter()
 
+            marked: dict[int, ShardOutput] = {}
+
             def record(output: ShardOutput) -> None:
-                journal.append(output.rows)  # one fsynced write per shard
+                output = marked[output.shard] = mark_unseen(output, by_index)
+                stopper.critical = True
+                try:
+                    journal.append(output.rows)  # one fsynced write per shard
+                finally:
+                    stopper.critical = False
+                if stopper.pending:
+                    stopper.stop()
                 if progress is not None:
                     progress(len(output.rows), output.audio_seconds)
 
             outputs, first_start = run_shards(spec, todo, pool, pred_key, record, verbose) if todo else ([], started)
+            outputs = [marked.get(o.shard, o) for o in outputs]
             ended = time.perf_counter()
             # Like a local run's, the wall time counts transcription only: from the moment the
             # first worker had its model loaded; pool start-up is reported apart.

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from asr_registry.engine.manifest import ManifestItem
+from asr_registry.engine.manifest import ManifestItem, dumps_line
 
 # Shards per worker when the size is not given: enough that a slow or restarted worker
 # does not hold up the end of the run, few enough that each shard batches well.
@@ -61,7 +61,8 @@ def unfinished(shards: Sequence[Shard], done: Mapping[int, Any] | set[int]) -> l
 def encode_shard(shard: Shard) -> dict[str, Any]:
     """One Ray Data row: the shard number and its items as JSON text."""
     payload = [[item.index, item.line, dict(item.fields), str(item.audio_path)] for item in shard.items]
-    return {"shard": shard.number, "payload": json.dumps(payload, ensure_ascii=False)}
+    # dumps_line: a lone surrogate in a row (valid JSON) would not survive Arrow's UTF-8 strings.
+    return {"shard": shard.number, "payload": dumps_line(payload)}
 
 
 def decode_shard(number: int, payload: str) -> Shard:
@@ -91,11 +92,12 @@ class ShardOutput:
     precision: str
     batch_size: int
     gpu: str = ""  # the worker's GPU name, "" on CPU
+    unseen: tuple[int, ...] = ()  # skipped rows whose audio folder this worker cannot see
 
     def encode(self) -> str:
         record = {**self.__dict__, "rows": [[i, r] for i, r in self.rows.items()],
                   "durations": [[i, d] for i, d in self.durations.items()]}  # fmt: skip
-        return json.dumps(record, ensure_ascii=False)
+        return dumps_line(record)
 
     @classmethod
     def decode(cls, text: str) -> ShardOutput:
@@ -103,4 +105,5 @@ class ShardOutput:
         record["rows"] = {int(i): r for i, r in record["rows"]}
         record["durations"] = {int(i): float(d) for i, d in record["durations"]}
         record["skipped"] = tuple((int(i), a, r) for i, a, r in record["skipped"])
+        record["unseen"] = tuple(int(i) for i in record.get("unseen", ()))
         return cls(**record)

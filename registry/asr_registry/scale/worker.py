@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from asr_registry.engine.values import Skip, SkipKind
 from asr_registry.scale.shards import Shard, ShardOutput, decode_shard
 from asr_registry.scale.spec import TranscriberSpec
 
@@ -61,6 +60,7 @@ class ShardWorker:
         chunked = 0
         splits_before = transcriber.oom_splits
         visible: dict[Path, bool] = {}
+        unseen: list[int] = []
         started = time.perf_counter()
         for results in transcriber.iter_results(list(shard.items)):
             for result in results:
@@ -68,12 +68,14 @@ class ShardWorker:
                 row = transcriber.row(item, result, self.pred_key)
                 skip = result.skipped
                 if skip is not None:
+                    # The row keeps the local executor's reason (same bytes); a folder this worker
+                    # cannot see is reported apart, and the driver, which knows whether it sees the
+                    # folder itself, names a storage problem (`executor.mark_unseen`).
                     folder = item.audio_path.parent
                     if folder not in visible:
                         visible[folder] = folder.is_dir()
                     if not visible[folder]:
-                        skip = Skip(not_visible_reason(item.audio_path, self.host), SkipKind.STORAGE)
-                        row["skipped"] = skip.reason
+                        unseen.append(result.index)
                     skipped.append((item.index, item.audio_filepath, skip.reason))
                 else:
                     transcribed += 1
@@ -99,4 +101,5 @@ class ShardWorker:
             precision=settings.precision,
             batch_size=settings.batch_size,
             gpu=self.gpu,
+            unseen=tuple(unseen),
         )

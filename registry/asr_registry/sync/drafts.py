@@ -8,12 +8,14 @@ self-contained catalog file that `asr-registry validate FILE` accepts.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from asr_registry.catalog.languages import LANGUAGE_CODES
+from asr_registry.sync.toml_writer import toml_comment, toml_key, toml_value
 
 # model-index dataset types (hub dataset ids) -> the catalog's dataset names
 _DATASETS: dict[str, str] = {
@@ -51,6 +53,7 @@ class Draft:
     fields: dict[str, Any] = field(default_factory=dict)
     claims: list[DraftClaim] = field(default_factory=list)
     guesses: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # card values left out, each with its reason
 
 
 def _card_list(value: Any) -> list[str]:
@@ -90,12 +93,32 @@ def _decoder(metric_name: str) -> str:
     return ""
 
 
-def claims_from_card(card_data: Any, default_language: str) -> list[DraftClaim]:
-    """WER/CER results of the card's model-index; other metrics (BLEU, DER) are left out."""
+def impossible_rate(value: Any) -> str | None:
+    """Why a card's WER/CER value is no error rate (a boolean, NaN, outside 0-100), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"not a number ({value!r})"
+    if not math.isfinite(value):
+        return f"not a finite number ({value})"
+    if not 0 <= value <= 100:
+        return f"outside 0-100 ({value})"
+    return None
+
+
+def claims_from_card(card_data: Any, default_language: str, dropped: list[str] | None = None) -> list[DraftClaim]:
+    """WER/CER results of the card's model-index; other metrics (BLEU, DER) are left out.
+
+    Impossible values (`value: true`, NaN, 350) are left out too, each named in `dropped`.
+    """
     claims = []
     for result in getattr(card_data, "eval_results", None) or []:
         metric = (result.metric_type or "").lower()
-        if metric not in ("wer", "cer") or not isinstance(result.metric_value, (int, float)):
+        if metric not in ("wer", "cer"):
+            continue
+        problem = impossible_rate(result.metric_value)
+        if problem is not None:
+            if dropped is not None:
+                where = result.dataset_name or result.dataset_type or "?"
+                dropped.append(f"{metric} on {where}: {problem}")
             continue
         value = float(result.metric_value)
         args = result.dataset_args if isinstance(result.dataset_args, dict) else {}
@@ -196,42 +219,30 @@ def draft_from_card(repo_id: str, card: Any, tags: Iterable[str], date: str) -> 
         fields["punctuation"] = True
         draft.guesses.append("punctuation from '_pc' in the name")
     draft.fields = fields
-    draft.claims = claims_from_card(data, languages[0] if len(languages) == 1 else "")
+    draft.claims = claims_from_card(data, languages[0] if len(languages) == 1 else "", draft.dropped)
     return draft
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-
-
-def _key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml_value(name)
 
 
 def render_drafts(drafts: Sequence[Draft], header: str) -> str:
     """A complete catalog file holding the drafts and the sources their claims cite."""
-    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines = toml_comment(header)
     lines += ["", "schema_version = 1", ""]
     for draft in drafts:
-        lines += [f"[sources.{_key(draft.source_key)}]",
-                  f"title = {_toml_value('Hugging Face model card ' + draft.repo_id + ' (metadata, read by catalog sync)')}",
-                  f"date = {_toml_value(draft.source_date)}",
-                  f"url = {_toml_value('https://huggingface.co/' + draft.repo_id)}", ""]  # fmt: skip
+        title = f"Hugging Face model card {draft.repo_id} (metadata, read by catalog sync)"
+        lines += [
+            f"[sources.{toml_key(draft.source_key)}]",
+            f"title = {toml_value(title)}",
+            f"date = {toml_value(draft.source_date)}",
+            f"url = {toml_value('https://huggingface.co/' + draft.repo_id)}",
+            "",
+        ]
     for draft in drafts:
-        lines.append(f"[models.{_key(draft.name)}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in draft.fields.items()]
+        lines.append(f"[models.{toml_key(draft.name)}]")
+        lines += [f"{toml_key(key)} = {toml_value(value)}" for key, value in draft.fields.items()]
         notes = "DRAFT from the card's metadata by `asr-registry catalog sync`; check before merging."
         if draft.guesses:
             notes += " Guessed: " + "; ".join(draft.guesses) + "."
-        lines.append(f"notes = {_toml_value(notes)}")
+        lines.append(f"notes = {toml_value(notes)}")
         if draft.claims:
             lines.append("claims = [")
             for claim in draft.claims:
@@ -239,7 +250,7 @@ def render_drafts(drafts: Sequence[Draft], header: str) -> str:
                 parts.update({k: v for k, v in (("split", claim.split), ("language", claim.language),
                                                   ("decoder", claim.decoder)) if v})  # fmt: skip
                 parts.update({"source": draft.source_key, "note": claim.note})
-                lines.append("  { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in parts.items()) + " },")
+                lines.append(f"  {toml_value(parts)},")
             lines.append("]")
         lines.append("")
     return "\n".join(lines)

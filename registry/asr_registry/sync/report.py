@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from asr_registry.catalog.reader import parse_catalog_text
 from asr_registry.catalog.schema import Catalog
+from asr_registry.catalog.validation import check_catalog
+from asr_registry.errors import RegistryError
 from asr_registry.sync.drafts import Draft, draft_from_card, render_drafts
 from asr_registry.sync.hub import Hub, HubError
 
@@ -21,6 +25,7 @@ class SyncReport:
     excluded: tuple[str, ...]  # on the hub and explained by the catalog's [excluded] table
     drafted: tuple[str, ...]  # repos a draft entry was written for
     skipped: tuple[str, ...] = ()  # "repo: reason" for cards that could not be read
+    dropped: tuple[str, ...] = ()  # "repo: what: reason" for card values (or whole drafts) left out
     drafts_file: str = ""
     drafts: list[Draft] = field(default_factory=list, repr=False, compare=False)
 
@@ -46,14 +51,20 @@ def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> 
     excluded = _excluded_repos(catalog)
     on_hub = {m.repo_id.lower() for m in listed}
     missing = [m for m in listed if m.repo_id.lower() not in in_catalog and m.repo_id.lower() not in excluded]
-    drafts, skipped = [], []
+    drafts, skipped, dropped = [], [], []
     for model in missing:
         try:
             card = hub.card(model.repo_id)
         except HubError as exc:
             skipped.append(f"{model.repo_id}: {exc}")
             continue
-        drafts.append(draft_from_card(model.repo_id, card, model.tags, date))
+        draft = draft_from_card(model.repo_id, card, model.tags, date)
+        dropped += [f"{model.repo_id}: {reason}" for reason in draft.dropped]
+        problems = draft_problems([draft])
+        if problems:
+            dropped.append(f"{model.repo_id}: not drafted: {problems[0]}")
+            continue
+        drafts.append(draft)
     not_listed = sorted(name for repo, name in in_catalog.items() if repo.startswith("nvidia/") and repo not in on_hub)
     return SyncReport(
         listed=len(listed),
@@ -62,8 +73,18 @@ def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> 
         excluded=tuple(sorted(m.repo_id for m in listed if m.repo_id.lower() in excluded)),
         drafted=tuple(d.repo_id for d in drafts),
         skipped=tuple(skipped),
+        dropped=tuple(dropped),
         drafts=drafts,
     )
+
+
+def draft_problems(drafts: list[Draft], header: str = "") -> list[str]:
+    """What `asr-registry validate` would report on these drafts as a file (parse and meaning)."""
+    name = "catalog-drafts.toml"
+    parsed = parse_catalog_text(render_drafts(drafts, header), name)
+    everything = Catalog({**parsed.models, **parsed.partial}, parsed.sources, parsed.tiers, parsed.excluded)
+    problems = parsed.problems + (check_catalog(everything, name, None) if not parsed.problems else [])
+    return [str(p) for p in problems]
 
 
 def write_drafts(report: SyncReport, path: str) -> str:
@@ -75,9 +96,25 @@ def write_drafts(report: SyncReport, path: str) -> str:
         "prompts) and move entries into models.toml; `asr-registry validate` checks this file as it is."
     )
     text = render_drafts(report.drafts, header)
+    problems = draft_problems(report.drafts, header)
+    if problems:  # the drafts are checked one by one in sync(): this is a bug, never a file to announce
+        raise RegistryError(f"the drafts would not validate ({problems[0]}); nothing written")
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    tmp = ""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp:  # a full disk or an interrupt leaves no temp file behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise RegistryError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
     return path
