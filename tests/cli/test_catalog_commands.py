@@ -215,3 +215,23 @@ def test_rounding_keeps_catalog_figures_and_whole_numbers_and_drops_float_noise(
 
     noisy = {"a": [8.516666666666667, 0.1 + 0.2, 6399.25, 617825926.0, -0.00012345678, float("inf"), 3, True]}
     assert rounded(noisy) == {"a": [8.51667, 0.3, 6399.25, 617825926.0, -0.000123457, float("inf"), 3, True]}
+
+
+def test_validating_a_plugin_file_checks_that_file_alone_without_nemo() -> None:
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    plugin_file = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "models.toml"
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('nemo imported:', 'nemo' in sys.modules))\n"
+        "from asr_registry.cli import main\n"
+        f"sys.argv = ['asr-registry', 'validate', {str(plugin_file)!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env())
+    assert done.returncode == 0, done.stderr
+    assert "are not in the catalog" not in done.stdout
+    assert "0 problem(s)" in done.stdout and "nemo imported: False" in done.stdout

@@ -314,3 +314,18 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_output(
     assert summary["resumed"] >= killed_at and summary["resumed"] + summary["transcribed"] == len(rows)
     assert out.read_bytes() == full.read_bytes()
     assert not partial.exists()
+
+
+def test_a_pred_key_naming_an_input_field_is_refused_unless_overwrite_is_asked(
+    transcribe: Callable[..., Result], mixed: Mixed
+) -> None:
+    out = mixed.manifest.with_name("over.jsonl")
+    refused = transcribe(
+        "transcribe", str(mixed.manifest), "--model", "t-digits-hybrid", "--pred-key", "text", "--out", str(out)
+    )
+    assert "--pred-key text names a field" in _one_error_line(refused) and not out.exists()
+    run = _run(transcribe, mixed.manifest, out, "--model", "t-digits-hybrid", "--pred-key", "text", "--overwrite-field")
+    inputs = [json.loads(line) for line in mixed.manifest.read_text(encoding="utf-8").splitlines()]
+    done = [(i, r) for i, r in zip(inputs, run.rows, strict=True) if "skipped" not in r]
+    assert done and all("pred_text" not in r for _, r in done)
+    assert wer([i["text"] for i, _ in done], [r["text"] for _, r in done]) <= 0.25

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from asr_registry.cli import params
 from asr_registry.cli.groups import CommandWithSubcommands, removed_option
 from asr_registry.cli.hf_options import hf_options
 from asr_registry.cli.option_groups import option_group
@@ -54,9 +55,7 @@ measure_options = option_group(
         help="Torch CPU threads. Default: usable cores minus one (a CPU speed claim is checked at its own count).",
     ),
     click.option("--sweep", help="Comma-separated batch sizes: throughput and memory for each."),
-    click.option(
-        "--memory-budget", type=click.FloatRange(min=0, min_open=True), help="GPU GB: find the largest batch within it."
-    ),
+    click.option("--memory-budget", type=params.GPU_MEMORY_GB, help="GPU GB: find the largest batch within it."),
 )
 
 

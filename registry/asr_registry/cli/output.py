@@ -39,8 +39,20 @@ def rounded(value: Any, digits: int = JSON_SIGNIFICANT_DIGITS) -> Any:
     return value
 
 
+def strict(value: Any) -> Any:
+    """`value` with NaN and infinities as null: strict JSON parsers reject `NaN` and `Infinity`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strict(v) for v in value]
+    return value
+
+
 def echo_json(value: Any, significant_digits: int | None = None) -> None:
-    """`value` as indented JSON; with `significant_digits`, every float rounded to that many (`rounded`).
+    """`value` as indented, strict JSON (no NaN or Infinity: null instead); with
+    `significant_digits`, every float rounded to that many (`rounded`).
 
     Rounding is for outputs made of estimates (`select`); measurements other programs recompute
     from (bench, transcribe summaries) keep full precision.
@@ -50,7 +62,7 @@ def echo_json(value: Any, significant_digits: int | None = None) -> None:
     data = to_jsonable(value)
     if significant_digits is not None:
         data = rounded(data, significant_digits)
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(strict(data), indent=2, ensure_ascii=False, allow_nan=False))
 
 
 def echo_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from asr_registry.cli import params
 from asr_registry.cli.option_groups import option_group
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +42,7 @@ def scale_options(function: F) -> F:
         ),
         click.option(
             "--gpus-per-worker",
-            type=click.FloatRange(min=0),
+            type=params.GPUS,
             help="With --executor ray: GPUs per actor. Default: 1 on a GPU cluster, else 0.",
         ),
         click.option(

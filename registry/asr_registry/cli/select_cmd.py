@@ -6,6 +6,7 @@ import click
 
 from asr_registry.catalog.languages import normalize_language
 from asr_registry.catalog.validation import DOMAINS
+from asr_registry.cli import params
 from asr_registry.cli.output import JSON_SIGNIFICANT_DIGITS, echo_json, echo_table, json_option
 from asr_registry.errors import RegistryError
 from asr_registry.selection.ranking import QUALITIES, Candidate, Request, Selection, describe_need, select
@@ -38,17 +39,17 @@ def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
     "models made only for another domain are never chosen.",
 )
 @click.option("--quality", type=click.Choice(QUALITIES), default="balanced", show_default=True)
-@click.option("--hours", type=click.FloatRange(min=0), default=0.0, help="Total audio hours to transcribe.")
+@click.option("--hours", type=params.HOURS, default=0.0, help="Total audio hours to transcribe.")
 @click.option(
     "--gpu-memory",
-    type=click.FloatRange(min=0, min_open=True),
+    type=params.GPU_MEMORY_GB,
     default=16.0,
     show_default=True,
     help="GPU memory in GB.",
 )
 @click.option(
     "--max-seconds",
-    type=click.FloatRange(min=0, min_open=True),
+    type=params.AUDIO_SECONDS,
     default=20.0,
     show_default=True,
     help="The longest utterance in your data: memory and batch size are estimated for it.",

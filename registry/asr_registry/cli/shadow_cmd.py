@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from asr_registry.cli import params
 from asr_registry.cli.groups import CommandWithSubcommands, removed_option
 from asr_registry.cli.output import echo_json, echo_table, json_option
 from asr_registry.errors import RegistryError
@@ -37,7 +38,7 @@ from asr_registry.errors import RegistryError
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True, help="Batch for --speed.")
 @click.option(
     "--seconds",
-    type=click.FloatRange(min=0.5),
+    type=params.Finite(0.5, 24 * 3600),
     default=20.0,
     show_default=True,
     help="Audio seconds per utterance for --speed.",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from asr_registry.catalog.schema import DECODERS, PRECISIONS
+from asr_registry.cli import params
 from asr_registry.cli.hf_options import hf_options
 from asr_registry.cli.option_groups import option_group
 from asr_registry.cli.output import json_option
@@ -59,17 +60,20 @@ transcriber_options = option_group(
     ),
     click.option(
         "--max-batch-seconds",
-        type=float,
+        type=params.AUDIO_SECONDS,
         help="Bound on padded audio per batch (files x longest). Default: 30 s x batch size.",
     ),
     click.option(
         "--max-audio-seconds",
-        type=float,
+        type=params.AUDIO_SECONDS,
         help="Longer files are split into overlapping chunks of at most this length and the chunk "
         "transcripts joined at word timestamps. Default: 300.",
     ),
     click.option(
-        "--chunk-overlap", "chunk_overlap_seconds", type=float, help="Seconds of overlap between chunks. Default: 4."
+        "--chunk-overlap",
+        "chunk_overlap_seconds",
+        type=params.OVERLAP_SECONDS,
+        help="Seconds of overlap between chunks. Default: 4.",
     ),
     click.option(
         "--precision", type=click.Choice(PRECISIONS), help="Default: the catalog's recommendation (fp32 on CPU)."
@@ -112,6 +116,11 @@ transcriber_options = option_group(
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from OUT.partial.")
 @click.option("--pred-key", default="pred_text", show_default=True, help="Output field for the transcript.")
+@click.option(
+    "--overwrite-field",
+    is_flag=True,
+    help="Allow --pred-key to name a field the input rows already have (its input value is replaced).",
+)
 @scale_options
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="More notes on stderr.")
@@ -124,6 +133,7 @@ def command(
     in_place: bool,
     resume: bool,
     pred_key: str,
+    overwrite_field: bool,
     scale: ScaleRequest,
     no_progress: bool,
     verbose: bool,
@@ -151,7 +161,9 @@ def command(
     given = transcribe_input(manifest, out, hf, spec.model or "ensemble")
     remove_when_done(given.scratch)
     report_dropped(given.dropped)
-    job = TranscriptionJob(spec, given.manifest, given.out, in_place, resume, pred_key, scale, verbose)
+    job = TranscriptionJob(
+        spec, given.manifest, given.out, in_place, resume, pred_key, scale, verbose, overwrite_field=overwrite_field
+    )
     bar = RayProgress(no_progress) if scale.on_ray else FileProgress(no_progress)
     try:
         summary = run_transcription(job, progress=bar.update, on_start=bar.on_start)

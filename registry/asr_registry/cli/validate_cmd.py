@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     "--nemo/--no-nemo",
     "use_nemo",
     default=None,
-    help="Cross-check NGC names against NeMo's own model list (default: when NeMo is installed).",
+    help="Cross-check NGC names against NeMo's own model list (default: for the installed catalog, "
+    "when NeMo is installed; a FILE is checked alone unless --nemo is given).",
 )
 @json_option
 def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
@@ -49,7 +50,7 @@ def _print(check: CatalogCheck) -> None:
     for line in check.problems:
         click.echo(line)
     nemo = check.nemo
-    if nemo is not None:
+    if nemo is not None and check.whole:
         missing = nemo.missing_from_catalog
         click.echo(
             f"NeMo {nemo.nemo_version} lists {nemo.known_to_nemo} ASR models; {len(missing)} are not in the catalog"

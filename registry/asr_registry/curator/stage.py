@@ -36,7 +36,7 @@ from nemo_curator.tasks import AudioTask
 
 from asr_registry.curator.model import resolve_model
 from asr_registry.curator.snippet import ENGINE_BATCHES_PER_CALL
-from asr_registry.engine.manifest import AUDIO_KEY, ManifestItem, read_manifest
+from asr_registry.engine.manifest import AUDIO_KEY, ManifestItem, dumps_line, json_lines, read_manifest
 from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.engine.runner import Engine, Result
@@ -166,7 +166,7 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
 
 def restore_order(written: str | Path, out: str | Path, index_key: str = "asr_registry_index") -> int:
     """Rewrite a Curator-written manifest in source order, dropping `index_key`; atomic. Returns rows."""
-    rows = [json.loads(line) for line in Path(written).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in json_lines(Path(written).read_text(encoding="utf-8")) if line.strip()]
     missing = [i for i, row in enumerate(rows) if not isinstance(row.get(index_key), int)]
     if missing:
         raise ValueError(f"{written}:{missing[0] + 1}: no '{index_key}' (was TranscribeStage given manifest=?)")
@@ -176,7 +176,7 @@ def restore_order(written: str | Path, out: str | Path, index_key: str = "asr_re
     with open(tmp, "w", encoding="utf-8") as handle:
         for row in rows:
             row.pop(index_key)
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(dumps_line(row) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, target)

@@ -25,12 +25,15 @@ class CatalogCheck:
     with_plugins: int  # entries once plugins are merged in (the file's count for a FILE argument)
     problems: list[str] = field(default_factory=list)
     nemo: NemoCrossCheck | None = None  # the cross-check against NeMo's list, when it ran
+    whole: bool = True  # the installed catalog (so "NeMo lists models the catalog lacks" means something)
 
 
 def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bool | None) -> CatalogCheck:
     """Problems of catalog file `path`; `merged` (the installed catalog with plugins) for the whole catalog.
 
-    `use_nemo` None: cross-check NGC names when NeMo is installed (and the file is otherwise clean).
+    `use_nemo` None: cross-check NGC names when NeMo is installed and `path` is the whole installed
+    catalog (and otherwise clean). A plugin's own file is checked alone: importing NeMo costs ~10 s,
+    and "NeMo lists models this file lacks" says nothing about a file meant to hold a few models.
     """
     from asr_registry.catalog.validation import validate_file
     from asr_registry.doctor.nemo_check import cross_check, nemo_installed
@@ -49,7 +52,8 @@ def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bo
 
         problems += check_against_catalog(load(), catalog.models, set(catalog.sources))
     nemo = None
-    if (nemo_installed() if use_nemo is None else use_nemo) and not problems:
+    whole = merged is not None
+    if ((whole and nemo_installed()) if use_nemo is None else use_nemo) and not problems:
         if not nemo_installed():
             raise RegistryError("--nemo: NeMo is not installed (pip install 'asr-registry[engine]')")
         nemo = cross_check(catalog, excluded)
@@ -57,4 +61,4 @@ def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bo
             f"{path.name}: models.{n}: published with an NGC name that NeMo {nemo.nemo_version} does not list"
             for n in nemo.unknown_to_nemo
         ]
-    return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo)
+    return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo, whole)

@@ -32,6 +32,7 @@ class TranscriptionJob:
     pred_key: str = "pred_text"
     scale: ScaleRequest = field(default_factory=ScaleRequest)
     verbose: bool = False  # Ray workers' notes too
+    overwrite_field: bool = False  # --pred-key may name an input field (refused otherwise)
 
 
 def run_transcription(
@@ -72,6 +73,7 @@ def run_transcription(
         progress=progress,
         on_start=started,
         in_place=job.in_place,
+        overwrite_field=job.overwrite_field,
     )
 
 
@@ -88,6 +90,7 @@ def _on_ray(job: TranscriptionJob, progress: Progress | None, on_start: OnStart 
             resume=job.resume,
             in_place=job.in_place,
             pred_key=job.pred_key,
+            overwrite_field=job.overwrite_field,
             address=job.scale.address,
             workers=job.scale.workers,
             gpus_per_worker=job.scale.gpus_per_worker,
