@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asr_registry.bench.claims import Hardware, Measurement
+from asr_registry.bench.leaderboard import aggregate, aggregate_measurements
 from asr_registry.datasets.leaderboard import (
     ENGLISH_AVERAGE,
     ENGLISH_SPEED,
@@ -13,8 +14,6 @@ from asr_registry.datasets.leaderboard import (
     MULTILINGUAL_AVERAGE,
     MULTILINGUAL_SPEED,
     SETS,
-    aggregate,
-    aggregate_measurements,
     lookup,
     strip_reference,
     suite,

@@ -81,6 +81,18 @@ def _sizes(value: str | None) -> tuple[int, ...]:
               help="Compare two --benchmark-json reports (OLD NEW) instead of benching.")  # fmt: skip
 @click.option("--shadow", "shadow_name", metavar="NAME",
               help="Instead: RTFx of NAME's real architecture on its shadow (random weights, nothing downloaded).")  # fmt: skip
+@click.option(
+    "--predictions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Instead: score this manifest of saved predictions (no model is run); MODEL names whose claims.",
+)
+@click.option("--normalizer", help="Scoring version or normaliser, e.g. oal-2026-06 (see --list-normalizers).")
+@click.option("--list-normalizers", is_flag=True, help="List the scoring versions and normalisers with their sources.")
+@click.option(
+    "--log-samples", type=click.Path(dir_okay=False, path_type=Path), help="With --predictions: per-utterance JSONL."
+)
+@click.option("--ref-key", default="text", show_default=True, help="With --predictions: the reference field.")
+@click.option("--pred-key", default="pred_text", show_default=True, help="With --predictions: the prediction field.")
 @scale_options
 @json_option
 def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | None, language: str,
@@ -97,6 +109,16 @@ def command(models: tuple[str, ...], manifest: Path | None, dataset_name: str | 
     if compare:
         _compare(*compare, as_json)
         return
+    rescoring = {
+        k: hf.pop(k) for k in ("predictions", "normalizer", "list_normalizers", "log_samples", "ref_key", "pred_key")
+    }
+    if rescoring["predictions"] or rescoring.pop("list_normalizers"):
+        from asr_registry.bench.rescore import run_command
+        from asr_registry.plugins.manager import get_catalog
+
+        lines, summary, failed = run_command(get_catalog(), models, dataset_name, language, resamples, **rescoring)
+        echo_json(summary) if as_json else click.echo("\n".join(lines))
+        sys.exit(1 if failed else 0)
     if shadow_name:
         from asr_registry.shadow.bench_shadow import run as bench_shadow
 
