@@ -18,8 +18,9 @@ from asr_registry.cli.output import echo_json, json_option
     default=None,
     help="Cross-check NGC names against NeMo's own model list (default: when NeMo is installed).",
 )
+@click.option("--strict", is_flag=True, help="Also list claims whose conditions are missing or declared unstated.")
 @json_option
-def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
+def command(file: Path | None, use_nemo: bool | None, as_json: bool, strict: bool = False) -> None:
     """Check a catalog: syntax, types, unknown keys, codes, ranges, references.
 
     Exit 0 when clean, 1 when problems were found, 2 when the file cannot be read.
@@ -55,6 +56,13 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
         report["nemo"] = check
         problems += [f"{path.name}: models.{n}: published with an NGC name that NeMo {check.nemo_version} does not list"
                      for n in check.unknown_to_nemo]  # fmt: skip
+    if strict:  # a missing condition is a problem; one declared unstated is listed only
+        from asr_registry.catalog.validation import condition_gaps, strict_lines
+
+        gaps = condition_gaps(catalog)
+        problems += [f"{path.name}: {g.where}: conditions missing: {', '.join(g.missing)}" for g in gaps if g.missing]
+        report["unstated"], notes = strict_lines(gaps)
+        click.echo("\n".join(notes)) if not as_json else None
     if as_json:
         echo_json(report)
     else:
