@@ -91,7 +91,7 @@ def test_list_normalizers_names_each_version_with_its_source() -> None:
 
 def test_claims_are_checked_only_with_the_version_they_were_scored_with(tmp_path: Path) -> None:
     saved = _saved(tmp_path, [["the cat sat on the mat"] * 2] * 20)  # WER 0
-    base = ["bench", "parakeet-tdt-0.6b-v3", "--predictions", str(saved), "--dataset", "ami", "--json"]
+    base = ["bench", "parakeet-tdt-0.6b-v3", "--predictions", str(saved), "--dataset", "ami:test", "--json"]
     old = json.loads(CliRunner().invoke(cli, [*base, "--normalizer", "oal-2026-03"]).stdout)
     new = json.loads(CliRunner().invoke(cli, [*base, "--normalizer", "oal-2026-06"]).stdout)
     old_ami = [v for v in old["verdicts"] if v["claimed"] == "11.39"]

@@ -83,3 +83,45 @@ def pairs(size: int = 20_000, seed: int = 135) -> tuple[tuple[str, str], ...]:
     source = texts()
     chosen = [rng.choice(source) for _ in range(size)]
     return tuple((ref, " ".join(_mutate(ref.split(), rng))) for ref in chosen)
+
+
+ML_WORDS = {
+    "de": "der die das und ist nicht Handschuh Hand schuh Kranken haus Krankenhaus Straße größer Äpfel über Euro "
+    "Jahr Uhr zwei drei hundert tausend Fußball Fuß ball Donau dampf schiff fahrt Donaudampfschiff",
+    "fr": "le la les et est pas aujourd'hui aujourd hui porte monnaie porte-monnaie été élève ça cœur euros "
+    "année heures deux trois cent mille week end week-end grand-mère grand mère",
+    "es": "el la los y es no año niño sacacorchos saca corchos paraguas para aguas más también euros "
+    "dos tres cien mil mediodía medio día España",
+    "it": "il la gli e è non città perché caffè arcobaleno arco baleno pomodoro pomo doro euro "
+    "anno ore due tre cento mille capostazione capo stazione",
+    "pt": "o a os e é não ação coração guarda-chuva guarda chuva passatempo passa tempo euros "
+    "ano horas dois três cem mil beija-flor beija flor São Paulo",
+}
+ML_NUMERALS = ("0", "1", "7", "10", "12", "21", "99", "100", "1990", "2024", "10 000", "1 000 000", "3,5", "3.5",
+               "12h30", "50%", "€20", "1er", "2º", "٣", "１２", "10 0000", "007", "1.000", "25 000 euros")  # fmt: skip
+ML_MARKS = (",", ".", "!", "?", "«", "»", "—", "-", "'", "(note)", "[bruit]", "<unk>", "…", ";", ":", '"')
+
+
+def _ml_sentence(rng: random.Random, words: tuple[str, ...]) -> str:
+    pools = (words, words, ML_NUMERALS, ML_MARKS)
+    text = ""
+    for _ in range(rng.randint(1, 12)):
+        text += rng.choice((" ", " ", " ", "", "-")) + rng.choice(rng.choice(pools))
+    return text.upper() if rng.random() < 0.1 else text
+
+
+@cache
+def multilingual_texts(language: str, size: int = 4_000, seed: int = 20260323) -> tuple[str, ...]:
+    """`size` sentences in `language` (de, fr, es, it, pt) mixing words, split compounds, numerals and marks."""
+    rng = random.Random(f"{seed}-{language}")
+    words = tuple(ML_WORDS[language].split())
+    return tuple(_ml_sentence(rng, words) for _ in range(size))
+
+
+@cache
+def multilingual_pairs(language: str, size: int = 4_000, seed: int = 135) -> tuple[tuple[str, str], ...]:
+    """(reference, hypothesis) pairs in `language`, hypotheses with words joined, split, dropped and changed."""
+    rng = random.Random(f"{seed}-{language}")
+    source = multilingual_texts(language)
+    chosen = [rng.choice(source) for _ in range(size)]
+    return tuple((ref, " ".join(_mutate(ref.split(), rng))) for ref in chosen)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -37,13 +38,17 @@ code, job = sys.argv[1], sys.argv[2]
 sys.path.insert(0, code)
 from normalizer import data_utils
 data = json.load(open(job))
-normalise = data_utils.normalizer
+lang = data.get("language", "en")
+normalise = data_utils.normalizer if lang == "en" else (lambda t: data_utils.ml_normalizer(t, lang=lang))
 out = {"normalised": [normalise(t) for t in data["texts"]]}
 refs = [normalise(r) for r, _ in data["pairs"]]
 hyps = [normalise(h) for _, h in data["pairs"]]
 out["pairs"] = [[r, h] for r, h in zip(refs, hyps)]
 if data["scorer"] == "evaluate-wer":
     import jiwer
+    if lang != "en":  # nemo_asr/run_eval_ml.py at b45a5d9: compound pairs, then evaluate's wer
+        from normalizer.eval_utils import normalize_compound_pairs
+        refs, hyps = normalize_compound_pairs(refs, hyps)
     counts = []
     for r, h in zip(refs, hyps):
         if not r.strip():
@@ -65,7 +70,7 @@ else:
         write(f"pair{i:06d}", [data["pairs"][i]])
     import contextlib, io
     with contextlib.redirect_stdout(io.StringIO()):
-        _, results = eval_utils.score_results(folder)
+        _, results = eval_utils.score_results(folder, multilingual=lang != "en", language=lang)
     out["results"] = {k.split("|")[1].strip(): v for k, v in results.items()}
 json.dump(out, open(job + ".out", "w"))
 """
@@ -88,7 +93,9 @@ def repository() -> Path | None:
     return path if (path / "HEAD").exists() else None
 
 
-def run(version: str, texts: list[str], pairs: list[tuple[str, str]], per_pair: list[int]) -> Reference:
+def run(
+    version: str, texts: list[str], pairs: list[tuple[str, str]], per_pair: list[int], language: str = "en"
+) -> Reference:
     """Export the leaderboard at `version`'s commit and run its normaliser and scorer in a subprocess."""
     repo = repository()
     if repo is None:
@@ -102,7 +109,9 @@ def run(version: str, texts: list[str], pairs: list[tuple[str, str]], per_pair: 
         subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
         job = Path(tmp) / "job.json"
         scorer = "evaluate-wer" if version == "oal-2026-03" else "score_results"
-        job.write_text(json.dumps({"texts": texts, "pairs": pairs, "per_pair": per_pair, "scorer": scorer}))
+        job.write_text(
+            json.dumps({"texts": texts, "pairs": pairs, "per_pair": per_pair, "scorer": scorer, "language": language})
+        )
         subprocess.run([sys.executable, "-c", _RUNNER, str(code), str(job)], check=True)
         out = json.loads(Path(f"{job}.out").read_text())
     return Reference(
@@ -127,18 +136,22 @@ class Comparison:
     their_wer: float
 
 
-def compare(version: str, texts: list[str], pairs: list[tuple[str, str]]) -> tuple[Comparison, Reference]:
+def compare(
+    version: str, texts: list[str], pairs: list[tuple[str, str]], language: str = "en"
+) -> tuple[Comparison, Reference]:
     """Normalise and score with ours and with the leaderboard's code; list every difference."""
     from asr_registry.metrics.scoring import scoring_version
 
     scoring = scoring_version(version)
-    reference = run(version, texts, pairs, per_pair=[])
-    normalise = scoring.normalizer("en")
+    reference = run(version, texts, pairs, per_pair=[], language=language)
+    normalise = scoring.normalizer(language)
     text_diffs = [(t, a, b) for t, b in zip(texts, reference.normalised, strict=True) if (a := normalise(t)) != b]
     kept = list(range(len(pairs)))
     if reference.counts is not None:  # jiwer cannot score an empty reference: neither could the leaderboard
         kept = [i for i in kept if reference.counts[i] is not None]
-    ours = scoring.score([pairs[i][0] for i in kept], [pairs[i][1] for i in kept], resamples=1, with_cer=False)
+    ours = scoring.score(
+        [pairs[i][0] for i in kept], [pairs[i][1] for i in kept], language, resamples=1, with_cer=False
+    )
     mine = list(zip(ours.utterance_substitutions, ours.utterance_deletions, ours.utterance_insertions, strict=True))
     count_diffs = []
     if reference.counts is not None:
@@ -161,8 +174,6 @@ def compare(version: str, texts: list[str], pairs: list[tuple[str, str]]) -> tup
 
 def write_sample(texts: list[str], pairs: list[tuple[str, str]], size: int = 600, seed: int = 7) -> None:
     """Commit-sized sample: leaderboard outputs for `size` strings and pairs, per version, per pair."""
-    import random
-
     rng = random.Random(seed)
     sample_texts = sorted(set(rng.sample(texts, size)) | set(texts[:150]))
     sample_pairs = rng.sample(pairs, size)
@@ -181,13 +192,43 @@ def write_sample(texts: list[str], pairs: list[tuple[str, str]], size: int = 600
             "normalised": ref.normalised,
             "counts": counts,
         }
+    fixture["multilingual"] = {language: _language_sample(language, rng) for language in LANGUAGES}
     SAMPLE.write_text(json.dumps(fixture, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 
 
+LANGUAGES = ("de", "fr", "es", "it", "pt")
+
+
+def _counts(ref: Reference, pairs: int) -> list[list[int] | None]:
+    if ref.counts is not None:
+        return [c[:3] if c is not None else None for c in ref.counts]
+    results = ref.results or {}
+    return [[int(results[f"pair{i:06d}"][k]) for k in ("sub", "del", "ins")] for i in range(pairs)]
+
+
+def _language_sample(language: str, rng: random.Random, size: int = 80) -> dict[str, object]:
+    from tests.metrics.oal_corpus import multilingual_pairs, multilingual_texts
+
+    texts = rng.sample(list(multilingual_texts(language)), size)
+    pairs = rng.sample(list(multilingual_pairs(language)), size)
+    versions = {}
+    for version in COMMITS:
+        ref = run(version, texts, pairs, per_pair=list(range(size)), language=language)
+        versions[version] = {"normalised": ref.normalised, "counts": _counts(ref, size)}
+    return {"texts": texts, "pairs": pairs, "versions": versions}
+
+
 def main() -> None:
-    from tests.metrics.oal_corpus import pairs, texts
+    from tests.metrics.oal_corpus import multilingual_pairs, multilingual_texts, pairs, texts
 
     all_texts, all_pairs = list(texts()), list(pairs())
+    for language in LANGUAGES:
+        for version in COMMITS:
+            c, _ = compare(version, list(multilingual_texts(language)), list(multilingual_pairs(language)), language)
+            print(
+                f"{version} {language}: {c.strings} strings, {len(c.text_differences)} differences; {c.pairs} pairs, "
+                f"{len(c.count_differences)} S/D/I differences; WER ours {c.ours_wer:.2f} leaderboard {c.their_wer:.2f}"
+            )
     for version in COMMITS:
         c, _ = compare(version, all_texts, all_pairs)
         print(

@@ -61,3 +61,45 @@ def test_whole_corpus_equals_the_leaderboards_code(version: str) -> None:
     assert not comparison.text_differences, comparison.text_differences[:5]
     assert not comparison.count_differences, comparison.count_differences[:5]
     assert comparison.ours_wer == comparison.their_wer
+
+
+@pytest.mark.parametrize("language", oal_reference.LANGUAGES)
+@pytest.mark.parametrize("version", sorted(LEADERBOARD_VERSIONS))
+def test_multilingual_sample_normalises_and_scores_as_the_leaderboard_did(version: str, language: str) -> None:
+    pytest.importorskip("num2words", reason="num2words (the scoring extra) spells the digits")
+    sample = SAMPLE["multilingual"][language]
+    expected = sample["versions"][version]
+    scoring = scoring_version(version)
+    normalise = scoring.normalizer(language)
+    assert [normalise(t) for t in sample["texts"]] == expected["normalised"]
+    kept = [i for i, c in enumerate(expected["counts"]) if c is not None]
+    result = scoring.score(
+        [sample["pairs"][i][0] for i in kept], [sample["pairs"][i][1] for i in kept], language, resamples=1
+    )
+    ours = list(
+        zip(result.utterance_substitutions, result.utterance_deletions, result.utterance_insertions, strict=True)
+    )
+    assert ours == [tuple(expected["counts"][i]) for i in kept]
+
+
+def test_multilingual_steps_spell_digits_and_join_compound_pairs() -> None:
+    pytest.importorskip("num2words", reason="num2words (the scoring extra) spells the digits")
+    scoring = scoring_version("oal-2026-06")
+    assert scoring.normalizer("de")("Es kostet 10 000 Euro!") == "es kostet zehntausend euro"
+    assert scoring.normalizer("German").label == "leaderboard-multilingual@2026.03-de"
+    result = scoring.score(["der hand schuh"], ["der handschuh"], "de", resamples=1)
+    assert result.counts.errors == 0 and result.counts.reference_words == 2  # the pair is joined on both sides
+
+
+@pytest.mark.skipif(oal_reference.repository() is None, reason="the leaderboard's repository is not at hand (OAL_REPO)")
+@pytest.mark.parametrize("language", oal_reference.LANGUAGES)
+def test_whole_multilingual_corpus_equals_the_leaderboards_code(language: str) -> None:
+    from tests.metrics.oal_corpus import multilingual_pairs, multilingual_texts
+
+    for version in sorted(LEADERBOARD_VERSIONS):
+        texts_, pairs_ = list(multilingual_texts(language)), list(multilingual_pairs(language))
+        comparison, _ = oal_reference.compare(version, texts_, pairs_, language)
+        assert comparison.strings == 4_000 and comparison.pairs > 3_800
+        assert not comparison.text_differences, comparison.text_differences[:5]
+        assert not comparison.count_differences, comparison.count_differences[:5]
+        assert comparison.ours_wer == comparison.their_wer

@@ -191,8 +191,9 @@ def rescore(
 def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tier | None = None) -> Rescored:
     """Check `entry`'s claims on `dataset` ("name" or "name:split") against the rescoring.
 
-    A claim made with another leaderboard scoring version than the one used here (its source
-    names the version, e.g. ``oal-2026-03``) is not compared: the verdict says which version to use.
+    A claim made with another leaderboard scoring version than the one used here (its ``scoring``
+    field, else its source, names it, e.g. ``oal-2026-03``) is not compared: the verdict says which
+    version to use.
     """
     name, _, split = dataset.partition(":")
     r = rescored.result
@@ -203,7 +204,7 @@ def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tie
     )  # fmt: skip
     verdicts = []
     for verdict in check_claims(entry, [measurement], _NO_HARDWARE, tier):
-        version = verdict.claim.source.split(":")[0]
+        version = verdict.claim.scoring or verdict.claim.source  # older claims name the version as their source
         if verdict.used is not None and version in LEADERBOARD_VERSIONS and version != rescored.scoring:
             verdict = Verdict(verdict.model, verdict.claim, "UNVERIFIABLE", verdict.claimed, verdict.measured,
                               verdict.tolerance, f"claim was scored with {version}; rescore with --normalizer {version}",

@@ -5,7 +5,8 @@ Leaderboard's scoring is kept under its date and selectable by name:
 
 - ``oal-2026-03``: the English normaliser at commit b45a5d9 (2026-03-23) and plain Levenshtein
   word alignment (``evaluate``'s ``wer``, i.e. jiwer). The catalog's March 2026 snapshot was
-  scored this way.
+  scored this way. Other languages: ``leaderboard-basic``, digits spelled out in the language and
+  compound pairs joined (``_oal_multilingual``), in this version and the next.
 - ``oal-2026-06``: the English normaliser as changed in April-June 2026 (fillers, "'s", names,
   acronyms, compounds; unchanged on main since 8d338ca, 2026-06-24) and
   ``kaldialign.batch_error_rate(..., merge_compounds=True)`` (since 6962cd2, 2026-06-11), both as
@@ -19,11 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 
+from asr_registry.catalog.languages import normalize_language
+from asr_registry.metrics._oal_multilingual import join_compound_pairs, leaderboard_multilingual
 from asr_registry.metrics.normalize import NORMALIZERS, Normalizer, get_normalizer
 from asr_registry.metrics.wer import WerResult, score
 
 REPOSITORY = "github.com/huggingface/open_asr_leaderboard"
+# other languages: leaderboard-basic, digits as words in the language, compound pairs joined
+MULTILINGUAL = "leaderboard-multilingual"
+
+
+@cache
+def _multilingual(language: str) -> Normalizer:
+    return Normalizer(MULTILINGUAL, f"2026.03-{language}", partial(leaderboard_multilingual, language=language))
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,11 @@ class ScoringVersion:
 
     def normalizer(self, language: str = "en") -> Normalizer:
         """The normaliser this version applies to `language` (an English name or a code)."""
-        english = get_normalizer(language).name == "english"
-        return get_normalizer(self.english if english else self.other)
+        if get_normalizer(language).name == "english":
+            return get_normalizer(self.english)
+        if self.other == MULTILINGUAL:
+            return _multilingual(normalize_language(language) or language)
+        return get_normalizer(self.other)
 
     def score(
         self,
@@ -55,6 +69,7 @@ class ScoringVersion:
         with_cer: bool = True,
     ) -> WerResult:
         """``wer.score`` with this version's normaliser and scorer."""
+        normalizer = self.normalizer(language)
         return score(
             references,
             hypotheses,
@@ -62,22 +77,23 @@ class ScoringVersion:
             resamples,
             seed,
             with_cer,
-            normalizer=self.normalizer(language),
+            normalizer=normalizer,
             merge_compounds=self.merge_compounds,
+            pair_step=join_compound_pairs if normalizer.name == MULTILINGUAL else None,
         )
 
 
 OAL_2026_03 = ScoringVersion(
     "oal-2026-03",
     english="leaderboard-english@2026.03",
-    other="leaderboard-basic@2026.03",
+    other=MULTILINGUAL,
     merge_compounds=False,
     source=f"{REPOSITORY} b45a5d9 (2026-03-23): normalizer/normalizer.py, evaluate 'wer'",
 )
 OAL_2026_06 = ScoringVersion(
     "oal-2026-06",
     english="leaderboard-english@2026.06",
-    other="leaderboard-basic@2026.03",
+    other=MULTILINGUAL,
     merge_compounds=True,
     source=(
         f"{REPOSITORY} d1e99b2 (2026-08-21; normaliser unchanged since 8d338ca, 2026-06-24): "

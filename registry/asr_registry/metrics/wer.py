@@ -12,7 +12,7 @@ reference words. An error rate over zero reference words is 0.0 without errors a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,11 +152,13 @@ def score(
     normalizer: Normalizer | None = None,
     confidence: float = 0.95,
     merge_compounds: bool = False,
+    pair_step: Callable[[Sequence[str], Sequence[str]], tuple[list[str], list[str]]] | None = None,
 ) -> WerResult:
     """Normalise both sides, then the corpus WER (total errors / total reference words) and its CI.
 
     `normalizer` overrides the one `language` selects; `merge_compounds` scores as the leaderboard
-    does since 2026-06 (see ``align``). The interval is a percentile bootstrap over
+    does since 2026-06 (see ``align``); `pair_step` rewrites each normalised pair before alignment
+    (the leaderboard's multilingual compound-pair step). The interval is a percentile bootstrap over
     utterances with `resamples` resamples drawn from `seed`.
     """
     if isinstance(references, str) or isinstance(hypotheses, str):
@@ -168,6 +170,8 @@ def score(
     norm = normalizer or get_normalizer(language)
     refs = [norm(r) for r in references]
     hyps = [norm(h) for h in hypotheses]
+    if pair_step is not None:
+        refs, hyps = pair_step(refs, hyps)
     result = align([r.split() for r in refs], [h.split() for h in hyps], merge_compounds)
     ci_low, ci_high = bootstrap_ci(result.errors, result.ref_words, resamples, seed, confidence)
     cer = None
