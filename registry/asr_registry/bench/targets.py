@@ -11,7 +11,7 @@ from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from asr_registry.datasets.hf import HfSpec, Materialised
-    from asr_registry.datasets.leaderboard import LeaderboardSet
+    from asr_registry.datasets.oal_sets import LeaderboardSet
 
 
 def claimed_datasets(entry: ModelEntry, datasets: Mapping[str, Dataset]) -> list[Dataset]:
@@ -78,7 +78,7 @@ def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: st
     leaderboard's normaliser, and references it would not score are dropped as it drops them.
     """
     from asr_registry.datasets.hf import materialise, open_hf
-    from asr_registry.datasets.leaderboard import lookup, strip_reference
+    from asr_registry.datasets.oal_sets import lookup, strip_reference
     from asr_registry.metrics.normalize import get_normalizer
 
     opened = open_hf(spec)

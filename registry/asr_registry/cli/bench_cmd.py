@@ -271,7 +271,7 @@ def _hf_data(hf: dict[str, Any], other_input: bool, dataset_name: str | None, la
         return target, []
     if len(models) != 1:
         raise RegistryError("--oal benches one model: name it")
-    from asr_registry.bench.leaderboard import prepare_suite
+    from asr_registry.bench.suite import prepare_suite
 
     suite = prepare_suite(catalog.find(models[0]), folder, hf.get("limit"), hf.get("seed") or 0,
                           note=lambda text: click.echo(f"note: {text}", err=True), local=hf.get("oal_data"))  # fmt: skip
@@ -282,8 +282,8 @@ def _hf_data(hf: dict[str, Any], other_input: bool, dataset_name: str | None, la
 
 def _bench_suite(entry: Any, catalog: Catalog, suite: list[Any],
                  options: BenchOptions) -> tuple[list[Scored], MachineInfo]:  # fmt: skip
-    from asr_registry.bench.leaderboard import suite_verdicts
     from asr_registry.bench.runner import bench_model
+    from asr_registry.bench.suite import suite_verdicts
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([entry])
@@ -294,7 +294,7 @@ def _bench_suite(entry: Any, catalog: Catalog, suite: list[Any],
 
 
 def _print_suite(entry: Any, report: BenchReport, suite: list[Any]) -> None:
-    from asr_registry.bench.leaderboard import TABLE_HEADERS, table
+    from asr_registry.bench.suite import TABLE_HEADERS, table
 
     boards = sorted({s.board.hf_id for s in suite})
     limit = suite[0].dataset.description.partition(" (")[2].rstrip(")")

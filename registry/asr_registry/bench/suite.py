@@ -18,7 +18,7 @@ from asr_registry.bench.claims import Measurement, check_claims
 from asr_registry.bench.results import ModelRun
 from asr_registry.catalog.schema import Catalog, Claim, Dataset, ModelEntry
 from asr_registry.datasets.hf import HfSpec, Materialised
-from asr_registry.datasets.leaderboard import (
+from asr_registry.datasets.oal_sets import (
     ENGLISH_AVERAGE,
     ENGLISH_SPEED,
     ESB,
