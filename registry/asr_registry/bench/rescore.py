@@ -134,11 +134,12 @@ def merge_chunks(
     merged = []
     for parent in sorted(sessions):
         chunks = sorted(sessions[parent], key=lambda r: r["chunk_index"])
-        durations = [c.get("duration") for c in chunks]
+        durations: list[float | None] = [c.get("duration") for c in chunks]
+        known = [d for d in durations if d is not None]
         merged.append({
             "id": parent,
             "audio_filepath": parent,
-            "duration": sum(durations) if all(d is not None for d in durations) else None,
+            "duration": sum(known) if len(known) == len(durations) else None,
             ref_key: chunks[0][ref_key],
             pred_key: " ".join(p for c in chunks if (p := (c[pred_key] or "").strip())),
         })  # fmt: skip

@@ -100,7 +100,13 @@ def aggregate_measurements(measurements: Sequence[Measurement], audio_seconds: S
     first = measurements[0]
     average = MULTILINGUAL_AVERAGE if multilingual else ENGLISH_AVERAGE
     speed = MULTILINGUAL_SPEED if multilingual else ENGLISH_SPEED
-    common = {"split": "", "cer": None, "cer_ci": None, "peak_gpu_memory_gb": None, "peak_cpu_memory_gb": None}
+    common: dict[str, Any] = {
+        "split": "",
+        "cer": None,
+        "cer_ci": None,
+        "peak_gpu_memory_gb": None,
+        "peak_cpu_memory_gb": None,
+    }
     if multilingual:
         common["language"] = ""  # the average spans languages
     return [
