@@ -128,3 +128,50 @@ def test_shipped_catalog_covers_the_2025_2026_checkpoints() -> None:
     assert catalog.models["canary-1b-v2"].tasks == ("asr", "ast")
     assert catalog.models["nemotron-3.5-asr-streaming-0.6b"].prompt == ("language",)
     assert {"asr_talknet_aligner", "vad_multilingual_frame_marblenet"} <= set(catalog.excluded)
+
+
+def test_claim_conditions_unstated_must_name_conditions_the_claim_does_not_give(write_catalog) -> None:
+    text = SOURCES + minimal_model(
+        "foo",
+        claims='[\n  { metric = "wer", value = 5.0, split = "test", source = "test", unstated = ["split", "colour"] },\n'
+        '  { metric = "wer", value = 5.0, source = "test", scoring = "oal 2026" },\n]',
+    )
+    messages = _messages(write_catalog, text)
+    assert any("claims[0].unstated: 'split' is declared unstated but the claim gives it" in m for m in messages)
+    assert any("claims[0].unstated: 'colour' is not a condition" in m for m in messages)
+    assert any("claims[1].scoring: 'oal 2026' is not a scoring version name" in m for m in messages)
+
+
+def test_strict_lists_missing_and_unstated_conditions(write_catalog) -> None:
+    from asr_registry.catalog.validation import condition_gaps, gap_counts
+
+    text = SOURCES + minimal_model(
+        "foo",
+        claims='[\n  { metric = "wer", value = 5.0, source = "test" },\n'
+        '  { metric = "wer", value = 5.0, split = "test", scoring = "oal-2026-03", source = "test" },\n'
+        '  { metric = "rtfx", value = 50.0, gpu = "A100", source = "test", unstated = ["batch_size"] },\n]',
+    )
+    catalog, problems = validate_file(write_catalog(text))
+    assert problems == []
+    gaps = condition_gaps(catalog)
+    assert [(g.where, g.missing, g.declared_unstated) for g in gaps] == [
+        ("models.foo.claims[0]", ("split", "scoring"), ()),
+        ("models.foo.claims[2]", (), ("batch_size",)),
+    ]
+    assert gap_counts(gaps) == {
+        "batch_size": {"missing": 0, "unstated": 1},
+        "scoring": {"missing": 1, "unstated": 0},
+        "split": {"missing": 1, "unstated": 0},
+    }
+
+
+def test_shipped_catalog_states_or_declares_every_condition_a_rerun_needs(cli) -> None:
+    result = cli("validate", "--strict", "--no-nemo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "missing" in result.stdout and ", 0 missing" in result.stdout
+    assert "scoring: " in result.stdout and "split: " in result.stdout
+    from asr_registry.plugins.manager import get_catalog
+
+    board = [c for e in get_catalog().models.values() for c in e.claims if c.source == "oal-2026-03"]
+    assert len(board) >= 150 and {c.scoring for c in board} == {"oal-2026-03"}
+    assert all(c.split for c in board if c.metric == "wer" and not c.dataset.startswith("open-asr-leaderboard"))

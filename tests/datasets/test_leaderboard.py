@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from asr_registry.bench.claims import Hardware, Measurement
-from asr_registry.datasets.leaderboard import (
+from asr_registry.bench.suite import aggregate, aggregate_measurements
+from asr_registry.datasets.oal_sets import (
     ENGLISH_AVERAGE,
     ENGLISH_SPEED,
     ESB,
@@ -13,8 +14,6 @@ from asr_registry.datasets.leaderboard import (
     MULTILINGUAL_AVERAGE,
     MULTILINGUAL_SPEED,
     SETS,
-    aggregate,
-    aggregate_measurements,
     lookup,
     strip_reference,
     suite,
@@ -85,8 +84,8 @@ def test_average_is_unweighted_and_rtfx_is_total_audio_over_total_time() -> None
 
 
 def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
-    from asr_registry.bench.leaderboard import suite_verdicts
     from asr_registry.bench.results import ModelRun
+    from asr_registry.bench.suite import suite_verdicts
     from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, ModelSource
 
     claims = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from asr_registry.datasets.leaderboard import ESB, suite
+from asr_registry.datasets.oal_sets import ESB, suite
 from tests.datasets.conftest import manifest_rows, save
 from tests.engine.helpers import CTC_NEMO, TEST_MANIFEST, sha256_of
 from tests.support import cli_env, run_cli

@@ -83,7 +83,7 @@ def _random_sentence(rng: random.Random) -> str:
 @cache
 def corpus(size: int = 20_000, seed: int = 20260323) -> tuple[str, ...]:
     """Hand-written cases, every spelling-table word in a sentence, then seeded random sentences."""
-    from asr_registry.metrics._english_leaderboard import spelling_table
+    from asr_registry.metrics._oal_english import spelling_table
 
     rng = random.Random(seed)
     spelled = tuple(f"The {word.capitalize()}, and {word}s." for word in sorted(spelling_table()))

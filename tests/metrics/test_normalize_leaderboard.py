@@ -8,6 +8,7 @@ a deliberately broken rule must show up as differences.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -18,7 +19,8 @@ import whisper_normalizer.basic as packaged_basic
 import whisper_normalizer.english as packaged_english
 from transformers.models.whisper.english_normalizer import BasicTextNormalizer, EnglishTextNormalizer
 
-from asr_registry.metrics import _english_leaderboard as rules
+from asr_registry.metrics import _oal_english as rules
+from asr_registry.metrics import _oal_numbers as numbers
 from asr_registry.metrics.normalize import get_normalizer
 from tests.metrics.normalizer_corpus import corpus
 
@@ -89,29 +91,35 @@ def test_spelling_table_differs_from_whispers_exactly_where_the_leaderboard_edit
     assert whisper["archaeology"] == "archeology</span>" and table["archaeology"] == "archeology"
 
 
+def _patch_compiled(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
+    """Swap parts of the March 2026 rules as compiled, the way a wrong edit to them would."""
+    compiled = dataclasses.replace(rules._compiled(rules.MARCH_2026), **changes)  # type: ignore[arg-type]
+    monkeypatch.setattr(rules, "_compiled", lambda _: compiled)
+
+
 def _drop_rewrite(pattern: str) -> Callable[[pytest.MonkeyPatch], None]:
     def apply(monkeypatch: pytest.MonkeyPatch) -> None:
         kept = tuple(r for r in rules.REWRITES if r[0].pattern != pattern)
         assert len(kept) == len(rules.REWRITES) - 1
-        monkeypatch.setattr(rules, "REWRITES", kept)
+        _patch_compiled(monkeypatch, rewrites=kept)
 
     return apply
 
 
 def _break_tens(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = rules._append_small
+    original = numbers._append_small
 
     def broken(value: int | str, n: int, prev: str | None) -> int | str:
         # forgets that "twenty" leaves a zero for the digit: "twenty one" -> "201"
-        return f"{value}{n}" if prev in rules._TENS else original(value, n, prev)
+        return f"{value}{n}" if prev in numbers._TENS else original(value, n, prev)
 
-    monkeypatch.setattr(rules, "_append_small", broken)
+    monkeypatch.setattr(numbers, "_append_small", broken)
 
 
 def _break_spelling(monkeypatch: pytest.MonkeyPatch) -> None:
     table = dict(rules.spelling_table())
     del table["colour"]
-    monkeypatch.setattr(rules, "spelling_table", lambda: table)
+    _patch_compiled(monkeypatch, spellings=table)
 
 
 def _break_symbols(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,9 +128,9 @@ def _break_symbols(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _break_ordinals(monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed = dict(rules._ONES_SUFFIXED, ninth=(9, "th"))  # "fixing" Whisper's "nineth" breaks equivalence
-    monkeypatch.setattr(rules, "_ONES_SUFFIXED", fixed)
-    monkeypatch.setattr(rules, "_NUMBER_WORDS", rules._NUMBER_WORDS | {"ninth"})
+    fixed = dict(numbers._ONES_SUFFIXED, ninth=(9, "th"))  # "fixing" Whisper's "nineth" breaks equivalence
+    monkeypatch.setattr(numbers, "_ONES_SUFFIXED", fixed)
+    monkeypatch.setattr(numbers, "_NUMBER_WORDS", numbers._NUMBER_WORDS | {"ninth"})
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from asr_registry.datasets.inputs import Dropped, HfInput
 from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from asr_registry.bench.leaderboard import SuiteData
+    from asr_registry.bench.suite import SuiteData
     from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry
 
 # Generous first estimates of what the written files need (a report is ~5 kB per run).
@@ -103,16 +103,18 @@ def plan_bench(
     available = frozenset({d.key for d in datasets.values()} | {d.name for d in datasets.values()})
     options = replace(request.options, available=available)
     check_outputs(request.benchmark_json, request.plot, request.manifest)
-    user_data = manifest_dataset(request.manifest, request.dataset_name, code) if request.manifest else None
+    user_data = manifest_dataset(request.manifest, request.dataset_name, code, datasets) if request.manifest else None
     if user_data is not None:
         references(user_data)  # a missing, empty or text-less manifest is refused before torch is imported
     plan = BenchPlan(request, options, code, user_data)
     if request.hf.given:
-        return _with_hf_data(plan, catalog, scratch, note)
+        return _with_hf_data(plan, catalog, datasets, scratch, note)
     return plan
 
 
-def _with_hf_data(plan: BenchPlan, catalog: Catalog, scratch: Callable[[], Path], note: Note) -> BenchPlan:
+def _with_hf_data(
+    plan: BenchPlan, catalog: Catalog, datasets: Mapping[str, Dataset], scratch: Callable[[], Path], note: Note
+) -> BenchPlan:
     """--hf-dataset or --lhotse as the user's data, or --oal's sets written out."""
     from dataclasses import replace
 
@@ -125,7 +127,7 @@ def _with_hf_data(plan: BenchPlan, catalog: Catalog, scratch: Callable[[], Path]
 
         if other_input or spec is not None or hf.oal:
             raise RegistryError("give one of --manifest, --hf-dataset, --lhotse, --oal")
-        target, done = lhotse_dataset(hf.lhotse, scratch(), request.dataset_name, language, hf.limit, hf.seed)
+        target, done = lhotse_dataset(hf.lhotse, scratch(), request.dataset_name, language, hf.limit, hf.seed, datasets)
         return replace(plan, user_data=target, dropped=(Dropped(f"--lhotse {hf.lhotse}", done),))
     if spec is None and not hf.oal:
         return replace(plan, user_data=None)
@@ -134,11 +136,11 @@ def _with_hf_data(plan: BenchPlan, catalog: Catalog, scratch: Callable[[], Path]
     if spec is not None:
         from asr_registry.bench.targets import hf_dataset
 
-        target, done = hf_dataset(spec, scratch(), request.dataset_name, language)
+        target, done = hf_dataset(spec, scratch(), request.dataset_name, language, registered=datasets)
         return replace(plan, user_data=target, dropped=(Dropped(f"--hf-dataset {spec.id}", done),))
     if len(request.models) != 1:
         raise RegistryError("--oal benches one model: name it")
-    from asr_registry.bench.leaderboard import prepare_suite
+    from asr_registry.bench.suite import prepare_suite
 
     suite = prepare_suite(catalog.find(request.models[0]), scratch(), hf.limit, hf.seed, note=note, local=hf.oal_data)
     dropped = tuple(Dropped(f"{s.board.hf_id} {s.board.config}/{s.board.hf_split}", s.materialised) for s in suite)

@@ -12,9 +12,9 @@ from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from asr_registry.bench.ensemble import Tuning
-    from asr_registry.bench.leaderboard import SuiteData
     from asr_registry.bench.results import BenchReport, MachineInfo
     from asr_registry.bench.runner import BenchOptions, Scored
+    from asr_registry.bench.suite import SuiteData
     from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry
     from asr_registry.ensemble.combiners import Combiner
 
@@ -116,8 +116,8 @@ def _bench_models(
 def _bench_suite(
     entry: ModelEntry, catalog: Catalog, suite: Sequence[SuiteData], options: BenchOptions, note: Note
 ) -> tuple[list[Scored], MachineInfo]:
-    from asr_registry.bench.leaderboard import suite_verdicts
     from asr_registry.bench.runner import bench_model
+    from asr_registry.bench.suite import suite_verdicts
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([entry])

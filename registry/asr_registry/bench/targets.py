@@ -11,7 +11,7 @@ from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from asr_registry.datasets.hf import HfSpec, Materialised
-    from asr_registry.datasets.leaderboard import LeaderboardSet
+    from asr_registry.datasets.oal_sets import LeaderboardSet
 
 
 def claimed_datasets(entry: ModelEntry, datasets: Mapping[str, Dataset]) -> list[Dataset]:
@@ -33,18 +33,21 @@ def default_models(catalog: Catalog, datasets: Mapping[str, Dataset]) -> list[Mo
     ]  # fmt: skip
 
 
-def manifest_dataset(manifest: Path, name: str | None, language: str) -> Dataset:
+def manifest_dataset(
+    manifest: Path, name: str | None, language: str, registered: Mapping[str, Dataset] | None = None
+) -> Dataset:
     """A user manifest as a dataset; `name` may be 'dataset' or 'dataset:split' to match claims.
 
-    Named after an installed dataset (``digits:test``), it is scored with that set's normaliser.
+    Named after an installed dataset (``digits:test``, one of `registered`), it is scored with
+    that set's normaliser.
     """
     if not manifest.is_file():
         raise RegistryError(f"--manifest {manifest}: no such file")
     label = name or manifest.stem
     dataset, _, split = label.partition(":")
-    registered = _registered(name)  # named after an installed set: scored with its normaliser
+    known = _registered(name, registered)  # named after an installed set: scored with its normaliser
     return Dataset(name=dataset, split=split, manifest=str(manifest), language=language, description="--manifest",
-                   normalizer=registered.normalizer if registered else "")  # fmt: skip
+                   normalizer=known.normalizer if known else "")  # fmt: skip
 
 
 def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str],
@@ -69,7 +72,8 @@ def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str]
 
 
 def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: str | None = None,
-               board: LeaderboardSet | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
+               board: LeaderboardSet | None = None,
+               registered: Mapping[str, Dataset] | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
     """A Hugging Face dataset written out as a manifest under `folder`, named for claim matching.
 
     The name is `name` ('dataset' or 'dataset:split') when given, else the catalog's name for a
@@ -78,7 +82,7 @@ def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: st
     leaderboard's normaliser, and references it would not score are dropped as it drops them.
     """
     from asr_registry.datasets.hf import materialise, open_hf
-    from asr_registry.datasets.leaderboard import lookup, strip_reference
+    from asr_registry.datasets.oal_sets import lookup, strip_reference
     from asr_registry.metrics.normalize import get_normalizer
 
     opened = open_hf(spec)
@@ -91,9 +95,9 @@ def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: st
         dataset, split = spec.id, opened.split
     normalizer = board.normalizer if board else ""
     if name and not board:
-        registered = _registered(name)  # named after an installed set: scored as that set is
-        if registered is not None:
-            normalizer, language = registered.normalizer, language or registered.language
+        known = _registered(name, registered)  # named after an installed set: scored as that set is
+        if known is not None:
+            normalizer, language = known.normalizer, language or known.language
     keep = None
     if board:
         scoring = get_normalizer(board.normalizer)
@@ -111,24 +115,21 @@ def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: st
     return target, done
 
 
-def _registered(name: str | None) -> Dataset | None:
-    if not name:
-        return None
-    from asr_registry.plugins.manager import get_datasets
-
-    return get_datasets().get(name)
+def _registered(name: str | None, registered: Mapping[str, Dataset] | None) -> Dataset | None:
+    """The installed dataset (the plugins' `register_datasets`, handed in) called `name`, if any."""
+    return (registered or {}).get(name) if name else None
 
 
 def lhotse_dataset(cuts: Path, folder: Path, name: str | None, language: str | None, limit: int | None,
-                   seed: int) -> tuple[Dataset, Materialised]:  # fmt: skip
+                   seed: int, registered: Mapping[str, Dataset] | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
     """A Lhotse cut manifest written out under `folder`, named `name` (default: the file's stem)."""
     from asr_registry.datasets.lhotse import materialise_cuts
 
     done = materialise_cuts(cuts, folder, limit=limit, seed=seed)
     dataset, _, split = (name or cuts.name.split(".")[0]).partition(":")
-    registered = _registered(name)
-    normalizer = registered.normalizer if registered else ""
-    language = language or (registered.language if registered else "en")
+    known = _registered(name, registered)
+    normalizer = known.normalizer if known else ""
+    language = language or (known.language if known else "en")
     described = f"--lhotse {cuts}" + (f" ({limit} cuts drawn with seed {seed})" if limit else "")
     return Dataset(name=dataset, split=split, manifest=str(done.manifest), language=language, description=described,
                    normalizer=normalizer), done  # fmt: skip

@@ -147,6 +147,10 @@ def _read_claims(reader: _Reader, raw: Any, path: tuple[str | int, ...]) -> tupl
             cpu=reader.get(item, "cpu", where, values.string, default=""),
             threads=reader.get(item, "threads", where, values.positive_int),
             note=reader.get(item, "note", where, values.string, default=""),
+            config=reader.get(item, "config", where, values.string, default=""),
+            revision=reader.get(item, "revision", where, values.string, default=""),
+            scoring=reader.get(item, "scoring", where, values.string, default=""),
+            unstated=reader.get(item, "unstated", where, values.strings, default=()),
         )
         if (claim.value is None) == (claim.range is None) and len(reader.problems) == before:
             reader.problem(where, "give exactly one of 'value' or 'range'")

@@ -70,6 +70,13 @@ class ModelSource:
         return " ".join(parts)
 
 
+# Conditions a claim can state or declare unstated ("hardware" is gpu, or cpu with threads).
+CONDITION_FIELDS = ("dataset", "config", "split", "revision", "decoder", "scoring", "batch_size", "precision",
+                    "hardware")  # fmt: skip
+ERROR_RATE_METRICS = ("wer", "cer")
+SPEED_METRICS = ("rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size")
+
+
 @dataclass(frozen=True)
 class Claim:
     """One checkable statement: metric = value (or within range) under conditions."""
@@ -89,6 +96,13 @@ class Claim:
     cpu: str = ""  # CPU model name as /proc/cpuinfo gives it, e.g. "AMD EPYC"
     threads: int | None = None
     note: str = ""
+    # What makes the figure re-runnable beyond the fields above: the dataset's config and
+    # revision, and the scoring version (normaliser + scorer, e.g. "oal-2026-03") it was scored with.
+    config: str = ""
+    revision: str = ""
+    scoring: str = ""
+    # Condition fields the source does not give, named explicitly (see CONDITION_FIELDS).
+    unstated: tuple[str, ...] = ()
 
     @property
     def low(self) -> float:
@@ -114,6 +128,8 @@ class Claim:
         if self.batch_size is not None:
             parts.append(f"bs={self.batch_size}")
         parts.extend(p for p in (self.precision, self.hardware) if p)
+        if self.scoring:
+            parts.append(f"scored {self.scoring}")
         return " ".join(parts)
 
     @property

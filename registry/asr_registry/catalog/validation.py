@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from asr_registry.catalog.languages import LANGUAGE_CODES
 from asr_registry.catalog.schema import (
+    CONDITION_FIELDS,
     DECODERS,
+    ERROR_RATE_METRICS,
     EXCLUSION_KINDS,
     FAMILIES,
     METRICS,
     PRECISIONS,
     PROMPT_FIELDS,
     SIZE_TIERS,
+    SPEED_METRICS,
     STATUSES,
     TASKS,
     Catalog,
@@ -92,7 +96,76 @@ def check_claim(claim: Claim, sources: Mapping[str, Source] | None) -> list[Find
         found.append((("cpu" if claim.cpu else "threads",), f"a CPU model or thread count with gpu = '{claim.gpu}'"))
     if claim.precision and claim.precision not in PRECISIONS:
         found.append((("precision",), f"unknown precision '{claim.precision}' (expected {', '.join(PRECISIONS)})"))
+    if claim.scoring and not _NAME.fullmatch(claim.scoring):
+        found.append((("scoring",), f"'{claim.scoring}' is not a scoring version name (e.g. oal-2026-03)"))
+    for name in claim.unstated:
+        if name not in CONDITION_FIELDS:
+            found.append((("unstated",), f"'{name}' is not a condition (expected {', '.join(CONDITION_FIELDS)})"))
+        elif name in _stated(claim):
+            found.append((("unstated",), f"'{name}' is declared unstated but the claim gives it"))
     return found
+
+
+def _stated(claim: Claim) -> set[str]:
+    """The condition fields the claim gives a value for."""
+    given = {name for name in CONDITION_FIELDS if name != "hardware" and getattr(claim, name) not in ("", None)}
+    return given | ({"hardware"} if claim.gpu or claim.cpu else set())
+
+
+def _needed(claim: Claim, entry: ModelEntry | None) -> tuple[str, ...]:
+    """The conditions a re-run of this claim needs: error rates need their data, decoder and scoring;
+    speed and memory figures their hardware and batch size."""
+    if claim.metric in ERROR_RATE_METRICS:
+        two_decoders = entry is not None and len(entry.decoders) > 1
+        return ("split", *(("decoder",) if two_decoders else ()), "scoring")
+    if claim.metric in SPEED_METRICS:
+        return ("hardware", "batch_size")
+    return ()
+
+
+@dataclass(frozen=True)
+class ConditionGap:
+    """One claim with conditions a re-run needs and that it neither states nor declares unstated."""
+
+    where: str  # "models.NAME.claims[3]" or "tiers.NAME.claims[0]"
+    missing: tuple[str, ...]
+    declared_unstated: tuple[str, ...]
+
+
+def condition_gaps(catalog: Catalog) -> list[ConditionGap]:
+    """Every claim missing a needed condition or declaring one unstated (what ``validate --strict`` lists)."""
+    owners: list[tuple[str, ModelEntry | None, tuple[Claim, ...]]] = [
+        (f"models.{name}", entry, entry.claims) for name, entry in catalog.models.items()
+    ]
+    owners += [(f"tiers.{name}", None, tier.claims) for name, tier in catalog.tiers.items()]
+    gaps = []
+    for prefix, entry, claims in owners:
+        for position, claim in enumerate(claims):
+            needed = _needed(claim, entry)
+            missing = tuple(n for n in needed if n not in _stated(claim) and n not in claim.unstated)
+            declared = tuple(n for n in claim.unstated if n in needed)
+            if missing or declared:
+                gaps.append(ConditionGap(f"{prefix}.claims[{position}]", missing, declared))
+    return gaps
+
+
+def strict_lines(gaps: list[ConditionGap]) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """Counts per condition and the lines ``validate --strict`` prints: each claim with what stays unstated."""
+    counts = gap_counts(gaps)
+    lines = [f"{g.where}: unstated {', '.join(g.declared_unstated)}" for g in gaps if g.declared_unstated]
+    lines += [f"{name}: {c['unstated']} claims unstated, {c['missing']} missing" for name, c in counts.items()]
+    return counts, lines
+
+
+def gap_counts(gaps: list[ConditionGap]) -> dict[str, dict[str, int]]:
+    """Per condition: claims missing it and claims declaring it unstated."""
+    counts: dict[str, dict[str, int]] = {}
+    for gap in gaps:
+        for name in gap.missing:
+            counts.setdefault(name, {"missing": 0, "unstated": 0})["missing"] += 1
+        for name in gap.declared_unstated:
+            counts.setdefault(name, {"missing": 0, "unstated": 0})["unstated"] += 1
+    return dict(sorted(counts.items()))
 
 
 def check_resources(resources: Resources, sources: Mapping[str, Source] | None) -> list[Finding]:

@@ -7,6 +7,7 @@ The work is `asr_registry.bench.plan` (checks, data) and `asr_registry.bench.run
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,46 @@ measure_options = option_group(
 )
 
 
+@dataclass(frozen=True)
+class Rescoring:
+    """`--predictions` (score saved predictions, no model run) or `--list-normalizers`."""
+
+    predictions: Path | None = None
+    normalizer: str | None = None
+    list_normalizers: bool = False
+    log_samples: Path | None = None
+    ref_key: str = "text"
+    pred_key: str = "pred_text"
+
+    @property
+    def requested(self) -> bool:
+        return self.predictions is not None or self.list_normalizers
+
+
+rescore_options = option_group(
+    "rescoring",
+    Rescoring,
+    click.option(
+        "--predictions",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Score this manifest of saved predictions (no model is run); MODEL names whose claims to check.",
+    ),
+    click.option("--normalizer", help="Scoring version or normaliser, e.g. oal-2026-06 (see --list-normalizers)."),
+    click.option(
+        "--list-normalizers", is_flag=True, help="List the scoring versions and normalisers with their sources."
+    ),
+    click.option(
+        "--log-samples",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="With --predictions: write one JSONL row per utterance (texts, normalised texts, S/D/I, WER).",
+    ),
+    click.option("--ref-key", default="text", show_default=True, help="With --predictions: the reference field."),
+    click.option(
+        "--pred-key", default="pred_text", show_default=True, help="With --predictions: the prediction field."
+    ),
+)
+
+
 @click.group("bench", cls=CommandWithSubcommands)
 @click.argument("models", nargs=-1)
 @click.option(
@@ -89,6 +130,7 @@ measure_options = option_group(
 )
 @removed_option("--compare", "asr-registry bench compare OLD NEW", nargs=2)
 @removed_option("--shadow", "asr-registry shadow bench NAME")
+@rescore_options
 @scale_options
 @json_option
 def command(
@@ -103,6 +145,7 @@ def command(
     ensemble: str | None,
     combiner: str,
     tune: bool,
+    rescoring: Rescoring,
     scale: ScaleRequest,
     as_json: bool,
 ) -> None:
@@ -110,6 +153,8 @@ def command(
 
     With no MODEL, benches the bundled models on their own test sets.
     """
+    if rescoring.requested:
+        return _rescore(rescoring, models, dataset_name, language, options.resamples, as_json)
     from asr_registry.bench.plan import BenchRequest, plan_bench
     from asr_registry.bench.report import save_outputs
     from asr_registry.bench.run import run_bench
@@ -120,20 +165,8 @@ def command(
 
     catalog, datasets = get_catalog(), get_datasets()
     route_notes(False, "asr_registry.bench", "asr_registry.engine")
-    request = BenchRequest(
-        models,
-        manifest,
-        dataset_name,
-        language,
-        language_given(),
-        options,
-        ensemble,
-        combiner,
-        tune,
-        benchmark_json,
-        plot,
-        hf,
-    )
+    given = (models, manifest, dataset_name, language, language_given(), options, ensemble, combiner, tune)
+    request = BenchRequest(*given, benchmark_json, plot, hf)
     plan = plan_bench(request, catalog, datasets, scratch_folder, _note)
     report_dropped(plan.dropped)
     outcome = run_bench(
@@ -146,6 +179,20 @@ def command(
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     sys.exit(2 if problems else 1 if outcome.failed else 0)
+
+
+def _rescore(
+    rescoring: Rescoring, models: tuple[str, ...], dataset: str | None, language: str, resamples: int, as_json: bool
+) -> None:
+    from asr_registry.bench.rescore import run_command
+    from asr_registry.plugins.manager import get_catalog
+
+    lines, summary, failed = run_command(get_catalog(), models, dataset, language, resamples, **asdict(rescoring))
+    if as_json:
+        echo_json(summary)
+    else:
+        click.echo("\n".join(lines))
+    sys.exit(1 if failed else 0)
 
 
 def _note(text: str) -> None:

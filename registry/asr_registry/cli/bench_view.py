@@ -22,7 +22,7 @@ def show_outcome(outcome: BenchOutcome, as_json: bool) -> None:
     if outcome.ray_lines:
         click.echo("\n" + "\n".join(outcome.ray_lines))
     if outcome.suite and outcome.suite_entry is not None:
-        from asr_registry.bench.leaderboard import TABLE_HEADERS, table
+        from asr_registry.bench.suite import TABLE_HEADERS, table
 
         suite = outcome.suite
         boards = sorted({s.board.hf_id for s in suite})

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     help="Cross-check NGC names against NeMo's own model list (default: for the installed catalog, "
     "when NeMo is installed; a FILE is checked alone unless --nemo is given).",
 )
+@click.option("--strict", is_flag=True, help="Also list claims whose conditions are missing or declared unstated.")
 @json_option
-def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
+def command(file: Path | None, use_nemo: bool | None, strict: bool, as_json: bool) -> None:
     """Check a catalog: syntax, types, unknown keys, codes, ranges, references.
 
     Exit 0 when clean, 1 when problems were found, 2 when the file cannot be read.
@@ -35,11 +36,13 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
     from asr_registry.plugins.manager import get_catalog
 
     path = file or Path(builtin_catalog_path())
-    check = check_catalog(path, get_catalog if file is None else None, use_nemo)
+    check = check_catalog(path, get_catalog if file is None else None, use_nemo, strict=strict)
     if as_json:
         report = asdict(check)
         if check.nemo is None:
             del report["nemo"]
+        if not strict:
+            del report["unstated"], report["strict_notes"]
         echo_json(report)
     else:
         _print(check)
@@ -47,7 +50,7 @@ def command(file: Path | None, use_nemo: bool | None, as_json: bool) -> None:
 
 
 def _print(check: CatalogCheck) -> None:
-    for line in check.problems:
+    for line in (*check.strict_notes, *check.problems):
         click.echo(line)
     nemo = check.nemo
     if nemo is not None and check.whole:

@@ -26,11 +26,18 @@ class CatalogCheck:
     problems: list[str] = field(default_factory=list)
     nemo: NemoCrossCheck | None = None  # the cross-check against NeMo's list, when it ran
     whole: bool = True  # the installed catalog (so "NeMo lists models the catalog lacks" means something)
+    # With `strict`: per claim condition, claims missing it and claims declaring it unstated,
+    # and the lines listing each claim whose conditions stay unstated.
+    unstated: dict[str, dict[str, int]] = field(default_factory=dict)
+    strict_notes: list[str] = field(default_factory=list)
 
 
-def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bool | None) -> CatalogCheck:
+def check_catalog(
+    path: Path, merged: Callable[[], Catalog] | None, use_nemo: bool | None, *, strict: bool = False
+) -> CatalogCheck:
     """Problems of catalog file `path`; `merged` (the installed catalog with plugins) for the whole catalog.
 
+    `strict`: a claim missing a condition it needs is a problem; one declared unstated is listed.
     `use_nemo` None: cross-check NGC names when NeMo is installed and `path` is the whole installed
     catalog (and otherwise clean). A plugin's own file is checked alone: importing NeMo costs ~10 s,
     and "NeMo lists models this file lacks" says nothing about a file meant to hold a few models.
@@ -61,4 +68,12 @@ def check_catalog(path: Path, merged: Callable[[], Catalog] | None, use_nemo: bo
             f"{path.name}: models.{n}: published with an NGC name that NeMo {nemo.nemo_version} does not list"
             for n in nemo.unknown_to_nemo
         ]
-    return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo, whole)
+    unstated: dict[str, dict[str, int]] = {}
+    notes: list[str] = []
+    if strict:
+        from asr_registry.catalog.validation import condition_gaps, strict_lines
+
+        gaps = condition_gaps(catalog)
+        problems += [f"{path.name}: {g.where}: conditions missing: {', '.join(g.missing)}" for g in gaps if g.missing]
+        unstated, notes = strict_lines(gaps)
+    return CatalogCheck(str(path), in_file, len(catalog.models), problems, nemo, whole, unstated, notes)

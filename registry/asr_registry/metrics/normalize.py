@@ -18,8 +18,11 @@ and a version that reports record (``english@1``). Bump the version whenever out
   spelling in most languages (é, ñ, Devanagari vowel signs), unlike Whisper's default, which turns
   marks into spaces and so splits Indic words apart.
 - ``leaderboard-english``: the Open ASR Leaderboard's English normaliser exactly (Whisper's
-  ``EnglishTextNormalizer`` with the leaderboard's spelling table, see ``_english_leaderboard``),
-  quirks included, for reproducing its WERs. The bench uses it on the leaderboard's sets.
+  ``EnglishTextNormalizer`` with the leaderboard's spelling table, see ``_oal_english``),
+  quirks included, for reproducing its WERs. Two versions: ``leaderboard-english@2026.03`` (the
+  default under the bare name, as in March 2026) and ``leaderboard-english@2026.06`` (fillers,
+  "'s", compounds, names, acronyms; current at the leaderboard's latest commit). The bench uses it
+  on the leaderboard's sets; ``metrics.scoring`` pairs each version with its scorer.
 - ``whisper-basic``: Whisper's ``BasicTextNormalizer()`` exactly.
 - ``leaderboard-basic``: the leaderboard's multilingual normaliser (``whisper-basic``, then every
   character that is neither a word character nor a space removed, trimmed). The leaderboard also
@@ -40,7 +43,7 @@ from functools import cache
 
 from asr_registry.catalog.languages import normalize_language
 from asr_registry.metrics._english import english
-from asr_registry.metrics._english_leaderboard import leaderboard_english
+from asr_registry.metrics._oal_english import leaderboard_english, leaderboard_english_2026_06
 from asr_registry.metrics._text import CharTable, leaderboard_basic, remove_bracketed, whisper_basic
 
 CHARACTER_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "km"})
@@ -105,21 +108,28 @@ BASIC_CHARS = Normalizer(name="basic-chars", version="1", transform=_basic_chars
 LEADERBOARD_ENGLISH = Normalizer(name="leaderboard-english", version="2026.03", transform=leaderboard_english)
 WHISPER_BASIC = Normalizer(name="whisper-basic", version="1", transform=whisper_basic)
 LEADERBOARD_BASIC = Normalizer(name="leaderboard-basic", version="2026.03", transform=leaderboard_basic)
+LEADERBOARD_ENGLISH_2026_06 = Normalizer(
+    name="leaderboard-english", version="2026.06", transform=leaderboard_english_2026_06
+)
 NORMALIZERS = {n.name: n for n in (ENGLISH, BASIC, BASIC_CHARS, LEADERBOARD_ENGLISH, WHISPER_BASIC, LEADERBOARD_BASIC)}
+# every normaliser under its label too ("leaderboard-english@2026.06"), older versions included
+LABELLED = {n.label: n for n in (*NORMALIZERS.values(), LEADERBOARD_ENGLISH_2026_06)}
 
 
 @cache
 def get_normalizer(language: str) -> Normalizer:
     """The normaliser for a language code ("en", "en-US", "zh") or English name ("German").
 
-    A normaliser name ("english", "basic", "basic-chars", "leaderboard-english"...) is accepted too; any other language gets
-    ``basic``.
+    A normaliser name ("english", "basic", "basic-chars", "leaderboard-english"...) or label
+    ("leaderboard-english@2026.06") is accepted too; any other language gets ``basic``.
     """
     key = language.strip().lower()
     if not key:
         raise ValueError("language must not be empty")
     if key in NORMALIZERS:
         return NORMALIZERS[key]
+    if key in LABELLED:
+        return LABELLED[key]
     code = normalize_language(key) or normalize_language(re.split(r"[-_]", key)[0]) or key
     if code == "en":
         return ENGLISH

@@ -12,13 +12,14 @@ reference words. An error rate over zero reference words is 0.0 without errors a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from asr_registry.metrics.bootstrap import PairedResult, bootstrap_ci, error_rates, paired_bootstrap
+from asr_registry.metrics.compound import edit_counts
 from asr_registry.metrics.normalize import Normalizer, get_normalizer
 
 
@@ -70,6 +71,15 @@ class WerResult:
     utterance_ref_words: tuple[int, ...]
     confidence: float = 0.95
     seed: int = 0
+    scorer: str = "levenshtein"  # or "kaldi-compounds": joined/split compounds match free
+    utterance_substitutions: tuple[int, ...] = ()
+    utterance_deletions: tuple[int, ...] = ()
+    utterance_insertions: tuple[int, ...] = ()
+
+    @property
+    def sentence_error_rate(self) -> float:
+        """The share of utterances with at least one error."""
+        return sum(1 for e in self.utterance_errors if e) / self.n_utterances
 
 
 @dataclass(frozen=True)
@@ -79,10 +89,20 @@ class Alignment:
     counts: ErrorCounts
     errors: tuple[int, ...]
     ref_words: tuple[int, ...]
+    substitutions: tuple[int, ...] = ()
+    deletions: tuple[int, ...] = ()
+    insertions: tuple[int, ...] = ()
 
 
-def align(references: Sequence[Sequence[str]], hypotheses: Sequence[Sequence[str]]) -> Alignment:
-    """Levenshtein-align each reference token list with its hypothesis and count the edits."""
+def align(
+    references: Sequence[Sequence[str]], hypotheses: Sequence[Sequence[str]], merge_compounds: bool = False
+) -> Alignment:
+    """Align each reference token list with its hypothesis and count the edits.
+
+    Plain Levenshtein (jiwer's counts) by default; with `merge_compounds`, Kaldi's alignment in
+    which joined and split compounds match free (``compound.edit_counts``, the leaderboard's
+    scorer since 2026-06).
+    """
     if len(references) != len(hypotheses):
         raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
     ids: dict[str, int] = {}
@@ -91,9 +111,7 @@ def align(references: Sequence[Sequence[str]], hypotheses: Sequence[Sequence[str
         # integers compare exactly, where rapidfuzz would compare strings by their hashes
         return [ids.setdefault(t, len(ids)) for t in tokens]
 
-    subs = dels = ins = 0
-    errors: list[int] = []
-    for ref, hyp in zip(references, hypotheses, strict=True):
+    def levenshtein(ref: Sequence[str], hyp: Sequence[str]) -> tuple[int, int, int]:
         s = d = i = 0
         for tag, _, _ in Levenshtein.editops(encode(ref), encode(hyp)).as_list():
             if tag == "replace":
@@ -102,12 +120,17 @@ def align(references: Sequence[Sequence[str]], hypotheses: Sequence[Sequence[str
                 d += 1
             else:
                 i += 1
-        subs, dels, ins = subs + s, dels + d, ins + i
-        errors.append(s + d + i)
+        return s, d, i
+
+    count = edit_counts if merge_compounds else levenshtein
+    per_utterance = [count(ref, hyp) for ref, hyp in zip(references, hypotheses, strict=True)]
+    subs, dels, ins = (tuple(column) for column in zip(*per_utterance, strict=True)) if per_utterance else ((), (), ())
     ref_words = tuple(len(r) for r in references)
     total = sum(ref_words)
-    counts = ErrorCounts(subs, dels, ins, hits=total - subs - dels, reference_words=total)
-    return Alignment(counts=counts, errors=tuple(errors), ref_words=ref_words)
+    # a compound match consumes reference words at no cost: they count as hits
+    counts = ErrorCounts(sum(subs), sum(dels), sum(ins), hits=total - sum(subs) - sum(dels), reference_words=total)
+    errors = tuple(s + d + i for s, d, i in per_utterance)
+    return Alignment(counts, errors, ref_words, substitutions=subs, deletions=dels, insertions=ins)
 
 
 def character_error_rate(references: Sequence[str], hypotheses: Sequence[str]) -> float:
@@ -128,10 +151,14 @@ def score(
     *,
     normalizer: Normalizer | None = None,
     confidence: float = 0.95,
+    merge_compounds: bool = False,
+    pair_step: Callable[[Sequence[str], Sequence[str]], tuple[list[str], list[str]]] | None = None,
 ) -> WerResult:
     """Normalise both sides, then the corpus WER (total errors / total reference words) and its CI.
 
-    `normalizer` overrides the one `language` selects. The interval is a percentile bootstrap over
+    `normalizer` overrides the one `language` selects; `merge_compounds` scores as the leaderboard
+    does since 2026-06 (see ``align``); `pair_step` rewrites each normalised pair before alignment
+    (the leaderboard's multilingual compound-pair step). The interval is a percentile bootstrap over
     utterances with `resamples` resamples drawn from `seed`.
     """
     if isinstance(references, str) or isinstance(hypotheses, str):
@@ -143,7 +170,9 @@ def score(
     norm = normalizer or get_normalizer(language)
     refs = [norm(r) for r in references]
     hyps = [norm(h) for h in hypotheses]
-    result = align([r.split() for r in refs], [h.split() for h in hyps])
+    if pair_step is not None:
+        refs, hyps = pair_step(refs, hyps)
+    result = align([r.split() for r in refs], [h.split() for h in hyps], merge_compounds)
     ci_low, ci_high = bootstrap_ci(result.errors, result.ref_words, resamples, seed, confidence)
     cer = None
     if with_cer:
@@ -165,6 +194,10 @@ def score(
         utterance_ref_words=result.ref_words,
         confidence=confidence,
         seed=seed,
+        scorer="kaldi-compounds" if merge_compounds else "levenshtein",
+        utterance_substitutions=result.substitutions,
+        utterance_deletions=result.deletions,
+        utterance_insertions=result.insertions,
     )
 
 

@@ -8,6 +8,7 @@ the total-audio RTFx stand as measurements for the catalog's ``open-asr-leaderbo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +18,16 @@ from asr_registry.bench.claims import Measurement, check_claims
 from asr_registry.bench.results import ModelRun
 from asr_registry.catalog.schema import Catalog, Claim, Dataset, ModelEntry
 from asr_registry.datasets.hf import HfSpec, Materialised
-from asr_registry.datasets.leaderboard import ESB, ML, LeaderboardSet, aggregate, aggregate_measurements, suite
+from asr_registry.datasets.oal_sets import (
+    ENGLISH_AVERAGE,
+    ENGLISH_SPEED,
+    ESB,
+    ML,
+    MULTILINGUAL_AVERAGE,
+    MULTILINGUAL_SPEED,
+    LeaderboardSet,
+    suite,
+)
 from asr_registry.errors import RegistryError
 from asr_registry.shadow.estimates import claim_estimate
 
@@ -57,6 +67,52 @@ def prepare_suite(entry: ModelEntry, folder: Path, limit: int | None, seed: int,
         dataset, done = hf_dataset(spec, folder / f"{board.config}-{board.hf_split}", board=board)
         prepared.append(SuiteData(board, dataset, done))
     return prepared
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The leaderboard's summary of one model over a suite."""
+
+    average_wer: float
+    average_ci: tuple[float, float]
+    rtfx: float | None
+    sets: int
+
+
+def aggregate(measurements: Sequence[Measurement], audio_seconds: Sequence[float]) -> Aggregate:
+    """Unweighted mean WER (with a CI, the sets being independent samples) and total-audio RTFx.
+
+    Each set's 95% CI gives its standard error as width / 3.92; the mean's is the root of the
+    summed squares over the number of sets.
+    """
+    k = len(measurements)
+    mean = sum(m.wer for m in measurements) / k
+    se = math.sqrt(sum(((m.wer_ci[1] - m.wer_ci[0]) / 3.92) ** 2 for m in measurements)) / k
+    walls = [a / m.rtfx for m, a in zip(measurements, audio_seconds, strict=True) if m.rtfx]
+    rtfx = sum(audio_seconds) / sum(walls) if len(walls) == k and sum(walls) > 0 else None
+    return Aggregate(mean, (max(0.0, mean - 1.96 * se), mean + 1.96 * se), rtfx, k)
+
+
+def aggregate_measurements(measurements: Sequence[Measurement], audio_seconds: Sequence[float],
+                           multilingual: bool) -> list[Measurement]:  # fmt: skip
+    """Measurements standing for the suite, under the dataset names the catalog's average and speed claims use."""
+    summary = aggregate(measurements, audio_seconds)
+    first = measurements[0]
+    average = MULTILINGUAL_AVERAGE if multilingual else ENGLISH_AVERAGE
+    speed = MULTILINGUAL_SPEED if multilingual else ENGLISH_SPEED
+    common: dict[str, Any] = {
+        "split": "",
+        "cer": None,
+        "cer_ci": None,
+        "peak_gpu_memory_gb": None,
+        "peak_cpu_memory_gb": None,
+    }
+    if multilingual:
+        common["language"] = ""  # the average spans languages
+    return [
+        replace(first, dataset=average, wer=summary.average_wer, wer_ci=summary.average_ci, rtfx=None, **common),
+        replace(first, dataset=speed, wer=summary.average_wer, wer_ci=summary.average_ci, rtfx=summary.rtfx, **common),
+    ]
 
 
 def suite_verdicts(entry: ModelEntry, catalog: Catalog, runs: Sequence[ModelRun], hardware: Any,

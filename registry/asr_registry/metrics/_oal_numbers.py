@@ -1,102 +1,14 @@
-"""The Open ASR Leaderboard's English normaliser, rule for rule: Whisper's ``EnglishTextNormalizer``.
+"""Spoken numbers as digits, as Whisper's ``EnglishNumberNormalizer`` does, quirks included.
 
-The leaderboard scores with its copy of Whisper's normaliser (``normalizer/normalizer.py`` in
-github.com/huggingface/open_asr_leaderboard, as of 2026-03, commit b45a5d9) and its own
-British-to-American table (``leaderboard_spelling.json``, from its ``english_abbreviations.py``).
-To reproduce its WERs the output must be the same string, quirks included, so this module
-follows Whisper's stages in Whisper's order and keeps what ``english`` deliberately fixes
-("nineth", "007" -> "7", no fixed point). ``tests/metrics/test_normalize_leaderboard.py``
-checks it against the ``transformers`` implementation string for string.
-
-Stages: lower case; bracketed and parenthesised text removed; fillers removed; contractions and
-titles rewritten (one regular expression each, in Whisper's order); commas inside numbers and
-periods outside them removed; NFKD with diacritics dropped and other marks, symbols and
-punctuation turned into spaces, except ``.%$¢€£``; spoken numbers turned into digits
-(``_LeaderboardNumbers``); British spellings made American; stray currency signs and percent
-signs removed; runs of whitespace collapsed (leading and trailing spaces can remain, as in Whisper).
+Used by the Open ASR Leaderboard's English normaliser (``_oal_english``) in every version: the
+number stage did not change between them.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from functools import cache
-from importlib.resources import files
-
-_BRACKETS = re.compile(r"[<\[][^>\]]*[>\]]")
-_PARENS = re.compile(r"\(([^)]+?)\)")
-_FILLERS = re.compile(r"\b(hmm|mm|mhm|mmm|uh|um)\b")
-_SPACE_APOSTROPHE = re.compile(r"\s+'")
-_TITLES = (
-    ("mr", "mister"), ("mrs", "missus"), ("st", "saint"), ("dr", "doctor"), ("prof", "professor"),
-    ("capt", "captain"), ("gov", "governor"), ("ald", "alderman"), ("gen", "general"), ("sen", "senator"),
-    ("rep", "representative"), ("pres", "president"), ("rev", "reverend"), ("hon", "honorable"),
-    ("asst", "assistant"), ("assoc", "associate"), ("lt", "lieutenant"), ("col", "colonel"), ("jr", "junior"),
-    ("sr", "senior"), ("esq", "esquire"),
-)  # fmt: skip
-_WHOLE_WORDS = (
-    ("won't", "will not"), ("can't", "can not"), ("let's", "let us"), ("ain't", "aint"), ("y'all", "you all"),
-    ("wanna", "want to"), ("gotta", "got to"), ("gonna", "going to"), ("i'ma", "i am going to"),
-    ("imma", "i am going to"), ("woulda", "would have"), ("coulda", "could have"), ("shoulda", "should have"),
-    ("ma'am", "madam"),
-)  # fmt: skip
-_ENDINGS = (
-    (r"'d been\b", " had been"), (r"'s been\b", " has been"), (r"'d gone\b", " had gone"),
-    (r"'s gone\b", " has gone"), (r"'d done\b", " had done"), (r"'s got\b", " has got"),
-    (r"n't\b", " not"), (r"'re\b", " are"), (r"'s\b", " is"), (r"'d\b", " would"), (r"'ll\b", " will"),
-    (r"'t\b", " not"), (r"'ve\b", " have"), (r"'m\b", " am"),
-)  # fmt: skip
-# Whisper applies these in this order, each over the whole sentence; a title leaves a trailing space.
-REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    *((re.compile(rf"\b{re.escape(word)}\b"), out) for word, out in _WHOLE_WORDS),
-    *((re.compile(rf"\b{word}\b"), f"{out} ") for word, out in _TITLES),
-    *((re.compile(pattern), out) for pattern, out in _ENDINGS),
-)
-_DIGIT_COMMA = re.compile(r"(\d),(\d)")
-_PERIOD = re.compile(r"\.([^0-9]|$)")
-_KEEP = frozenset(".%$¢€£")
-_SEPARATE_LETTERS = {"œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS",
-                     "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "th", "ł": "l", "Ł": "L"}  # fmt: skip
-_STRAY_PREFIX = re.compile(r"[.$¢€£]([^0-9])")
-_STRAY_PERCENT = re.compile(r"([^0-9])%")
-_SPACES = re.compile(r"\s+")
-
-
-@cache
-def spelling_table() -> dict[str, str]:
-    """The leaderboard's British-to-American table (Whisper's, with the leaderboard's edits)."""
-    text = files("asr_registry.metrics").joinpath("leaderboard_spelling.json").read_text(encoding="utf-8")
-    table: dict[str, str] = json.loads(text)
-    return table
-
-
-class _CharDecisions(dict[int, str]):
-    """``str.translate`` table for the symbol/diacritic stage, each code point decided once."""
-
-    def __missing__(self, code: int) -> str:
-        c = chr(code)
-        if c in _KEEP:
-            out = c
-        elif c in _SEPARATE_LETTERS:
-            out = _SEPARATE_LETTERS[c]
-        else:
-            category = unicodedata.category(c)
-            out = "" if category == "Mn" else " " if category[0] in "MSP" else c
-        self[code] = out
-        return out
-
-
-_CHARS = _CharDecisions()
-
-
-def _symbols_and_diacritics(s: str) -> str:
-    return unicodedata.normalize("NFKD", s).translate(_CHARS)
-
-
-# ------------------------------------------------------------------ numbers
 
 
 def _w(block: str) -> list[str]:
@@ -347,22 +259,3 @@ def standardize_numbers(s: str) -> str:
     s = _CENTS_AFTER.sub(_cents, s)
     s = _ONLY_CENTS.sub(lambda m: f"¢{int(m.group(1))}", s)
     return _ONE.sub(r"one\1", s)
-
-
-def leaderboard_english(text: str) -> str:
-    s = text.lower()
-    s = _BRACKETS.sub("", s)
-    s = _PARENS.sub("", s)
-    s = _FILLERS.sub("", s)
-    s = _SPACE_APOSTROPHE.sub("'", s)
-    for pattern, replacement in REWRITES:
-        s = pattern.sub(replacement, s)
-    s = _DIGIT_COMMA.sub(r"\1\2", s)
-    s = _PERIOD.sub(r" \1", s)
-    s = _symbols_and_diacritics(s)
-    s = standardize_numbers(s)
-    table = spelling_table()
-    s = " ".join(table.get(word, word) for word in s.split())
-    s = _STRAY_PREFIX.sub(r" \1", s)
-    s = _STRAY_PERCENT.sub(r"\1 ", s)
-    return _SPACES.sub(" ", s)
