@@ -45,6 +45,11 @@ def test_api_doc_lists_every_public_name_with_an_example() -> None:
     assert documented == set(asr_registry.__all__)
     sections = re.split(r"^### ", text, flags=re.M)[1:]
     assert all("```python" in section for section in sections), "each name has an example"
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+        compile(block, "docs/api.md", "exec")  # every example is valid Python
+    # every `asr.NAME` an example uses is a public name
+    used = set(re.findall(r"\basr\.(\w+)", text))
+    assert used <= set(asr_registry.__all__), used - set(asr_registry.__all__)
 
 
 def test_the_plugin_guide_uses_only_public_names() -> None:

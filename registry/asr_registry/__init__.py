@@ -36,6 +36,10 @@ _EXPORTS: dict[str, str] = {
     "Selection": "asr_registry.selection.ranking",
     # running one
     "Engine": "asr_registry.engine.runner",
+    "EngineOptions": "asr_registry.engine.options",
+    "PromptOptions": "asr_registry.engine.prompts",
+    "Skip": "asr_registry.engine.values",
+    "Hardware": "asr_registry.sizing.hardware",
     "Result": "asr_registry.engine.runner",
     "RunSummary": "asr_registry.engine.runner",
     "run_manifest": "asr_registry.engine.manifest_run",
@@ -61,17 +65,21 @@ __all__ = [
     "CombinerError",
     "Dataset",
     "Engine",
+    "EngineOptions",
+    "Hardware",
     "Measurement",
     "MemberHypothesis",
     "ModelEntry",
     "ModelNotFoundError",
     "ModelSource",
+    "PromptOptions",
     "RegistryError",
     "Request",
     "Resources",
     "Result",
     "RunSummary",
     "Selection",
+    "Skip",
     "Source",
     "Verdict",
     "__version__",
@@ -90,7 +98,10 @@ if TYPE_CHECKING:  # what type checkers and editors see; nothing of it runs
     from asr_registry.bench.claims import Measurement, Verdict, check_claims
     from asr_registry.catalog.schema import Catalog, Claim, Dataset, ModelEntry, ModelSource, Resources, Source
     from asr_registry.engine.manifest_run import run_manifest
+    from asr_registry.engine.options import EngineOptions
+    from asr_registry.engine.prompts import PromptOptions
     from asr_registry.engine.runner import Engine, Result, RunSummary
+    from asr_registry.engine.values import Skip
     from asr_registry.ensemble.combiners import (
         Combined,
         CombinerError,
@@ -103,6 +114,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; nothing of it runs
     from asr_registry.plugins.hookspecs import hookimpl
     from asr_registry.plugins.manager import get_catalog, get_datasets
     from asr_registry.selection.ranking import Request, Selection, select
+    from asr_registry.sizing.hardware import Hardware
 
     __version__: str
 

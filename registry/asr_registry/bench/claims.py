@@ -176,7 +176,7 @@ def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement],
     peak = measured.peak_gpu_memory_gb if claim.metric == "gpu_memory_gb" else measured.peak_cpu_memory_gb
     if peak is None:
         return verdict("UNVERIFIABLE", "-", "-", "memory was not measured")
-    status = "PASS" if peak <= claim.high else "FAIL"
+    status: Status = "PASS" if peak <= claim.high else "FAIL"
     return verdict(
         status,
         f"{peak:.2f} GB",

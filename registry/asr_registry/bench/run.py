@@ -69,7 +69,8 @@ def run_bench(
 
     request, options = plan.request, plan.options
     started = datetime.now(UTC)
-    tuning, entry, ray_lines = None, None, ()
+    tuning, entry = None, None
+    ray_lines: tuple[str, ...] = ()
     if on_ray is not None:
         if request.ensemble or plan.suite or options.sweep or options.memory_budget_gb:
             raise RegistryError(

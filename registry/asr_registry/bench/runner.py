@@ -114,7 +114,9 @@ def _sync(device: str) -> Callable[[], None]:
 def timed_rounds(engine: Any, items: Sequence[Any], rounds: int) -> tuple[list[Any], list[float], float]:
     """Untimed warm-up on the first batch_size * 4 files, then `rounds` timed whole-set runs."""
     engine.transcribe(items[: engine.settings.batch_size * 4])
-    walls, peaks, results = [], [], []
+    walls: list[float] = []
+    peaks: list[float] = []
+    results: list[Any] = []
     for _ in range(max(1, rounds)):
         results, wall, peak = _timed_round(engine, items, engine.settings.device)
         walls.append(wall)

@@ -141,7 +141,8 @@ def _claimed(entry: ModelEntry, dataset: str, split: str, language: str) -> Clai
     found = [c for c in entry.claims if c.metric == "wer" and c.dataset == dataset and (not c.split or c.split == split)
              and (not c.language or c.language == language)]  # fmt: skip
     board = [c for c in found if c.source.startswith("oal")]
-    return (board or found or [None])[0]
+    chosen = board or found
+    return chosen[0] if chosen else None
 
 
 def table(entry: ModelEntry, runs: Sequence[ModelRun], prepared: Sequence[SuiteData]) -> list[list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from asr_registry.catalog.languages import normalize_language
@@ -9,7 +11,7 @@ from asr_registry.catalog.validation import DOMAINS
 from asr_registry.cli import params
 from asr_registry.cli.output import JSON_SIGNIFICANT_DIGITS, echo_json, echo_table, json_option
 from asr_registry.errors import RegistryError
-from asr_registry.selection.ranking import QUALITIES, Candidate, Request, Selection, describe_need, select
+from asr_registry.selection.ranking import QUALITIES, Candidate, Quality, Request, Selection, describe_need, select
 from asr_registry.sizing.policy import Sizing
 
 
@@ -87,11 +89,11 @@ def command(
     request = Request(
         _languages(languages),
         domain,
-        quality,
+        cast(Quality, quality),
         hours,
         gpu_memory,
         streaming,
-        allow_unverified,  # type: ignore[arg-type]
+        allow_unverified,
         max_seconds,
     )
     selection = select(catalog, request)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def materialise_cuts(path: Path, folder: Path, need_text: bool = True, limit: in
         cuts = list(CutSet.from_file(path))
     except Exception as exc:
         raise RegistryError(f"--lhotse {path}: not a Lhotse cut manifest ({str(exc).splitlines()[0][:200]})") from None
-    chosen = range(len(cuts))
+    chosen: Sequence[int] = range(len(cuts))
     if limit is not None and limit < len(cuts):
         chosen = sorted(random.Random(seed).sample(range(len(cuts)), limit))
     (folder / "audio").mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,13 @@ _WORDS = {
     # hesitations carry no content; Whisper drops exactly these
     "hmm": "", "mhm": "", "mmm": "", "uh": "", "um": "",  # and "mm", see _drop_mm
 }  # fmt: skip
-_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'s", " is"), ("'d", " would"), ("'ll", " will"))
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'s", " is"),
+    ("'d", " would"),
+    ("'ll", " will"),
+)
 _SUFFIXES += (("'t", " not"), ("'ve", " have"), ("'m", " am"))
 
 # Letters that Unicode decomposition leaves whole; Whisper spells them in ASCII too.

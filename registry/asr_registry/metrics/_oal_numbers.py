@@ -7,7 +7,7 @@ number stage did not change between them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from fractions import Fraction
 
 
@@ -126,7 +126,8 @@ class _Numbers:
             self.prefix = current[0]
         self.value = f.numerator if f.denominator == 1 else bare
 
-    def _word(self, current: str, prev: str | None, nxt: str | None, numeric_next: bool) -> Iterator[str]:
+    def _word(self, current: str, prev: str | None, nxt: str | None, numeric_next: bool) -> Generator[str, None, bool]:
+        """Yields the words to emit; returns whether the next word is consumed too."""
         """Handle one number word; returns whether the next word was consumed."""
         value = self.value
         if current in _ZEROS:
@@ -210,7 +211,9 @@ class _Numbers:
             yield self.emit(f"{value // 1000 * 1000 + value % 1000 * m}{suffix}")
         self.value = None
 
-    def _special(self, current: str, prev: str | None, nxt: str | None, numeric_next: bool) -> Iterator[str]:
+    def _special(
+        self, current: str, prev: str | None, nxt: str | None, numeric_next: bool
+    ) -> Generator[str, None, bool]:
         """Handle "and", "double", "triple" and "point": numeric only when a number can follow."""
         if nxt not in _NUMBER_WORDS and not numeric_next:
             yield from self.flush()

@@ -91,7 +91,7 @@ def _interval(values: FloatArray, confidence: float) -> tuple[float, float]:
     tail = (1.0 - confidence) / 2.0
     # interpolating between two infinite rates gives nan; fall back to picking observed values
     method = "linear" if np.isfinite(values).all() else "inverted_cdf"
-    low, high = np.quantile(values, [tail, 1.0 - tail], method=method)
+    low, high = np.quantile(values, np.array([tail, 1.0 - tail]), method=method)  # type: ignore[call-overload]
     return float(low), float(high)
 
 

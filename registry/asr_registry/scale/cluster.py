@@ -19,6 +19,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from asr_registry.errors import RegistryError
 
@@ -123,7 +124,7 @@ def _end_local_autoscaler() -> None:
         from ray._private import worker
 
         node = worker._global_node
-        monitors = node.all_processes.get("monitor", []) if node is not None else []
+        monitors: list[Any] = node.all_processes.get("monitor", []) if node is not None else []
         for info in monitors:
             info.process.kill()
             info.process.wait(timeout=5)
