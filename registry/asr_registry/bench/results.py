@@ -6,23 +6,14 @@ from dataclasses import dataclass, field
 
 from asr_registry.bench.claims import Measurement, Verdict
 from asr_registry.bench.contention import Contention
+from asr_registry.sizing.hardware import Machine
 
 
 @dataclass(frozen=True)
-class MachineInfo:
-    """The run's environment, for reports (pytest-benchmark's machine_info)."""
+class MachineInfo(Machine):
+    """The run's environment (the one machine description, `sizing.hardware.Machine`) plus what
+    the bench adds: other work on the machine just before timing (see bench/contention.py)."""
 
-    node: str
-    processor: str  # CPU model name
-    cpu_count: int
-    device: str  # "cpu" or "cuda"
-    gpu: str  # GPU name, "" on CPU
-    python: str
-    torch: str
-    nemo: str
-    asr_registry: str
-    torch_threads: int = 0
-    # Other work on the machine just before timing (see bench/contention.py), when known.
     contention: Contention | None = None
 
 

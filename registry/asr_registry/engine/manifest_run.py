@@ -205,6 +205,22 @@ def run_manifest(
         )
 
 
+def prepare_run_output(
+    manifest_in: str | Path, out: Path, rows: int, resume: bool, in_place: bool, members: int, word_confidence: bool
+) -> Path | None:
+    """The output checks of a run, here or on Ray: room for `members` predictions per row, the
+    lock held by the caller; the backup of an in-place run's manifest, if any."""
+    return prepare_output(
+        Path(manifest_in),
+        out,
+        rows=rows,
+        resume=resume,
+        in_place=in_place,
+        extra_row_bytes=prediction_bytes(members, word_confidence),
+        locked=True,
+    )
+
+
 def _run_locked(
     transcriber: Transcriber,
     manifest_in: str | Path,
@@ -220,15 +236,7 @@ def _run_locked(
     s = transcriber.settings
     # Checked before the (slow) model load so the user hears about it at once.
     members = len(getattr(transcriber, "engines", ())) or 1  # an Ensemble writes one prediction per member
-    backup = prepare_output(
-        Path(manifest_in),
-        out,
-        rows=len(items),
-        resume=resume,
-        in_place=in_place,
-        extra_row_bytes=prediction_bytes(members, s.word_confidence),
-        locked=True,
-    )
+    backup = prepare_run_output(manifest_in, out, len(items), resume, in_place, members, s.word_confidence)
     header = journal_header(transcriber, manifest_in, len(items), pred_key)
     if resume:
         check_resume(out, header)

@@ -21,13 +21,17 @@ from typing import Any
 
 from asr_registry.engine.files import OutputLock
 from asr_registry.engine.manifest import ManifestItem, default_output_path, read_manifest
-from asr_registry.engine.manifest_run import check_pred_key, finished_rows, finished_summary, journal_header
+from asr_registry.engine.manifest_run import (
+    check_pred_key,
+    finished_rows,
+    finished_summary,
+    journal_header,
+    prepare_run_output,
+)
 from asr_registry.engine.output import (
     Journal,
     check_resume,
     partial_path,
-    prediction_bytes,
-    prepare_output,
     read_journal,
 )
 from asr_registry.engine.runner import RunSummary, SkippedFile
@@ -217,15 +221,7 @@ def _run_locked(
     check_pred_key(items, pred_key, manifest_in, overwrite_field)
     engines = list(getattr(naming, "engines", ())) or [naming]
     members = len(engines)
-    backup = prepare_output(
-        Path(manifest_in),
-        out,
-        rows=len(items),
-        resume=resume,
-        in_place=in_place,
-        extra_row_bytes=prediction_bytes(members, spec.word_confidence),
-        locked=True,
-    )
+    backup = prepare_run_output(manifest_in, out, len(items), resume, in_place, members, spec.word_confidence)
     from asr_registry.engine.loading import verify_before_load
 
     verify_before_load([engine.entry for engine in engines])  # checksums: before any worker starts
