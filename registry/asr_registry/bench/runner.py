@@ -32,7 +32,9 @@ class BenchOptions:
     rounds: int = 3
     batch_size: int | None = None
     device: str | None = None
-    precision: str | None = None
+    precision: str | None = None  # a precision mode (engine/settings.py PRECISION_MODES)
+    cuda_graphs: str = "auto"  # NeMo's CUDA-graph greedy decoders: auto | on | off
+    gpu_reports: tuple[Any, ...] = ()  # GPU check reports (sizing/measured.py GpuReport): measured batch knees
     decoders: tuple[str, ...] = ()  # empty: every decoder the model has
     resamples: int = 1000
     sweep: tuple[int, ...] = ()  # batch sizes to time one round each
@@ -205,6 +207,8 @@ def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, deco
         tier=tier.resources if tier else None,
         word_confidence=word_confidence,
         threads=options.threads,
+        cuda_graphs=options.cuda_graphs,
+        gpu_reports=options.gpu_reports,
     )
     engine = Engine(entry, engine_options, model=model)
     engine.load()
