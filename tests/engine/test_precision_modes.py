@@ -90,3 +90,12 @@ def test_the_cli_refuses_amp_with_a_cast_precision() -> None:
     assert both.returncode == 2 and "give one of them" in both.stderr
     amp = run_cli("transcribe", "--dry-run", "--model", "digits_ctc", "--amp", "bf16", "--json", env=cli_env())
     assert json.loads(amp.stdout)["precision"] == "amp-bf16"
+
+
+def test_bench_runs_cpu_claims_in_their_recorded_precision() -> None:
+    from asr_registry.bench.runner import claimed_cpu_precision
+
+    digits = get_catalog().find("digits_ctc")
+    assert {c.precision for c in digits.claims if c.precision} == {"fp32"}
+    assert claimed_cpu_precision(digits, "cpu") == "fp32"  # whatever this CPU's default is
+    assert claimed_cpu_precision(digits, "cuda") is None
