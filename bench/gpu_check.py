@@ -4,12 +4,19 @@
     python bench/gpu_check.py --device cpu --dry-run --out dry.json    # the same code path, tiny, on CPU
 
 For each model (shadows: random weights, nothing downloaded) and precision (fp32, and bf16 the way
-the engine runs it: fp32 weights under torch.autocast): CUDA peak allocated memory per batch size
+the engine runs it: weights cast to bf16, the audio preprocessor kept fp32, engine/loading.py::cast_model):
+CUDA peak allocated memory per batch size
 on 20 s audio (preprocessor + encoder + CTC head, as the memory model traces it), the largest
 batch within a memory budget (found by growing the batch until a real OOM under
 torch.cuda.set_per_process_memory_fraction), and the engine's OOM split on that real OOM
 (Engine._forward_splitting halving the batch). Writes JSON that
-`asr_registry.shadow.gpu_results.load()` reads back as measurements for `bench`.
+`asr_registry.shadow.gpu_results.load()` reads back as measurements for `bench`, and
+`asr_registry.sizing.measured.load_report()` for `select`, `transcribe --dry-run` and `bench`
+(`--gpu-report FILE`). Also, per model: the memory model's prediction against the measured peak at
+four (batch, seconds) points (`memory_model_check`); RTFx against batch size 16..256
+(`throughput`: [{precision, seconds, batch_size, rtfx}], whose knee sizing/measured.py reads); the
+engine against NeMo's `transcribe()` at batch 128 in bf16 (`engine_vs_transcribe`: time ratio,
+transcripts compared) with NeMo's CUDA-graph decoders on and off (`cuda_graphs`).
 Not a pytest file: it needs a GPU and minutes. Each step has a deadline so the whole run stays
 inside the time limit; what did not run is recorded as skipped with the reason.
 """
@@ -33,6 +40,12 @@ BATCHES = (1, 4, 16, 32, 64, 128)
 SECONDS = 20.0
 BUDGET_GB = 16.0
 TIME_LIMIT_S = 7 * 60 + 30
+# (batch, seconds) points where the memory model's prediction meets the measured peak.
+MODEL_CHECK_POINTS = ((16, 20.0), (64, 20.0), (16, 60.0), (32, 60.0))
+THROUGHPUT_BATCHES = (16, 32, 64, 128, 256)
+ENGINE_BATCH = 128  # the leaderboard's batch for English NeMo models
+# The CPU smoke test: the same code paths, tiny.
+DRY = {"points": ((1, 3.0), (2, 3.0)), "throughput": (1, 2), "engine_batch": 2}
 
 
 def _peak_of(run: Any, device: str) -> tuple[float, float]:
@@ -65,12 +78,18 @@ def _forward(model: Any, spec: Any, audio: Any, lengths: Any, precision: str, de
     import torch
 
     ctc = getattr(model, "ctc_decoder", None) or (model.decoder if spec.model_class == "EncDecCTCModelBPE" else None)
-    with torch.inference_mode():
+    with torch.inference_mode():  # bf16: the model is cast (cast_bf16), the preprocessor's output too
         signal, signal_len = model.preprocessor(input_signal=audio, length=lengths)
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bf16"):
-            encoded, _ = model.encoder(audio_signal=signal, length=signal_len)
-            if ctc is not None:
-                ctc(encoder_output=encoded)
+        encoded, _ = model.encoder(audio_signal=signal, length=signal_len)
+        if ctc is not None:
+            ctc(encoder_output=encoded)
+
+
+def cast_bf16(model: Any) -> None:
+    """The engine's bf16 mode on a shadow: every weight cast but the fp32 audio preprocessor."""
+    from asr_registry.engine.loading import cast_model
+
+    cast_model(model, "bf16")
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -88,11 +107,18 @@ def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float
 
     spec = get_spec(name)
     started = time.perf_counter()
-    model = build(spec).to(device)
+    model = build(spec)
+    if spec.transducer:  # greedy decoding of random weights would emit max_symbols per frame
+        from asr_registry.shadow.calibration import calibrate_blank
+
+        calibrate_blank(model)
+    model = model.to(device)
     result: dict[str, Any] = {"model": name, "parameters": count_parameters(model),
                               "build_s": round(time.perf_counter() - started, 1), "points": [], "skipped": []}  # fmt: skip
     samples = int(seconds * 16000)
     for precision in ("fp32", "bf16"):
+        if precision == "bf16":
+            cast_bf16(model)  # in place, after every fp32 point
         for batch in batches:
             if time.perf_counter() > deadline:
                 result["skipped"].append(f"{precision} batch {batch}: time limit")
@@ -116,6 +142,10 @@ def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float
             if device == "cuda":  # weights (and anything else resident) + the forward's allocator peak
                 point["peak_gpu_memory_gb"] = round(peak + weights, 4)
             result["points"].append(point)
+    dry = device != "cuda"
+    result["memory_model_check"] = memory_model_check(model, spec, name, device, deadline, dry)
+    result["throughput"] = throughput(model, spec, device, deadline, dry)
+    result["engine_vs_transcribe"] = engine_vs_transcribe(model, name, device, deadline, dry)
     if device == "cuda" and time.perf_counter() < deadline:
         result["budget"] = largest_batch_in_budget(model, spec, budget_gb, seconds, deadline)
         if name == MODELS[0]:  # once: the split is the engine's logic, the same for every model
@@ -124,6 +154,112 @@ def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float
     gc.collect()
     if device == "cuda":
         torch.cuda.empty_cache()
+    return result
+
+
+def memory_model_check(
+    model: Any, spec: Any, name: str, device: str, deadline: float, dry: bool
+) -> list[dict[str, Any]]:
+    """The sizing policy's need (asr_registry.sizing.policy.need_at, bf16) against the measured peak."""
+    import torch
+
+    from asr_registry.plugins.manager import get_catalog
+    from asr_registry.sizing.memory import RUNTIME_ALLOWANCE_GB
+    from asr_registry.sizing.policy import need_at
+
+    entry = get_catalog().find(name)
+    rows: list[dict[str, Any]] = []
+    for batch, seconds in DRY["points"] if dry else MODEL_CHECK_POINTS:
+        if time.perf_counter() > deadline:
+            rows.append({"batch_size": batch, "seconds": seconds, "skipped": "time limit"})
+            continue
+        samples = int(seconds * 16000)
+        audio = torch.randn(batch, samples, device=device) * 0.1
+        lengths = torch.full((batch,), samples, dtype=torch.long, device=device)
+        need = need_at(entry, batch, seconds, "bf16")
+        row: dict[str, Any] = {"precision": "bf16", "batch_size": batch, "seconds": seconds,
+                               "predicted_gb": need.value, "predicted_basis": need.basis}  # fmt: skip
+        try:
+            peak, resident = _peak_of(functools.partial(_forward, model, spec, audio, lengths, "bf16", device), device)
+            if device == "cuda":  # the prediction includes the runtime allowance; the allocator does not see it
+                row["measured_gb"] = round(peak + resident, 4)
+                row["measured_plus_allowance_gb"] = round(peak + resident + RUNTIME_ALLOWANCE_GB, 4)
+            else:
+                row["activations_gb"] = round(peak, 4)
+        except Exception as exc:
+            if not _is_oom(exc):
+                raise
+            row["oom"] = True
+        finally:
+            del audio, lengths
+            gc.collect()
+        rows.append(row)
+    return rows
+
+
+def throughput(model: Any, spec: Any, device: str, deadline: float, dry: bool) -> list[dict[str, Any]]:
+    """bf16 RTFx per batch size on 20 s audio (shadow timing: preprocessor, encoder, CTC head and,
+    for transducers, calibrated greedy decoding); sizing/measured.py finds the knee in it."""
+    from asr_registry.shadow.speed import time_model
+
+    seconds = 3.0 if dry else SECONDS
+    rows: list[dict[str, Any]] = []
+    for batch in DRY["throughput"] if dry else THROUGHPUT_BATCHES:
+        if time.perf_counter() > deadline:
+            break
+        try:
+            timed = time_model(model, spec, device=device, precision="bf16", batch_size=batch, seconds=seconds,
+                               rounds=2, decode=spec.transducer)  # fmt: skip
+        except Exception as exc:
+            if not _is_oom(exc):
+                raise
+            break
+        rows.append({"precision": "bf16", "seconds": seconds, "batch_size": batch, "rtfx": round(timed.rtfx, 1)})
+    return rows
+
+
+def engine_vs_transcribe(model: Any, name: str, device: str, deadline: float, dry: bool) -> dict[str, Any]:
+    """The engine's batch forward against NeMo's `transcribe()` on the same waveforms at batch 128, bf16,
+    with the engine's CUDA-graph decoders on and off: wall-time ratio and identical transcripts."""
+    import numpy as np
+
+    from asr_registry.engine.options import EngineOptions
+    from asr_registry.engine.runner import Engine
+    from asr_registry.plugins.manager import get_catalog
+
+    batch = DRY["engine_batch"] if dry else ENGINE_BATCH
+    seconds = 3.0 if dry else 10.0
+    audio = [np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1
+             for i in range(batch)]  # fmt: skip
+    result: dict[str, Any] = {"batch_size": batch, "seconds": seconds, "precision": "bf16"}
+    try:
+        started = time.perf_counter()
+        nemo = model.transcribe(audio, batch_size=batch, verbose=False)
+        nemo_s = time.perf_counter() - started
+        nemo_texts = [h.text if hasattr(h, "text") else str(h) for h in (nemo[0] if isinstance(nemo, tuple) else nemo)]
+        result["nemo_transcribe_s"] = round(nemo_s, 3)
+        modes = ("on", "off") if device == "cuda" else ("auto",)
+        for mode in modes:
+            if time.perf_counter() > deadline:
+                result[f"graphs_{mode}"] = {"skipped": "time limit"}
+                continue
+            options = EngineOptions(device=device, precision="bf16", batch_size=batch, cuda_graphs=mode)
+            engine = Engine.from_catalog(name, get_catalog(), options, model=model)
+            engine._forward(audio)  # warm-up (CUDA graphs are captured here)
+            started = time.perf_counter()
+            texts = [h.text for h in engine._forward(audio)]
+            engine_s = time.perf_counter() - started
+            same = sum(a.strip() == b.strip() for a, b in zip(texts, nemo_texts, strict=False))
+            result[f"graphs_{mode}"] = {
+                "engine_s": round(engine_s, 3),
+                "speedup_over_transcribe": round(nemo_s / engine_s, 2) if engine_s else None,
+                "same_transcripts": same,
+                "of": len(texts),
+            }
+        if device != "cuda":
+            result["cuda_graphs"] = "skipped: no CUDA"
+    except Exception as exc:  # record, do not lose the other figures
+        result["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return result
 
 

@@ -28,6 +28,7 @@ def test_offline_contacts_no_hub_and_no_gpu_is_only_a_warning(tmp_path: Path) ->
     # This machine has no GPU and no NVIDIA driver: a warning with its fix, not a failure.
     assert checks["GPU"]["status"] == "warn" and "no GPU found" in checks["GPU"]["detail"]
     assert checks["GPU"]["fix"]
+    assert checks["CUDA graphs"]["detail"] == "CUDA-graph decoding: unsupported (no CUDA)"
     assert str(tmp_path) in checks["NeMo cache"]["detail"]
     assert checks["cached models"]["detail"] == "none"
     assert done.returncode == 0, done.stdout

@@ -138,7 +138,9 @@ def test_a_600m_model_without_a_figure_is_not_chosen_over_one_known_to_fit() -> 
     assert ranked.choice.model.name == "small_fits" and ranked.choice.sizing.known_to_fit
     big = next(e for e in ranked.excluded if e.model.name == "big")
     # 600M weights at bf16 under autocast: 6 bytes each (fp32 + the bf16 copy) = 3.6 GB.
-    assert big.reason.startswith("needs 4.75 GB GPU memory (estimated from 600M parameters: weights 3.60 GB (6 B each")
+    assert big.reason.startswith(
+        "needs 2.35 GB GPU memory (estimated from 600M parameters: weights 1.20 GB (2 B each, weights cast to bf16"
+    )
     # The unknown one has the best WER, yet it is ranked after every model known to fit, and says why.
     mystery = ranked.candidates[-1]
     assert mystery.model.name == "mystery" and mystery.sizing.fit == "unknown"
@@ -160,7 +162,7 @@ def test_nothing_fits_names_the_smallest_need() -> None:
     with pytest.raises(
         SelectionError,
         match=r"^no model fits 1 GB of GPU memory; the smallest need among the 5 "
-        r"matching model\(s\) is middle's: 1.84 GB: estimated from 115M",
+        r"matching model\(s\) is middle's: 1.38 GB: estimated from 115M",
     ):
         select(CATALOG, Request(gpu_memory_gb=1))
 
@@ -172,13 +174,14 @@ def test_batch_size_comes_from_a_measured_figure_then_the_estimate_capped_at_the
     on_24 = {c.model.name: c for c in select(CATALOG, Request(gpu_memory_gb=24)).candidates}
     # 132 utterances of 20 s would fit: the batch stops at the leaderboard's 128 (never the large tier's guide, 64).
     assert on_24["middle"].batch_size == 128 and on_24["middle"].sizing.batch.basis == "protocol"
-    assert "132 utterances of 20 s would fit 24 GB" in on_24["middle"].sizing.batch_basis
+    assert "135 utterances of 20 s would fit 24 GB" in on_24["middle"].sizing.batch_basis
     assert on_24["quick"].batch_size == 128
     big = select(_catalog(_model("big", size="xlarge", params=600_000_000, wer=6.0)), Request(gpu_memory_gb=80)).choice
-    assert big.batch_size == 128 and big.sizing.gpu_memory_gb == pytest.approx(3.6 + 1.0 + 0.15 * 128)
-    # On 8 GB the largest batch whose estimate fits 90% of it: (7.2 - 1 - 3.6) / 0.15 = 17.
+    # 600M x 2 B (weights cast to bf16) + 1 GB runtime + 0.15 GB per utterance.
+    assert big.batch_size == 128 and big.sizing.gpu_memory_gb == pytest.approx(1.2 + 1.0 + 0.15 * 128)
+    # On 8 GB the largest batch whose estimate fits 90% of it: (7.2 - 1 - 1.2) / 0.15 = 33.
     on_8 = select(_catalog(_model("big", size="xlarge", params=600_000_000)), Request(gpu_memory_gb=8)).choice
-    assert (on_8.batch_size, on_8.sizing.batch.basis) == (17, "parameters")
+    assert (on_8.batch_size, on_8.sizing.batch.basis) == (33, "parameters")
 
 
 def test_a_multilingual_model_stops_at_the_leaderboards_multilingual_batch() -> None:

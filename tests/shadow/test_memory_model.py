@@ -90,16 +90,16 @@ def test_one_figure_of_bytes_per_weight_per_precision_mode() -> None:
     entry = catalog.find("stt_en_fastconformer_hybrid_large_pc")
     fitted = sizing_memory.memory_model(entry.name)
     assert fitted is not None
-    # bf16 under autocast holds fp32 weights and a bf16 copy; a cast model holds the bf16 copy only.
-    assert sizing_memory.BYTES_PER_WEIGHT["bf16"] == 6 and sizing_memory.BYTES_PER_WEIGHT["bf16-cast"] == 2
-    weights = fitted.parameters * 6 / 1e9
+    # The bf16 mode casts the model (2 B); amp-bf16 (autocast) holds fp32 weights and a bf16 copy (6 B).
+    assert sizing_memory.BYTES_PER_WEIGHT["bf16"] == 2 and sizing_memory.BYTES_PER_WEIGHT["amp-bf16"] == 6
+    weights = fitted.parameters * 2 / 1e9
     assert f"weights {weights:.2f} GB" in need_at(entry, 16, 20.0, "bf16").detail
     # The parameter-count estimate (a model without a memory model) uses the same table.
     unmodelled = catalog.find("stt_zh_citrinet_1024_gamma_0_25")
     assert sizing_memory.memory_model(unmodelled.name) is None and unmodelled.parameters
     need = need_at(unmodelled, 1, 20.0, "bf16")
     assert need.basis == "parameters"
-    assert need.value == pytest.approx(unmodelled.parameters * 6 / 1e9 + 1.0 + 0.15)
+    assert need.value == pytest.approx(unmodelled.parameters * 2 / 1e9 + 1.0 + 0.15)
 
 
 def test_no_spec_and_no_parameter_count_means_unknown_with_the_reason() -> None:

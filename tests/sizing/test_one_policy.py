@@ -80,7 +80,7 @@ def test_hybrid_large_on_16_gb_same_batch_and_gb_from_select_and_the_engine() ->
     assert shown["batch_size"] == plan.batch.value == settings.batch_size
     assert shown["gpu_memory_gb"] == pytest.approx(round(plan.memory.value, 2))
     # The leaderboard's batch, not the 303 utterances that would fit, and not the how-to's tier guide (32).
-    assert shown["batch_size"] == 128 and "303 utterances of 20 s would fit 16 GB" in shown["batch_size_basis"]
+    assert shown["batch_size"] == 128 and "314 utterances of 20 s would fit 16 GB" in shown["batch_size_basis"]
     assert shown["gpu_memory_gb"] < 16 and shown["gpu_memory_fit"] == "fits"
 
 

@@ -32,7 +32,9 @@ class BenchOptions:
     rounds: int = 3
     batch_size: int | None = None
     device: str | None = None
-    precision: str | None = None
+    precision: str | None = None  # a precision mode (engine/settings.py PRECISION_MODES)
+    cuda_graphs: str = "auto"  # NeMo's CUDA-graph greedy decoders: auto | on | off
+    gpu_reports: tuple[Any, ...] = ()  # GPU check reports (sizing/measured.py GpuReport): measured batch knees
     decoders: tuple[str, ...] = ()  # empty: every decoder the model has
     resamples: int = 1000
     sweep: tuple[int, ...] = ()  # batch sizes to time one round each
@@ -193,6 +195,20 @@ def largest_batch(engine_for: Callable[[int], Any], items: Sequence[Any], budget
     return largest_fitting_batch(fits, 1, high)
 
 
+def claimed_cpu_precision(entry: ModelEntry, device: str | None) -> str | None:
+    """On CPU, the one precision the model's claims were recorded in (None: the engine's default).
+
+    The CPU default precision depends on the CPU (bf16 where it computes bf16 natively), but a claim
+    is checked under its own conditions: the bundled models' claims were measured in fp32.
+    """
+    from asr_registry.engine.settings import choose_device
+
+    recorded = {c.precision for c in entry.claims if c.precision}
+    if len(recorded) != 1 or choose_device(device) != "cpu":
+        return None
+    return recorded.pop()
+
+
 def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, decoder: str | None,
                 batch_size: int | None, model: Any = None, word_confidence: bool = False) -> Any:  # fmt: skip
     """A loaded engine for one decoder and batch size; pass `model` to reuse weights already loaded."""
@@ -201,12 +217,14 @@ def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, deco
     tier = catalog.tiers.get(entry.size)
     engine_options = EngineOptions(
         device=options.device,
-        precision=options.precision,
+        precision=options.precision or claimed_cpu_precision(entry, options.device),
         decoder=decoder if len(entry.decoders) > 1 else None,
         batch_size=batch_size,
         tier=tier.resources if tier else None,
         word_confidence=word_confidence,
         threads=options.threads,
+        cuda_graphs=options.cuda_graphs,
+        gpu_reports=options.gpu_reports,
     )
     engine = Engine(entry, engine_options, model=model)
     engine.load()

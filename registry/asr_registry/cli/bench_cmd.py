@@ -18,7 +18,9 @@ from asr_registry.cli.groups import CommandWithSubcommands, removed_option
 from asr_registry.cli.hf_options import hf_options
 from asr_registry.cli.option_groups import option_group
 from asr_registry.cli.output import echo_json, echo_table, json_option
+from asr_registry.cli.plan_view import gpu_report_option
 from asr_registry.cli.scale_options import scale_options
+from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from asr_registry.bench.run import RayBench, StepBar
@@ -27,11 +29,29 @@ if TYPE_CHECKING:
     from asr_registry.scale.request import ScaleRequest
 
 
-def _options(decoders: tuple[str, ...], sweep: str | None, memory_budget: float | None, **values: Any) -> BenchOptions:
+def _options(
+    decoders: tuple[str, ...],
+    sweep: str | None,
+    memory_budget: float | None,
+    amp: str | None = None,
+    gpu_reports: tuple[str, ...] = (),
+    **values: Any,
+) -> BenchOptions:
     from asr_registry.bench.plan import parse_sizes
     from asr_registry.bench.runner import BenchOptions
+    from asr_registry.cli.plan_view import load_reports
 
-    return BenchOptions(decoders=tuple(decoders), sweep=parse_sizes(sweep), memory_budget_gb=memory_budget, **values)
+    if amp is not None:
+        if values.get("precision") not in (None, "fp32"):
+            raise RegistryError(f"--amp {amp} and --precision {values['precision']}: give one of them")
+        values["precision"] = f"amp-{amp}"
+    return BenchOptions(
+        decoders=tuple(decoders),
+        sweep=parse_sizes(sweep),
+        memory_budget_gb=memory_budget,
+        gpu_reports=load_reports(gpu_reports),
+        **values,
+    )
 
 
 # How each model is run and measured (one `options: BenchOptions` for the command).
@@ -46,7 +66,21 @@ measure_options = option_group(
         "--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median reported)."
     ),
     click.option("--device", help="cpu, cuda or cuda:N (default: cuda when present)."),
-    click.option("--precision", type=click.Choice(["fp32", "fp16", "bf16"])),
+    click.option(
+        "--precision",
+        type=click.Choice(["fp32", "fp16", "bf16"]),
+        help="bf16/fp16 cast the weights (as the leaderboard measures). Default: each claim's own precision, "
+        "else the engine's choice.",
+    ),
+    click.option("--amp", type=click.Choice(["bf16", "fp16"]), help="Instead of --precision: autocast over fp32."),
+    click.option(
+        "--cuda-graphs",
+        type=click.Choice(["auto", "on", "off"]),
+        default="auto",
+        show_default=True,
+        help="NeMo's CUDA-graph greedy decoders (auto: where supported, a failing batch retried without them).",
+    ),
+    gpu_report_option,
     click.option(
         "--resamples", type=click.IntRange(min=100), default=1000, show_default=True, help="Bootstrap resamples."
     ),

@@ -10,9 +10,14 @@ from asr_registry.catalog.languages import normalize_language
 from asr_registry.catalog.validation import DOMAINS
 from asr_registry.cli import params
 from asr_registry.cli.output import JSON_SIGNIFICANT_DIGITS, echo_json, echo_table, json_option
+from asr_registry.cli.plan_view import gpu_report_option, load_reports
 from asr_registry.errors import RegistryError
+from asr_registry.selection.cost import CostPlan, plan_candidates
+from asr_registry.selection.gpus import find_gpu
 from asr_registry.selection.ranking import QUALITIES, Candidate, Quality, Request, Selection, describe_need, select
 from asr_registry.sizing.policy import Sizing
+
+DEFAULT_GPU_MEMORY_GB = 16.0
 
 
 def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -45,10 +50,16 @@ def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--gpu-memory",
     type=params.GPU_MEMORY_GB,
-    default=16.0,
-    show_default=True,
-    help="GPU memory in GB.",
+    help="GPU memory in GB. Default: the --gpu class's, else 16.",
 )
+@click.option(
+    "--gpu", default="", help="GPU class (H200, H100, A100-80GB, L4, ...): with --hours, time and cost on it."
+)
+@click.option(
+    "--gpus", type=click.IntRange(min=1, max=100_000), default=1, show_default=True, help="GPUs sharing the --hours."
+)
+@click.option("--price-per-hour", type=params.PRICE_PER_HOUR, help="Price of one GPU-hour, for the cost.")
+@gpu_report_option
 @click.option(
     "--max-seconds",
     type=params.AUDIO_SECONDS,
@@ -70,7 +81,11 @@ def command(
     domain: str,
     quality: str,
     hours: float,
-    gpu_memory: float,
+    gpu_memory: float | None,
+    gpu: str,
+    gpus: int,
+    price_per_hour: float | None,
+    gpu_reports: tuple[str, ...],
     max_seconds: float,
     streaming: bool,
     allow_unverified: bool,
@@ -86,16 +101,11 @@ def command(
     known = sorted({*DOMAINS, *catalog.domains()})
     if domain not in known:
         raise RegistryError(f"--domain: unknown domain '{domain}'; known: {', '.join(known)}")
-    request = Request(
-        _languages(languages),
-        domain,
-        cast(Quality, quality),
-        hours,
-        gpu_memory,
-        streaming,
-        allow_unverified,
-        max_seconds,
-    )
+    gpu_class = find_gpu(gpu) if gpu else None
+    gpu_memory = gpu_memory or (gpu_class.memory_gb if gpu_class else DEFAULT_GPU_MEMORY_GB)
+    reports = load_reports(gpu_reports)
+    given = (_languages(languages), domain, cast(Quality, quality), hours, gpu_memory, streaming, allow_unverified)
+    request = Request(*given, max_seconds, reports)
     selection = select(catalog, request)
     if emit == "curator":
         from asr_registry.curator.snippet import curator_snippet
@@ -113,15 +123,22 @@ def command(
             nl=False,
         )
         return
+    costs = (
+        plan_candidates(selection.candidates[:top], hours, gpu_class, gpus, price_per_hour)
+        if gpu_class and hours
+        else {}
+    )
     if as_json:
-        echo_json(_as_dict(selection, top), significant_digits=JSON_SIGNIFICANT_DIGITS)
+        echo_json(_as_dict(selection, top, costs), significant_digits=JSON_SIGNIFICANT_DIGITS)
     else:
-        _print(selection, top)
+        _print(selection, top, costs)
 
 
-def _as_dict(selection: Selection, top: int) -> dict[str, object]:
+def _as_dict(selection: Selection, top: int, costs: dict[str, CostPlan | None]) -> dict[str, object]:
     def candidate(c: Candidate) -> dict[str, object]:
         sizing = c.sizing
+        cost = costs.get(c.model.name)
+        planned = {"time_and_cost": cost.as_dict() if cost else None} if c.model.name in costs else {}
         return {
             "rank": c.rank,
             "model": c.model.name,
@@ -143,6 +160,7 @@ def _as_dict(selection: Selection, top: int) -> dict[str, object]:
             "gpu_memory_basis": sizing.memory_basis,
             "cpus": sizing.cpus,
             "reasons": list(c.reasons),
+            **planned,
         }
 
     return {
@@ -161,7 +179,7 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return round(value, digits) if digits else float(round(value))
 
 
-def _print(selection: Selection, top: int) -> None:
+def _print(selection: Selection, top: int, costs: dict[str, CostPlan | None]) -> None:
     choice = selection.choice
     request = selection.request
     flag = "  [UNVERIFIED]" if not choice.model.published else ""
@@ -195,6 +213,20 @@ def _print(selection: Selection, top: int) -> None:
             click.echo(f"  {item.model.name}: {item.reason}")
     for note in selection.notes:
         click.echo(f"note: {note}")
+    if costs:
+        click.echo("\nTime and cost (estimates):")
+        for name, cost in costs.items():
+            click.echo(f"  {name}: {_describe_cost(cost)}")
+
+
+def _describe_cost(cost: CostPlan | None) -> str:
+    if cost is None:
+        return "unknown (no speed figure)"
+    money = f", {cost.cost:,.2f} at {cost.price_per_hour:g}/GPU-hour" if cost.cost is not None else ""
+    return (
+        f"{cost.gpu_hours:,.2f} {cost.gpu}-hours, {cost.wall_hours:,.2f} h on {cost.gpus} GPU(s){money} "
+        f"(RTFx ~{cost.rtfx:,.0f}: {cost.basis})"
+    )
 
 
 def _gb(sizing: Sizing) -> str:

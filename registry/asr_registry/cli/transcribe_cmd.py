@@ -17,18 +17,29 @@ from asr_registry.cli import params
 from asr_registry.cli.hf_options import hf_options
 from asr_registry.cli.option_groups import option_group
 from asr_registry.cli.output import json_option
+from asr_registry.cli.plan_view import dry_run_options
 from asr_registry.cli.prompt_options import prompt_options
 from asr_registry.cli.scale_options import scale_options
+from asr_registry.errors import RegistryError
+
+# Kept here rather than imported from the engine: the CLI's startup never imports engine modules.
+CUDA_GRAPH_MODES = ("auto", "on", "off")
 
 if TYPE_CHECKING:
+    from asr_registry.cli.plan_view import DryRun
     from asr_registry.datasets.inputs import HfInput
     from asr_registry.scale.request import ScaleRequest
     from asr_registry.scale.spec import TranscriberSpec
 
 
-def _spec(**values: Any) -> TranscriberSpec:
+def _spec(amp: str | None = None, **values: Any) -> TranscriberSpec:
+    from asr_registry.engine.settings import amp_mode
     from asr_registry.scale.spec import TranscriberSpec
 
+    if amp is not None:
+        if values.get("precision") not in (None, "fp32"):
+            raise RegistryError(f"--amp {amp} and --precision {values['precision']}: give one of them")
+        values["precision"] = amp_mode(amp)
     return TranscriberSpec(**values)
 
 
@@ -76,7 +87,22 @@ transcriber_options = option_group(
         help="Seconds of overlap between chunks. Default: 4.",
     ),
     click.option(
-        "--precision", type=click.Choice(PRECISIONS), help="Default: the catalog's recommendation (fp32 on CPU)."
+        "--precision",
+        type=click.Choice(PRECISIONS),
+        help="bf16/fp16 cast the model's weights (all but the fp32 audio preprocessor), as the Open ASR "
+        "Leaderboard measures. Default: the catalog's recommendation on GPU; fp32 on CPUs without native bf16.",
+    ),
+    click.option(
+        "--amp",
+        type=click.Choice(["bf16", "fp16"]),
+        help="Instead of --precision: torch.autocast in this type over fp32 weights.",
+    ),
+    click.option(
+        "--cuda-graphs",
+        type=click.Choice(CUDA_GRAPH_MODES),
+        default="auto",
+        show_default=True,
+        help="NeMo's CUDA-graph greedy decoders: auto = where supported, a failing batch retried without them.",
     ),
     click.option("--device", help="cpu, cuda or cuda:N. Default: cuda when available."),
     click.option(
@@ -125,10 +151,12 @@ transcriber_options = option_group(
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="More notes on stderr.")
 @hf_options()
+@dry_run_options
 @json_option
 def command(
     manifest: str | None,
     spec: TranscriberSpec,
+    dry: DryRun,
     out: str | None,
     in_place: bool,
     resume: bool,
@@ -157,6 +185,8 @@ def command(
     from asr_registry.scale.sigterm import DriverTerminated
     from asr_registry.scale.transcription import TranscriptionJob, run_transcription
 
+    if dry.dry_run:
+        return dry.show(spec, as_json)
     route_notes(verbose, "asr_registry.engine")
     given = transcribe_input(manifest, out, hf, spec.model or "ensemble")
     remove_when_done(given.scratch)

@@ -175,6 +175,26 @@ def check_gpus() -> tuple[list[Check], list[dict[str, Any]]]:
     return [Check("GPU", OK, f"CUDA {cuda_build}; {text}")], gpus
 
 
+def check_cuda_graphs(gpus: list[dict[str, Any]]) -> list[Check]:
+    """Whether NeMo's CUDA-graph greedy decoders can run here (`--cuda-graphs auto` uses them then)."""
+    from asr_registry.engine.cuda_graphs import cuda_graph_support
+
+    if not gpus:
+        # Not a problem: NeMo's CUDA-graph decoders only ever run on a GPU.
+        return [Check("CUDA graphs", OK, "CUDA-graph decoding: unsupported (no CUDA)")]
+    supported, why = cuda_graph_support("cuda")
+    if supported:
+        return [Check("CUDA graphs", OK, "CUDA-graph decoding: supported (--cuda-graphs auto uses it)")]
+    return [
+        Check(
+            "CUDA graphs",
+            WARN,
+            f"CUDA-graph decoding: unsupported ({why}); decoding runs without it",
+            "pip install 'cuda-python>=12.3' and update the NVIDIA driver, or pass --cuda-graphs off",
+        )
+    ]
+
+
 def check_cache(catalog: Catalog) -> list[Check]:
     from asr_registry.engine.loading import cache_dirs, list_cached
 
@@ -357,6 +377,7 @@ def run(catalog: Catalog, model: str | None = None, load: bool | None = None) ->
     checks += check_versions()
     gpu_checks, gpus = check_gpus()
     checks += gpu_checks
+    checks += check_cuda_graphs(gpus)
     checks += check_cache(catalog)
     checks += check_hubs()
     facts: dict[str, Any] = {"gpus": gpus}

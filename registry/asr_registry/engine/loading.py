@@ -307,3 +307,36 @@ def download(entry: ModelEntry, cache_dir: str | Path | None = None) -> CachedMo
     dirs = configure_cache(cache_dir)
     path = fetch_pretrained(entry, dirs, load=False)
     return CachedModel(entry.name, entry.source.describe(), path, _size(path))
+
+
+def cast_model(model: Any, precision: str) -> Any:
+    """Cast a loaded model's weights for a cast precision mode ("bf16" | "fp16"), as the Open ASR
+    Leaderboard's NeMo runner does (`asr_model.to(torch.bfloat16)`); fp32 and autocast ("amp-*")
+    modes keep fp32 weights.
+
+    One thing stays fp32: the audio preprocessor (`model.preprocessor`, the mel featurizer). A plain
+    `.to(bf16)` also casts its buffers (the STFT window and the mel filterbank): NeMo's
+    `AudioPreprocessor.forward` then still computes in fp32 (it casts the input signal to fp32 and the
+    buffers back, and disables autocast around the STFT and the filterbank product, because "the
+    preprocessor is not robust to low precision mathematics", NeMo's own warning), but with a
+    filterbank already rounded to 8 bits of mantissa. Keeping the module fp32 gives the features of
+    the fp32 model; its `dtype_sentinel_tensor` (the dtype NeMo casts the features to on the way out)
+    follows the cast, so the encoder receives features in the model's dtype. Everything after the
+    features (encoder, decoder, joint, decoding) runs in the cast dtype, as on the leaderboard.
+    """
+    if precision not in ("bf16", "fp16"):
+        return model
+    import torch
+
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    preprocessor = getattr(model, "preprocessor", None)
+    children = getattr(model, "named_children", None)
+    if preprocessor is None or children is None:
+        return model.to(dtype)
+    for _, child in children():
+        if child is not preprocessor:
+            child.to(dtype)
+    sentinel = getattr(preprocessor, "dtype_sentinel_tensor", None)
+    if isinstance(sentinel, torch.Tensor):
+        preprocessor.dtype_sentinel_tensor = sentinel.to(dtype)
+    return model

@@ -12,12 +12,15 @@ from pathlib import Path
 from asr_registry.catalog.schema import Resources
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.engine.settings import Hardware
+from asr_registry.sizing.measured import GpuReport
 
 
 @dataclass(frozen=True)
 class EngineOptions:
     device: str | None = None  # cpu | cuda | cuda:N; default: cuda when available
-    precision: str | None = None  # fp32 | fp16 | bf16; default: the catalog's, as the hardware allows
+    # fp32 | bf16 | fp16 (weights cast) | amp-bf16 | amp-fp16 (autocast over fp32 weights);
+    # default: the catalog's, as the hardware allows (engine/settings.py::choose_precision)
+    precision: str | None = None
     decoder: str | None = None  # a hybrid's head (rnnt | ctc); default: the catalog's first
     batch_size: int | None = None
     max_batch_seconds: float | None = None  # padded audio per batch
@@ -30,4 +33,6 @@ class EngineOptions:
     prefetch_batches: int = 2  # batches decoded ahead of the model
     hardware: Hardware | None = None  # default: detected on the device
     threads: int | None = None  # torch intra-op threads; default: see engine/threads.py
+    cuda_graphs: str = "auto"  # NeMo's CUDA-graph greedy decoders: auto | on | off (engine/cuda_graphs.py)
+    gpu_reports: tuple[GpuReport, ...] = ()  # GPU check reports: measured memory and throughput knees
     prompt: PromptOptions = field(default_factory=PromptOptions)  # prompt fields for the whole run

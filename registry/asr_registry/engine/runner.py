@@ -26,6 +26,8 @@ import numpy as np
 
 from asr_registry.catalog.schema import Catalog, ModelEntry
 from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan_segments
+from asr_registry.engine.cuda_graphs import decide as decide_cuda_graphs
+from asr_registry.engine.cuda_graphs import is_cuda_graph_failure
 from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
@@ -39,6 +41,7 @@ from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
 from asr_registry.engine.values import Hyp, Skip, SkipKind
+from asr_registry.errors import first_line
 
 log = logging.getLogger("asr_registry.engine")
 
@@ -113,9 +116,11 @@ class Engine:
             hardware=o.hardware,
             threads=o.threads,
             decode_workers=o.decode_workers,
+            gpu_reports=o.gpu_reports,
         )
         self.load_seconds = 0.0
         self.oom_splits = 0
+        self.cuda_graphs_failed = False
         self._model = model
         self._runner: FamilyRunner | None = None
 
@@ -149,6 +154,7 @@ class Engine:
                 decoder=s.decoder,
                 word_confidence=s.word_confidence,
             )
+            self._runner.set_cuda_graphs(decide_cuda_graphs(self.options.cuda_graphs, s.device)[0])
             self.load_seconds = time.perf_counter() - started
         return self._runner
 
@@ -181,6 +187,8 @@ class Engine:
         try:
             return list(self._forward(audio, prompts) if prompts is not None else self._forward(audio))
         except Exception as exc:
+            if self._graphs_retry(exc):
+                return self._forward_splitting(audio, prompts)
             if not is_oom(exc):
                 raise
             release_memory(self.settings.device)
@@ -192,6 +200,15 @@ class Engine:
             log.warning("out of memory on a batch of %d; retrying as %d + %d", len(audio), half, len(audio) - half)
         first, second = (None, None) if prompts is None else (prompts[:half], prompts[half:])
         return self._forward_splitting(audio[:half], first) + self._forward_splitting(audio[half:], second)
+
+    def _graphs_retry(self, exc: Exception) -> bool:
+        """`--cuda-graphs auto`: a batch failing inside a CUDA graph is retried once without them."""
+        if self.options.cuda_graphs != "auto" or self.cuda_graphs_failed or not is_cuda_graph_failure(exc):
+            return False
+        self.cuda_graphs_failed = True
+        log.warning("CUDA-graph decoding failed (%s); retrying without it", first_line(exc))
+        self.runner.set_cuda_graphs(False)
+        return True
 
     def _open_all(self, items: Sequence[Item], rate: int) -> dict[int, Audio | Skip]:
         if len(items) < 8 or all(isinstance(item, WaveformItem) for item in items):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from asr_registry.catalog.schema import PRECISIONS, ModelEntry, Resources
+from asr_registry.catalog.schema import ModelEntry, Resources
 from asr_registry.engine.threads import choose_threads
 from asr_registry.errors import RegistryError
 from asr_registry.sizing.evidence import Evidence
@@ -19,7 +19,17 @@ from asr_registry.sizing.measured import GpuReport
 from asr_registry.sizing.memory import usable_gb
 from asr_registry.sizing.policy import CPU_BATCH_SIZE, LONGEST_SECONDS, Sizing, need_at, run_batch, size_for
 
-__all__ = ["CPU_BATCH_SIZE", "Hardware", "Plan", "Settings", "detect_hardware", "plan_run", "resolve_settings"]
+__all__ = [
+    "AMP_MODES",
+    "CPU_BATCH_SIZE",
+    "PRECISION_MODES",
+    "Hardware",
+    "Plan",
+    "Settings",
+    "detect_hardware",
+    "plan_run",
+    "resolve_settings",
+]
 
 # Bound on padded audio per batch (count x longest), per unit of batch size: a
 # batch of 16 never holds more than 16 x 30 s = 8 min of padded audio, so long
@@ -34,7 +44,7 @@ class Settings:
     """Everything the engine decided, with the reasons worth telling the user."""
 
     device: str
-    precision: str  # what actually runs: fp32 | fp16 | bf16 (autocast)
+    precision: str  # what actually runs: a PRECISION_MODES value
     decoder: str  # "" for models with a single decoder
     batch_size: int
     max_batch_seconds: float
@@ -57,25 +67,53 @@ def choose_device(requested: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+# Precision modes (EngineOptions.precision). "bf16"/"fp16" cast the model's weights, as the Open ASR
+# Leaderboard's NeMo runner (`asr_model.to(torch.bfloat16)`) and NeMo's transcribe_speech.py
+# (`compute_dtype`) measure the claims; "amp-bf16"/"amp-fp16" run `torch.autocast` over fp32 weights.
+# What a cast keeps in fp32 is said in engine/loading.py::cast_model.
+CAST_MODES: tuple[str, ...] = ("fp32", "bf16", "fp16")
+AMP_MODES: tuple[str, ...] = ("amp-bf16", "amp-fp16")
+PRECISION_MODES: tuple[str, ...] = (*CAST_MODES, *AMP_MODES)
+# The CPU default, chosen from the fp32-vs-bf16 measurement in the README ("Precision"): on CPUs
+# without native bf16 (no avx512_bf16 / amx_bf16) bf16 matrix products are emulated and the cast
+# model ran slower than fp32, so fp32 stays the default there; CPUs with native bf16 get bf16.
+CPU_DEFAULT_WITHOUT_BF16 = "fp32"
+CPU_DEFAULT_WITH_BF16 = "bf16"
+
+
+def amp_mode(half: str) -> str:
+    """`--amp bf16` -> "amp-bf16" (autocast over fp32 weights)."""
+    return f"amp-{half}"
+
+
+def half_of(mode: str) -> str:
+    """The half-precision type a mode computes in ("" for fp32)."""
+    return "" if mode == "fp32" else mode.removeprefix("amp-")
+
+
 def choose_precision(entry: ModelEntry, requested: str | None, hw: Hardware) -> tuple[str, tuple[str, ...]]:
     """The catalog recommends; the user overrides; the hardware has the last word.
 
-    On CPU fp16 autocast is slow or unsupported and bf16 is only faster on recent
-    CPUs, so the recommendation falls back to fp32 (with a note); an explicit
-    `--precision bf16` is honoured (CPU autocast), an explicit fp16 is not.
+    GPU: the catalog's mode (the mode its claims were measured in), fp16 where the GPU has no bf16.
+    CPU: fp16 is slow or unsupported, so it falls back to fp32 (with a note); bf16 runs when asked
+    for, and by default only where the CPU computes bf16 natively (CPU_DEFAULT_*).
     """
-    if requested is not None and requested not in PRECISIONS:
-        raise RegistryError(f"--precision {requested}: expected one of {', '.join(PRECISIONS)}")
+    if requested is not None and requested not in PRECISION_MODES:
+        raise RegistryError(f"--precision {requested}: expected one of {', '.join(PRECISION_MODES)}")
     wanted = requested or entry.precision or "fp32"
     source = "--precision" if requested else f"catalog recommendation for {entry.name}"
     if wanted == "fp32":
         return "fp32", ()
+    half = half_of(wanted)
     if not hw.cuda:
-        if wanted == "bf16" and requested == "bf16":
-            return "bf16", ("running bf16 autocast on CPU as requested (may be slower than fp32)",)
-        return "fp32", (f"{wanted} ({source}) is not used on CPU; running fp32",)
-    if wanted == "bf16" and not hw.bf16:
-        return "fp16", (f"{hw.name or 'this GPU'} has no bf16 support; running fp16 autocast instead",)
+        if half == "bf16" and requested:
+            return wanted, (f"running {wanted} on CPU as requested",)
+        if half == "bf16" and hw.bf16:
+            return CPU_DEFAULT_WITH_BF16, ("bf16 (weights cast) on CPU: this CPU computes bf16 natively",)
+        return CPU_DEFAULT_WITHOUT_BF16, (f"{wanted} ({source}) is not used on CPU without native bf16; running fp32",)
+    if half == "bf16" and not hw.bf16:
+        fallback = wanted.replace("bf16", "fp16")
+        return fallback, (f"{hw.name or 'this GPU'} has no bf16 support; running {fallback} instead",)
     return wanted, ()
 
 

@@ -25,7 +25,8 @@ class TranscriberSpec:
     combiner: str = "rover"
     word_confidence: bool = False
     device: str | None = None
-    precision: str | None = None
+    precision: str | None = None  # a PRECISION_MODES value (engine/settings.py)
+    cuda_graphs: str = "auto"
     batch_size: int | None = None
     max_batch_seconds: float | None = None
     max_audio_seconds: float | None = None
@@ -72,6 +73,7 @@ class TranscriberSpec:
         options = EngineOptions(
             device=self.device,
             precision=self.precision,
+            cuda_graphs=self.cuda_graphs,
             batch_size=self.batch_size,
             max_batch_seconds=self.max_batch_seconds,
             max_audio_seconds=self.max_audio_seconds,

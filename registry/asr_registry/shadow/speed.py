@@ -43,7 +43,16 @@ def time_model(model: Any, spec: ArchitectureSpec, *, device: str = "cpu", preci
 
     import torch
 
-    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[precision]
+    half = precision.removeprefix("amp-")
+    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[half]
+    amp = precision.startswith("amp-")
+    if half != "fp32" and not amp:
+        # A cast mode, as the engine runs it (engine/loading.py::cast_model): every weight but the
+        # fp32 audio preprocessor, whose output NeMo casts to its dtype sentinel.
+        for child in model.children():
+            if child is not model.preprocessor:
+                child.to(dtype)
+        model.preprocessor.dtype_sentinel_tensor = model.preprocessor.dtype_sentinel_tensor.to(dtype)
     samples = int(seconds * 16000)
     generator = torch.Generator().manual_seed(0)
     audio = (torch.randn(batch_size, samples, generator=generator) * 0.1).to(device)
@@ -55,7 +64,7 @@ def time_model(model: Any, spec: ArchitectureSpec, *, device: str = "cpu", preci
 
     def one() -> float:
         started = time.perf_counter()
-        with torch.inference_mode(), torch.autocast(device.split(":")[0], dtype=dtype, enabled=precision != "fp32"):
+        with torch.inference_mode(), torch.autocast(device.split(":")[0], dtype=dtype, enabled=amp):
             signal, signal_len = model.preprocessor(input_signal=audio, length=lengths)
             encoded, encoded_len = model.encoder(audio_signal=signal, length=signal_len)
             if ctc is not None:

@@ -23,7 +23,7 @@ class Hardware:
     # Why timings may not reflect this hardware ("load 6.1 on 2 cores"); "" on a quiet machine.
     contention: str = ""
     gpu_memory_gb: float = 0.0  # 0 on CPU
-    bf16: bool = False  # the GPU runs bf16
+    bf16: bool = False  # the GPU runs bf16; on CPU: the CPU computes bf16 natively (avx512_bf16 / amx_bf16)
 
     @classmethod
     def gpu(cls, gpu_memory_gb: float, name: str = "", bf16: bool = True) -> Hardware:
@@ -53,10 +53,24 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_native_bf16() -> bool:
+    """Whether the CPU has bf16 instructions (/proc/cpuinfo flags avx512_bf16 or amx_bf16); without
+    them oneDNN emulates bf16 matrix products with fp32 arithmetic."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            return bool(flags & {"avx512_bf16", "amx_bf16"})
+    return False
+
+
 def detect_hardware(device: str) -> Hardware:
     """This machine's `device`; "cpu" without importing torch (a Ray driver never loads a model)."""
     if not device.startswith("cuda"):
-        return Hardware("cpu", cpu_model())
+        return Hardware("cpu", cpu_model(), bf16=cpu_native_bf16())
     import torch
 
     if not torch.cuda.is_available():

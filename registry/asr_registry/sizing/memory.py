@@ -1,9 +1,10 @@
 """GPU memory of inference: weights at the precision mode + activations + a runtime allowance (no torch).
 
-Weights are held as the engine holds them. The engine runs fp16/bf16 under `torch.autocast` over
-fp32 weights, and autocast keeps a half-precision copy of every weight it casts until the forward
-pass ends: 4 + 2 = 6 bytes per parameter. A model cast with `.to(dtype)` (the Open ASR
-Leaderboard's NeMo runner) holds 2. This table is the only figure of bytes per weight in the package.
+Weights are held as the engine holds them. The precision modes "bf16"/"fp16" cast the model with
+`.to(dtype)`, as the Open ASR Leaderboard's NeMo runner does: 2 bytes per parameter. The "amp-*"
+modes run `torch.autocast` over fp32 weights, and autocast keeps a half-precision copy of every
+weight it casts until the forward pass ends: 4 + 2 = 6 bytes. ("bf16-cast"/"fp16-cast" are older
+names of the cast modes.) This table is the only figure of bytes per weight in the package.
 
 Activations come from the architecture's memory model (memory_models.toml: the peak of live
 tensors traced on CPU in fp32, fitted as batch * (a*s + b*s^2) + c for s seconds of audio), halved
@@ -23,15 +24,25 @@ from pathlib import Path
 
 GB = 1e9
 # Bytes per weight, per precision mode (see the module docstring).
-BYTES_PER_WEIGHT: dict[str, int] = {"fp32": 4, "bf16": 6, "fp16": 6, "bf16-cast": 2, "fp16-cast": 2}
+BYTES_PER_WEIGHT: dict[str, int] = {
+    "fp32": 4,
+    "bf16": 2,
+    "fp16": 2,
+    "amp-bf16": 6,
+    "amp-fp16": 6,
+    "bf16-cast": 2,
+    "fp16-cast": 2,
+}
 WEIGHT_LAYOUT: dict[str, str] = {
     "fp32": "fp32 weights",
-    "bf16": "fp32 weights + autocast's bf16 copy",
-    "fp16": "fp32 weights + autocast's fp16 copy",
+    "bf16": "weights cast to bf16",
+    "fp16": "weights cast to fp16",
+    "amp-bf16": "fp32 weights + autocast's bf16 copy",
+    "amp-fp16": "fp32 weights + autocast's fp16 copy",
     "bf16-cast": "weights cast to bf16",
     "fp16-cast": "weights cast to fp16",
 }
-ACTIVATION_SCALE: dict[str, float] = {"fp32": 1.0, "bf16": 0.5, "fp16": 0.5, "bf16-cast": 0.5, "fp16-cast": 0.5}
+ACTIVATION_SCALE: dict[str, float] = {mode: 1.0 if mode == "fp32" else 0.5 for mode in BYTES_PER_WEIGHT}
 # CUDA context, cuBLAS/cuDNN workspaces: an allowance, not a measurement.
 RUNTIME_ALLOWANCE_GB = 1.0
 # Allocator fragmentation: a batch fits when its need is within this share of the GPU.

@@ -61,6 +61,7 @@ class _DecodingRunner(FamilyRunner):
         cfg = self._decoding_cfg()
         with open_dict(cfg):
             cfg.compute_timestamps = self.timestamps
+            self.decoding_switches(cfg)
             if self.word_confidence:
                 confidence = dict(cfg.get("confidence_cfg") or {})
                 confidence[self._confidence_key()] = True

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from asr_registry.engine.cuda_graphs import set_decoding_keys
+from asr_registry.engine.loading import cast_model
 from asr_registry.engine.values import Hyp
 
 if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
@@ -43,6 +45,8 @@ class FamilyRunner:
         self.decoder = decoder if self.chooses_decoder else ""
         self.word_confidence = word_confidence
         self.timestamps = False
+        # CUDA-graph greedy decoding (engine/cuda_graphs.py): None keeps the checkpoint's config.
+        self.cuda_graphs: bool | None = None
         self.sample_rate = int(
             cfg_get(model, "preprocessor", "sample_rate")
             or cfg_get(model, "sample_rate")
@@ -71,6 +75,9 @@ class FamilyRunner:
                 featurizer.dither = 0.0
             if hasattr(featurizer, "pad_to"):
                 featurizer.pad_to = 0
+        # A cast mode ("bf16" / "fp16") casts the weights once; "amp-*" modes keep fp32 weights
+        # and autocast each forward (`autocast()`). See engine/loading.py::cast_model.
+        self.model = cast_model(model, self.precision)
 
     @property
     def needs_prompts(self) -> bool:
@@ -84,12 +91,27 @@ class FamilyRunner:
     def enable_timestamps(self) -> None:
         """Word timestamps are needed only to stitch chunks of long files; families without them ignore this."""
 
+    def set_cuda_graphs(self, enabled: bool | None) -> None:
+        """Switch NeMo's CUDA-graph greedy decoders on or off (rebuilds the decoding objects)."""
+        if enabled != self.cuda_graphs:
+            self.cuda_graphs = enabled
+            self._apply_decoding()
+
+    def _apply_decoding(self) -> None:
+        """(Re)build the decoding objects; families that own no NeMo decoding config have none."""
+
+    def decoding_switches(self, cfg: Any) -> None:
+        """Write the engine's decoding switches into a NeMo decoding config (inside `open_dict`)."""
+        transducer = hasattr(self.model, "joint") and self.decoder != "ctc"
+        set_decoding_keys(cfg, self.cuda_graphs, transducer)
+
     def autocast(self) -> contextlib.AbstractContextManager[object]:
+        """Autocast for the "amp-*" modes; nothing for fp32 and the cast modes (the weights are the dtype)."""
+        if not self.precision.startswith("amp-"):
+            return contextlib.nullcontext()
         import torch
 
-        if self.precision == "fp32":
-            return contextlib.nullcontext()
-        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        dtype = torch.bfloat16 if self.precision == "amp-bf16" else torch.float16
         return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
 
     # -- forward -------------------------------------------------------------------------------
