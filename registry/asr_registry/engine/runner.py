@@ -29,7 +29,7 @@ from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan
 from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
-from asr_registry.engine.items import Audio, Item, WaveformItem, open_audio, read_segment
+from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
@@ -38,6 +38,7 @@ from asr_registry.engine.rows import output_row, word_columns
 from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
+from asr_registry.engine.threads import choose_threads, decode_work
 from asr_registry.engine.values import Hyp, Skip, SkipKind
 
 log = logging.getLogger("asr_registry.engine")
@@ -116,6 +117,8 @@ class Engine:
         )
         self.load_seconds = 0.0
         self.oom_splits = 0
+        # Torch threads of the last run and why: chosen from its planned audio unless --threads.
+        self.threads: tuple[int, str] = (self.settings.threads, "not run yet")
         self._model = model
         self._runner: FamilyRunner | None = None
 
@@ -216,6 +219,21 @@ class Engine:
                     opened[item.index] = Skip(f"bad prompt: {exc}", SkipKind.PROMPT)
         return prompts
 
+    def _choose_threads(self, audio: Iterable[Audio], rate: int) -> None:
+        """Torch threads for this run's audio: every core unless decoding it costs (engine/threads.py)."""
+        if self.options.threads is not None:
+            self.threads = (self.options.threads, "--threads")
+            return
+        work = decode_work(
+            (
+                (a.info.path, a.info.sample_rate, a.duration) if isinstance(a, FileAudio) else (None, rate, a.duration)
+                for a in audio
+            ),
+            rate,
+        )
+        self.threads = choose_threads(None, self.options.decode_workers, work=work)
+        apply_threads(self.threads[0])
+
     def iter_results(self, items: Sequence[Item]) -> Iterator[list[Result]]:
         """Results batch by batch as they finish (not in input order)."""
         runner = self.runner
@@ -227,6 +245,7 @@ class Engine:
         if failed:
             yield failed
         good = {index: audio for index, audio in opened.items() if not isinstance(audio, Skip)}
+        self._choose_threads(good.values(), rate)
         segments = plan_segments(
             ((index, audio.duration) for index, audio in good.items()), s.max_audio_seconds, s.chunk_overlap_seconds
         )
