@@ -72,9 +72,11 @@ def test_padded_audio_stays_within_the_bound_of_the_real_audio(batch_size: int, 
     assert all(len(b) * b[0].duration <= MAX_PADDING * sum(s.duration for s in b) + 1e-9 for b in batches)
     assert padding_ratio(batches) <= MAX_PADDING
     # Bounded by count and seconds alone, the same set pads more (what issue 23 measured).
-    assert padding_ratio(plan_batches(segments, batch_size, batch_size * 30.0, max_padding=math.inf)) > padding_ratio(
-        batches
-    ) or batch_size == 8
+    assert (
+        padding_ratio(plan_batches(segments, batch_size, batch_size * 30.0, max_padding=math.inf))
+        > padding_ratio(batches)
+        or batch_size == 8
+    )
     assert sorted(s.item for b in batches for s in b) == list(range(50))
 
 
