@@ -29,6 +29,7 @@ from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan
 from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
+from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
@@ -170,8 +171,10 @@ class Engine:
 
     # -- core loop -------------------------------------------------------------------------
     def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None) -> list[Hyp]:
-        """One model call. Tests override this to inject failures (e.g. OOM)."""
-        return self.runner.forward(audio, prompts) if prompts is not None else self.runner.forward(audio)
+        """One model call, on the engine's faster CPU kernels (engine/kernels.py). Tests override this to inject failures (e.g. OOM)."""
+        runner = self.runner
+        with fast_kernels(runner.model, self.settings.device):
+            return runner.forward(audio, prompts) if prompts is not None else runner.forward(audio)
 
     def _forward_splitting(
         self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None
