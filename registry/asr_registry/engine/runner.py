@@ -29,8 +29,8 @@ from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan
 from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
-from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
+from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
