@@ -130,7 +130,8 @@ def test_out_of_memory_splits_the_batch_in_two_and_retries(
     results = engine.transcribe(paths)
     assert [r.text for r in results] == normal
     assert engine.oom_splits > 0
-    assert engine.calls[0] == 8 and max(c for c in engine.calls if c <= 2) == 2
+    # The first call is the first planned batch (at most 8; the padding bound may close it earlier).
+    assert 2 < engine.calls[0] <= 8 and max(c for c in engine.calls if c <= 2) == 2
     assert all(r.skipped is None for r in results)
 
 

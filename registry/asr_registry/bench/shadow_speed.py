@@ -57,7 +57,7 @@ def bench_shadow(
 
     spec = get_spec(entry.name)
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cpu":  # the engine's own thread choice (usable cores - 1 beside audio decoding)
+    if device == "cpu":  # the engine's own thread choice for audio that needs no decoding: every core
         threads.apply(threads.choose_threads(None, decode_workers=1)[0])
     precision = precision or ("fp32" if device == "cpu" else entry.precision)
     batch = batch_size or (4 if device == "cpu" else 16)

@@ -87,7 +87,7 @@ measure_options = option_group(
     click.option(
         "--threads",
         type=click.IntRange(min=1),
-        help="Torch CPU threads. Default: usable cores minus one (a CPU speed claim is checked at its own count).",
+        help="Torch CPU threads. Default: the engine's (a CPU speed claim is checked at its own count).",
     ),
     click.option("--sweep", help="Comma-separated batch sizes: throughput and memory for each."),
     click.option("--memory-budget", type=params.GPU_MEMORY_GB, help="GPU GB: find the largest batch within it."),

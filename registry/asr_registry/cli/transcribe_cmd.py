@@ -120,7 +120,7 @@ transcriber_options = option_group(
     click.option(
         "--threads",
         type=click.IntRange(1, 1024),
-        help="Torch CPU threads (per worker). Default: usable cores minus one, left to decoding.",
+        help="Torch CPU threads (per worker). Default: every usable core; one fewer when the audio is compressed or resampled.",
     ),
     consumes=("prompt",),  # built by @prompt_options, above it
 )

@@ -31,7 +31,8 @@ from asr_registry.engine.cuda_graphs import is_cuda_graph_failure
 from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
-from asr_registry.engine.items import Audio, Item, WaveformItem, open_audio, read_segment
+from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
+from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
@@ -40,6 +41,7 @@ from asr_registry.engine.rows import output_row, word_columns
 from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
+from asr_registry.engine.threads import choose_threads, decode_work
 from asr_registry.engine.values import Hyp, Skip, SkipKind
 from asr_registry.errors import first_line
 
@@ -121,6 +123,8 @@ class Engine:
         self.load_seconds = 0.0
         self.oom_splits = 0
         self.cuda_graphs_failed = False
+        # Torch threads of the last run and why: chosen from its planned audio unless --threads.
+        self.threads: tuple[int, str] = (self.settings.threads, "not run yet")
         self._model = model
         self._runner: FamilyRunner | None = None
 
@@ -173,8 +177,10 @@ class Engine:
 
     # -- core loop -------------------------------------------------------------------------
     def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None) -> list[Hyp]:
-        """One model call. Tests override this to inject failures (e.g. OOM)."""
-        return self.runner.forward(audio, prompts) if prompts is not None else self.runner.forward(audio)
+        """One model call, on the engine's faster CPU kernels (engine/kernels.py). Tests override this to inject failures (e.g. OOM)."""
+        runner = self.runner
+        with fast_kernels(runner.model, self.settings.device):
+            return runner.forward(audio, prompts) if prompts is not None else runner.forward(audio)
 
     def _forward_splitting(
         self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]] | None = None
@@ -233,6 +239,21 @@ class Engine:
                     opened[item.index] = Skip(f"bad prompt: {exc}", SkipKind.PROMPT)
         return prompts
 
+    def _choose_threads(self, audio: Iterable[Audio], rate: int) -> None:
+        """Torch threads for this run's audio: every core unless decoding it costs (engine/threads.py)."""
+        if self.options.threads is not None:
+            self.threads = (self.options.threads, "--threads")
+            return
+        work = decode_work(
+            (
+                (a.info.path, a.info.sample_rate, a.duration) if isinstance(a, FileAudio) else (None, rate, a.duration)
+                for a in audio
+            ),
+            rate,
+        )
+        self.threads = choose_threads(None, self.options.decode_workers, work=work)
+        apply_threads(self.threads[0])
+
     def iter_results(self, items: Sequence[Item]) -> Iterator[list[Result]]:
         """Results batch by batch as they finish (not in input order)."""
         runner = self.runner
@@ -244,6 +265,7 @@ class Engine:
         if failed:
             yield failed
         good = {index: audio for index, audio in opened.items() if not isinstance(audio, Skip)}
+        self._choose_threads(good.values(), rate)
         segments = plan_segments(
             ((index, audio.duration) for index, audio in good.items()), s.max_audio_seconds, s.chunk_overlap_seconds
         )
