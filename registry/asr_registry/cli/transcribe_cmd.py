@@ -18,6 +18,7 @@ from asr_registry.cli.option_groups import option_group
 from asr_registry.cli.output import json_option
 from asr_registry.cli.prompt_options import prompt_options
 from asr_registry.cli.scale_options import scale_options
+from asr_registry.sizing.long_audio import LONG_AUDIO_MODES
 
 if TYPE_CHECKING:
     from asr_registry.datasets.inputs import HfInput
@@ -65,8 +66,15 @@ transcriber_options = option_group(
     click.option(
         "--max-audio-seconds",
         type=float,
-        help="Longer files are split into overlapping chunks of at most this length and the chunk "
-        "transcripts joined at word timestamps. Default: 300.",
+        help="Cut files longer than this into overlapping chunks and join the chunk transcripts at word "
+        "timestamps. Default: as long as the memory at hand allows (see --long-audio).",
+    ),
+    click.option(
+        "--long-audio",
+        type=click.Choice(LONG_AUDIO_MODES),
+        help="Files too long for full attention in the memory at hand (GPU memory, or available RAM on CPU): "
+        "auto switches Conformer/FastConformer models to local attention (one pass, memory linear in length) "
+        "and chunks the others; local-attention runs every file so; chunk cuts and stitches. Default: auto.",
     ),
     click.option(
         "--chunk-overlap", "chunk_overlap_seconds", type=float, help="Seconds of overlap between chunks. Default: 4."
