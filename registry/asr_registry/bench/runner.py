@@ -38,6 +38,7 @@ class BenchOptions:
     sweep: tuple[int, ...] = ()  # batch sizes to time one round each
     memory_budget_gb: float | None = None  # GPU: find the largest batch within it
     threads: int | None = None  # torch threads; None: the engine's default
+    long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py)
     available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
 
 
@@ -205,6 +206,7 @@ def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, deco
         tier=tier.resources if tier else None,
         word_confidence=word_confidence,
         threads=options.threads,
+        long_audio=options.long_audio,
     )
     engine = Engine(entry, engine_options, model=model)
     engine.load()

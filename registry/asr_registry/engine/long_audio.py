@@ -156,4 +156,6 @@ def _finite(value: float) -> float | None:
 def _s(value: float) -> str:
     if math.isinf(value):
         return "any length"
-    return f"{value / 60:.1f} min" if value >= 120 else f"{value:g} s"
+    if value >= 3600:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 60:.1f} min" if value >= 120 else f"{value:.0f} s"

@@ -50,10 +50,8 @@ class LongAudioLimits:
     detail: str
 
     def describe(self) -> str:
-        return (
-            f"{self.memory_gb:.1f} GB for activations ({self.memory_source}); full attention up to "
-            f"{_seconds(self.full_seconds)}, local attention up to {_seconds(self.local_seconds)} ({self.detail})"
-        )
+        """Why: the memory and the estimate the limits come from (the plan states the limits)."""
+        return f"{self.memory_gb:.1f} GB for activations ({self.memory_source}); {self.detail}"
 
 
 def activation_memory_gb(model: ModelEntry, hw: Hardware, precision: str, ram_gb: float | None = None) -> float:
@@ -95,11 +93,3 @@ def long_audio_limits(model: ModelEntry, hw: Hardware, precision: str, ram_gb: f
 def chunk_seconds(limit_seconds: float) -> float:
     """Chunk length for files over `limit_seconds`: as long as memory allows, capped (see constants)."""
     return max(SHORTEST_CHUNK_SECONDS, math.floor(min(LONGEST_CHUNK_SECONDS, limit_seconds)))
-
-
-def _seconds(value: float) -> str:
-    if math.isinf(value):
-        return "any length"
-    if value >= 3600:
-        return f"{value / 3600:.1f} h"
-    return f"{value / 60:.1f} min" if value >= 120 else f"{value:.0f} s"

@@ -196,7 +196,8 @@ USABLE_RAM_FRACTION = 0.7
 
 
 def available_ram_gb() -> float:
-    """RAM available to new allocations now: /proc/meminfo's MemAvailable (Linux), else psutil, else 0."""
+    """RAM available to new allocations now: /proc/meminfo's MemAvailable (Linux, counts reclaimable
+    caches), else the free pages (sysconf)."""
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             for line in handle:
@@ -204,9 +205,4 @@ def available_ram_gb() -> float:
                     return int(line.split()[1]) * 1024 / GB
     except OSError:
         pass
-    try:
-        import psutil
-
-        return float(psutil.virtual_memory().available) / GB
-    except ImportError:  # pragma: no cover - Linux always has /proc/meminfo
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")) / GB
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")) / GB
