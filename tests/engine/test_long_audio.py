@@ -132,3 +132,22 @@ def test_transcribe_offers_long_audio() -> None:
     assert "--long-audio [auto|local-attention|chunk]" in result.output
     bad = CliRunner().invoke(cli, ["transcribe", "m.jsonl", "--model", "digits_ctc", "--long-audio", "half"])
     assert bad.exit_code == 2 and "half" in bad.output
+
+
+@pytest.mark.slow
+def test_a_family_switches_to_local_attention_and_back() -> None:
+    from asr_registry.engine import Engine, EngineOptions
+    from tests.engine.helpers import DIGITS_DATA
+
+    engine = Engine.from_catalog("digits_ctc", get_catalog(), EngineOptions(device="cpu", long_audio="chunk"))
+    runner = engine.runner
+    audio = [str(DIGITS_DATA / "test" / "audio" / f"test_0000{i}.flac") for i in range(4)]
+    before = [r.text for r in engine.transcribe(audio)]
+    assert runner.supports_local_attention() and not runner.local_attention
+    runner.set_local_attention(True)
+    encoder = runner.model.encoder
+    assert (encoder.self_attention_model, list(encoder.att_context_size)) == ("rel_pos_local_attn", [128, 128])
+    runner.set_local_attention(False)
+    assert (encoder.self_attention_model, list(encoder.att_context_size)) == ("rel_pos", [-1, -1])
+    # The attention weights survive both switches.
+    assert [r.text for r in engine.transcribe(audio)] == before
