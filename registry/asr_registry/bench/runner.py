@@ -40,6 +40,7 @@ class BenchOptions:
     sweep: tuple[int, ...] = ()  # batch sizes to time one round each
     memory_budget_gb: float | None = None  # GPU: find the largest batch within it
     threads: int | None = None  # torch threads; None: the engine's default
+    long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py)
     available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
 
 
@@ -225,6 +226,7 @@ def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, deco
         threads=options.threads,
         cuda_graphs=options.cuda_graphs,
         gpu_reports=options.gpu_reports,
+        long_audio=options.long_audio,
     )
     engine = Engine(entry, engine_options, model=model)
     engine.load()

@@ -21,6 +21,7 @@ from asr_registry.cli.output import echo_json, echo_table, json_option
 from asr_registry.cli.plan_view import gpu_report_option
 from asr_registry.cli.scale_options import scale_options
 from asr_registry.errors import RegistryError
+from asr_registry.sizing.long_audio import LONG_AUDIO_MODES
 
 if TYPE_CHECKING:
     from asr_registry.bench.run import RayBench, StepBar
@@ -66,6 +67,11 @@ measure_options = option_group(
         "--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Timed rounds (median reported)."
     ),
     click.option("--device", help="cpu, cuda or cuda:N (default: cuda when present)."),
+    click.option(
+        "--long-audio",
+        type=click.Choice(LONG_AUDIO_MODES),
+        help="Files too long for full attention in the memory at hand: as `transcribe --long-audio`. Default: auto.",
+    ),
     click.option(
         "--precision",
         type=click.Choice(["fp32", "fp16", "bf16"]),

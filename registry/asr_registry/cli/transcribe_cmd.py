@@ -21,6 +21,7 @@ from asr_registry.cli.plan_view import dry_run_options
 from asr_registry.cli.prompt_options import prompt_options
 from asr_registry.cli.scale_options import scale_options
 from asr_registry.errors import RegistryError
+from asr_registry.sizing.long_audio import LONG_AUDIO_MODES
 
 # Kept here rather than imported from the engine: the CLI's startup never imports engine modules.
 CUDA_GRAPH_MODES = ("auto", "on", "off")
@@ -77,8 +78,15 @@ transcriber_options = option_group(
     click.option(
         "--max-audio-seconds",
         type=params.AUDIO_SECONDS,
-        help="Longer files are split into overlapping chunks of at most this length and the chunk "
-        "transcripts joined at word timestamps. Default: 300.",
+        help="Cut files longer than this into overlapping chunks and join the chunk transcripts at word "
+        "timestamps. Default: as long as the memory at hand allows (see --long-audio).",
+    ),
+    click.option(
+        "--long-audio",
+        type=click.Choice(LONG_AUDIO_MODES),
+        help="Files too long for full attention in the memory at hand (GPU memory, or available RAM on CPU): "
+        "auto switches Conformer/FastConformer models to local attention (one pass, memory linear in length) "
+        "and chunks the others; local-attention runs every file so; chunk cuts and stitches. Default: auto.",
     ),
     click.option(
         "--chunk-overlap",

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from asr_registry.catalog.checksums import file_sha256
 from asr_registry.engine.files import OutputLock
+from asr_registry.engine.long_audio import journal_value
 from asr_registry.engine.manifest import ManifestItem, decode_lines, default_output_path, read_manifest
 from asr_registry.engine.output import Journal, check_resume, partial_path, prediction_bytes, prepare_output
 from asr_registry.engine.runner import Progress, RunSummary, SkippedFile
@@ -85,7 +86,7 @@ def journal_header(
         "prompt": _prompt_of(transcriber),
         "pred_key": pred_key,
         "word_confidence": s.word_confidence,
-        "max_audio_seconds": s.max_audio_seconds,
+        "max_audio_seconds": journal_value(s.long_audio, s.max_audio_seconds),
         "chunk_overlap_seconds": s.chunk_overlap_seconds,
         "format": dict(output_format or {}),
     }

@@ -26,6 +26,7 @@ class EngineOptions:
     max_batch_seconds: float | None = None  # padded audio per batch
     max_audio_seconds: float | None = None  # longer files are cut into chunks
     chunk_overlap_seconds: float | None = None
+    long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py); default auto
     word_confidence: bool = False
     cache_dir: str | Path | None = None
     tier: Resources | None = None  # the size tier's figures (batch sizes) when the entry has none

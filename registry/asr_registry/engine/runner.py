@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from asr_registry.catalog.schema import Catalog, ModelEntry
-from asr_registry.engine.batching import Prefetcher, Segment, plan_batches, plan_segments
+from asr_registry.engine.batching import Prefetcher, Segment, plan_batches
 from asr_registry.engine.cuda_graphs import decide as decide_cuda_graphs
 from asr_registry.engine.cuda_graphs import is_cuda_graph_failure
 from asr_registry.engine.families import FamilyRunner, runner_for
@@ -34,6 +34,7 @@ from asr_registry.engine.inference import is_oom, release_memory
 from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.loading import load_model
+from asr_registry.engine.long_audio import LongAudioPlan, plan_long_segments, without_local
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.prompts import PromptError, PromptOptions, check_options, prompt_style, resolve_prompt
@@ -113,6 +114,7 @@ class Engine:
             max_batch_seconds=o.max_batch_seconds,
             max_audio_seconds=o.max_audio_seconds,
             chunk_overlap_seconds=o.chunk_overlap_seconds,
+            long_audio=o.long_audio,
             word_confidence=o.word_confidence,
             tier=o.tier,
             hardware=o.hardware,
@@ -266,9 +268,7 @@ class Engine:
             yield failed
         good = {index: audio for index, audio in opened.items() if not isinstance(audio, Skip)}
         self._choose_threads(good.values(), rate)
-        segments = plan_segments(
-            ((index, audio.duration) for index, audio in good.items()), s.max_audio_seconds, s.chunk_overlap_seconds
-        )
+        segments, local_items = self._long_segments(good)
         if any(seg.chunked for seg in segments):
             runner.enable_timestamps()
         batches = plan_batches(segments, s.batch_size, s.max_batch_seconds)
@@ -292,6 +292,8 @@ class Engine:
                         done.append(Result(segment.item, None, skipped=samples))
                     else:
                         ready.append((segment, samples))
+                # Batches run longest first: the long files that need local attention come first.
+                runner.set_local_attention(any(seg.item in local_items for seg, _ in ready))
                 batch_prompts = [prompts[seg.item] for seg, _ in ready] if runner.needs_prompts else None
                 outputs = self._forward_splitting([samples for _, samples in ready], batch_prompts) if ready else []
                 for (segment, _), out in zip(ready, outputs, strict=True):
@@ -323,6 +325,15 @@ class Engine:
                         )
                 if done:
                     yield done
+
+    def _long_segments(self, good: Mapping[int, Audio]) -> tuple[list[Segment], set[int]]:
+        """Each file whole or in chunks, and the files that run with local attention (engine/long_audio.py)."""
+        s = self.settings
+        plan = s.long_audio or LongAudioPlan("chunk", False, s.max_audio_seconds, 0.0, s.max_audio_seconds, "")
+        if plan.local and not self.runner.supports_local_attention():
+            plan = without_local(plan, f"{type(self.runner.model.encoder).__name__} has no local attention")
+        durations = ((index, audio.duration) for index, audio in good.items())
+        return plan_long_segments(durations, plan, s.chunk_overlap_seconds)
 
     def transcribe(self, items: Sequence[Item | str | Path]) -> list[Result]:
         """Transcribe files (paths or manifest rows) or waveform items; results in input order."""

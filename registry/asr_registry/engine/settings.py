@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asr_registry.catalog.schema import ModelEntry, Resources
+from asr_registry.engine.long_audio import LongAudioPlan, choose_long_audio
 from asr_registry.engine.threads import choose_threads
 from asr_registry.errors import RegistryError
 from asr_registry.sizing.evidence import Evidence
@@ -35,7 +36,6 @@ __all__ = [
 # batch of 16 never holds more than 16 x 30 s = 8 min of padded audio, so long
 # files shrink batches instead of exhausting memory.
 SECONDS_PER_BATCH_SLOT = 30.0
-DEFAULT_MAX_AUDIO_SECONDS = 300.0
 DEFAULT_CHUNK_OVERLAP_SECONDS = 4.0
 
 
@@ -48,12 +48,13 @@ class Settings:
     decoder: str  # "" for models with a single decoder
     batch_size: int
     max_batch_seconds: float
-    max_audio_seconds: float
+    max_audio_seconds: float  # the chunk length of files too long for one pass (long_audio says which)
     chunk_overlap_seconds: float
     word_confidence: bool
     notes: tuple[str, ...] = ()
     threads: int = 1  # torch intra-op threads (see engine/threads.py)
     batch: Evidence | None = None  # the batch size's evidence (asr_registry.sizing.policy)
+    long_audio: LongAudioPlan | None = None  # one pass, local attention or chunks (engine/long_audio.py)
 
 
 def choose_device(requested: str | None) -> str:
@@ -156,19 +157,23 @@ def resolve_settings(
     decode_workers: int = 2,
     max_seconds: float | None = None,
     gpu_reports: Sequence[GpuReport] = (),
+    long_audio: str | None = None,
+    ram_gb: float | None = None,
 ) -> Settings:
     """`max_seconds`: the longest utterance the batch size is chosen for (default 20 s, as `select`);
-    `gpu_reports`: GPU check reports whose measured figures the batch size may rest on."""
+    `gpu_reports`: GPU check reports whose measured figures the batch size may rest on; `long_audio`: the
+    long-file mode (auto | local-attention | chunk); `ram_gb`: RAM available on CPU (default: measured)."""
     chosen_device = choose_device(device)
     hw = hardware if hardware is not None else detect_hardware(chosen_device)
     run_precision, notes = choose_precision(entry, precision, hw)
     seconds = LONGEST_SECONDS if max_seconds is None else max_seconds
     batch = choose_batch_size(entry, batch_size, hw, seconds, run_precision, gpu_reports)
     size = int(batch.value or CPU_BATCH_SIZE)
-    audio_max = DEFAULT_MAX_AUDIO_SECONDS if max_audio_seconds is None else max_audio_seconds
-    overlap = DEFAULT_CHUNK_OVERLAP_SECONDS if chunk_overlap_seconds is None else chunk_overlap_seconds
-    if audio_max <= 0:
+    if max_audio_seconds is not None and max_audio_seconds <= 0:
         raise RegistryError("--max-audio-seconds must be positive")
+    long_plan = choose_long_audio(entry, long_audio, hw, run_precision, max_audio_seconds, ram_gb)
+    audio_max = long_plan.chunk_seconds
+    overlap = DEFAULT_CHUNK_OVERLAP_SECONDS if chunk_overlap_seconds is None else chunk_overlap_seconds
     if overlap < 0 or overlap >= audio_max:
         raise RegistryError("--chunk-overlap must be >= 0 and smaller than --max-audio-seconds")
     batch_seconds = size * SECONDS_PER_BATCH_SLOT if max_batch_seconds is None else max_batch_seconds
@@ -191,6 +196,7 @@ def resolve_settings(
         notes=notes,
         threads=torch_threads,
         batch=batch,
+        long_audio=long_plan,
     )
 
 
@@ -210,6 +216,7 @@ class Plan:
     max_audio_seconds: float
     chunk_overlap_seconds: float
     notes: tuple[str, ...]
+    long_audio: LongAudioPlan | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The plan for machines (`transcribe --dry-run --json`)."""
@@ -236,6 +243,7 @@ class Plan:
             "max_seconds": self.max_seconds,
             "max_audio_seconds": self.max_audio_seconds,
             "chunk_overlap_seconds": self.chunk_overlap_seconds,
+            "long_audio": self.long_audio.as_dict() if self.long_audio is not None else None,
             "notes": list(self.notes),
         }
 
@@ -258,8 +266,14 @@ class Plan:
             f"decoder:    {self.decoder or 'the only one'}",
             f"batch size: {self.batch.value} ({self.batch.describe()}) for utterances up to {self.max_seconds:g} s",
             f"memory:     {memory}",
-            f"long audio: cut into {self.max_audio_seconds:g}-s chunks overlapping {self.chunk_overlap_seconds:g} s",
+            f"long audio: {self._long_audio_line()}",
         ]
+
+    def _long_audio_line(self) -> str:
+        overlap = f" overlapping {self.chunk_overlap_seconds:g} s"
+        if self.long_audio is None:
+            return f"cut into {self.max_audio_seconds:g}-s chunks{overlap}"
+        return f"{self.long_audio.mode}: {self.long_audio.describe()}; chunks{overlap}"
 
 
 def plan_run(
@@ -275,6 +289,8 @@ def plan_run(
     max_audio_seconds: float | None = None,
     chunk_overlap_seconds: float | None = None,
     gpu_reports: Sequence[GpuReport] = (),
+    long_audio: str | None = None,
+    ram_gb: float | None = None,
 ) -> Plan:
     """The run `Engine` would make for `entry`, without loading it. `gpu_memory_gb` plans for a GPU of
     that size (present or not, bf16-capable); else the hardware of `device` (default: this machine)."""
@@ -291,6 +307,8 @@ def plan_run(
         chunk_overlap_seconds=chunk_overlap_seconds,
         max_seconds=max_seconds,
         gpu_reports=gpu_reports,
+        long_audio=long_audio,
+        ram_gb=ram_gb,
     )
     seconds = LONGEST_SECONDS if max_seconds is None else max_seconds
     hw = hardware if hardware is not None else detect_hardware(settings.device)
@@ -324,4 +342,5 @@ def plan_run(
         max_audio_seconds=settings.max_audio_seconds,
         chunk_overlap_seconds=settings.chunk_overlap_seconds,
         notes=settings.notes,
+        long_audio=settings.long_audio,
     )

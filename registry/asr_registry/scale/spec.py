@@ -31,6 +31,7 @@ class TranscriberSpec:
     max_batch_seconds: float | None = None
     max_audio_seconds: float | None = None
     chunk_overlap_seconds: float | None = None
+    long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py)
     cache_dir: str | None = None
     decode_threads: int = 2
     threads: int | None = None  # torch threads; None: the engine's choice (scale: cores per actor)
@@ -78,6 +79,7 @@ class TranscriberSpec:
             max_batch_seconds=self.max_batch_seconds,
             max_audio_seconds=self.max_audio_seconds,
             chunk_overlap_seconds=self.chunk_overlap_seconds,
+            long_audio=self.long_audio,
             cache_dir=self.cache_dir,
             decode_workers=self.decode_threads,
             threads=self.threads,

@@ -27,6 +27,10 @@ from typing import Any
 from asr_registry.shadow.specs import ArchitectureSpec
 
 SAMPLE_RATE = 16000
+# Local attention's context (frames left, right): the engine's (engine/families/base.py LOCAL_CONTEXT).
+LOCAL_CONTEXT = (128, 128)
+# Local attention is linear in length: points far beyond full attention's, where the linear term rules.
+LOCAL_FIT_POINTS: tuple[tuple[int, float], ...] = ((1, 60.0), (1, 300.0), (1, 900.0), (4, 60.0), (4, 300.0))
 FIT_POINTS: tuple[tuple[int, float], ...] = (
     (1, 5.0),
     (1, 60.0),
@@ -94,21 +98,34 @@ def _live_tracker() -> Any:
 class FakeShadow:
     """A shadow whose weights exist only as shapes: forward passes cost no memory and no compute."""
 
-    def __init__(self, spec: ArchitectureSpec) -> None:
+    def __init__(self, spec: ArchitectureSpec | None, *, model: Any = None, local_attention: bool = False) -> None:
+        """`model`: a loaded model to trace instead of building the spec's shadow (its weights are
+        replaced by shapes); `local_attention`: trace with local attention and subsampling chunking."""
         import torch
         from torch._subclasses.fake_tensor import FakeTensor, FakeTensorMode
 
         from asr_registry.shadow.builder import build
 
         self.spec = spec
-        self.model = build(spec, empty=True)
+        if model is None:
+            assert spec is not None
+            model = build(spec, empty=True)
+        self.model = model
+        if local_attention:
+            # NeMo copies each attention layer's weights into the new layer: a shadow's are on meta, so
+            # they get (uninitialised) CPU storage first, a few MB a layer, made shapes again below.
+            for layer in self.model.encoder.layers:
+                if next(layer.self_attn.parameters()).device.type == "meta":
+                    layer.self_attn.to_empty(device="cpu")
+            self.model.encoder.change_attention_model("rel_pos_local_attn", list(LOCAL_CONTEXT), True, None)
+            self.model.change_subsampling_conv_chunking_factor(1)
         self.mode = FakeTensorMode(allow_non_fake_inputs=True)
         cpu = torch.device("cpu")
         for module in self.model.modules():
             for name, param in list(module._parameters.items()):
                 if param is not None:
                     module._parameters[name] = torch.nn.Parameter(
-                        FakeTensor(self.mode, param.data, cpu), requires_grad=False
+                        FakeTensor(self.mode, param.data.to("meta"), cpu), requires_grad=False
                     )
             for name, buffer in list(module._buffers.items()):
                 if buffer is not None and buffer.device.type == "meta":
@@ -118,8 +135,9 @@ class FakeShadow:
         import torch
 
         samples = int(seconds * SAMPLE_RATE)
+        model_class = self.spec.model_class if self.spec is not None else type(self.model).__name__
         ctc = getattr(self.model, "ctc_decoder", None) or (
-            self.model.decoder if self.spec.model_class == "EncDecCTCModelBPE" else None
+            self.model.decoder if model_class in ("EncDecCTCModelBPE", "EncDecCTCModel") else None
         )
         with self.mode:
             audio = torch.zeros(batch, samples)
@@ -155,9 +173,42 @@ def fit(points: Sequence[tuple[int, float, int]]) -> MemoryFit:
     return MemoryFit(coef[0], coef[1], coef[2], worst)
 
 
-def measure(spec: ArchitectureSpec, points: Iterable[tuple[int, float]] = FIT_POINTS) -> list[tuple[int, float, int]]:
-    shadow = FakeShadow(spec)
+def measure(
+    spec: ArchitectureSpec | None,
+    points: Iterable[tuple[int, float]] = FIT_POINTS,
+    *,
+    model: Any = None,
+    local_attention: bool = False,
+) -> list[tuple[int, float, int]]:
+    shadow = FakeShadow(spec, model=model, local_attention=local_attention)
     return [(batch, seconds, shadow.peak_bytes(batch, seconds)) for batch, seconds in points]
+
+
+@dataclass(frozen=True)
+class LocalFit:
+    """peak activation bytes with local attention = batch * a * seconds + c (fp32)."""
+
+    a: float
+    c: float
+    max_error: float
+
+    def predict(self, batch: int, seconds: float) -> float:
+        return batch * self.a * seconds + self.c
+
+
+def fit_local(points: Sequence[tuple[int, float, int]]) -> LocalFit:
+    """Least squares in relative error for a and c (2 x 2 normal equations)."""
+    rows = [((b * s) / y, 1.0 / y) for b, s, y in points]
+    s11 = sum(x * x for x, _ in rows)
+    s12 = sum(x * z for x, z in rows)
+    s22 = sum(z * z for _, z in rows)
+    t1 = sum(x for x, _ in rows)
+    t2 = sum(z for _, z in rows)
+    det = s11 * s22 - s12 * s12
+    a = (t1 * s22 - t2 * s12) / det
+    c = (s11 * t2 - s12 * t1) / det
+    worst = max(abs(b * a * s + c - y) / y for b, s, y in points)
+    return LocalFit(a, c, worst)
 
 
 def provenance() -> str:

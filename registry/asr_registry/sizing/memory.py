@@ -17,6 +17,8 @@ adds RUNTIME_ALLOWANCE_GB, and a batch fits when its need is within USABLE_FRACT
 
 from __future__ import annotations
 
+import math
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -77,6 +79,10 @@ class MemoryModel:
     c: float
     max_error: float
     parameters: int
+    # Local attention (`rel_pos_local_attn`, context [128, 128], subsampling-convolution chunking):
+    # peak bytes (fp32) = batch * local_a * seconds + local_c, linear in length. None: not fitted.
+    local_a: float | None = None
+    local_c: float | None = None
 
     def activations_gb(self, batch: int, seconds: float, precision: str) -> float:
         per_utterance = self.a * seconds + self.b * seconds * seconds
@@ -96,6 +102,27 @@ class MemoryModel:
         room -= self.c * scale
         per_utterance = (self.a * seconds + self.b * seconds * seconds) * scale
         return max(0, int(room // per_utterance)) if per_utterance > 0 else 0
+
+    def local_activations_gb(self, batch: int, seconds: float, precision: str) -> float | None:
+        if self.local_a is None or self.local_c is None:
+            return None
+        return (batch * self.local_a * seconds + self.local_c) * ACTIVATION_SCALE.get(precision, 1.0) / GB
+
+    def longest_full_seconds(self, activation_gb: float, precision: str) -> float:
+        """The longest single file whose full-attention activations fit in `activation_gb` (0: none)."""
+        room = activation_gb * GB / ACTIVATION_SCALE.get(precision, 1.0) - self.c
+        if room <= 0:
+            return 0.0
+        if self.b <= 0:
+            return room / self.a if self.a > 0 else math.inf
+        return (-self.a + math.sqrt(self.a * self.a + 4 * self.b * room)) / (2 * self.b)
+
+    def longest_local_seconds(self, activation_gb: float, precision: str) -> float | None:
+        """The longest single file whose local-attention activations fit (None: no local fit)."""
+        if self.local_a is None or self.local_c is None:
+            return None
+        room = activation_gb * GB / ACTIVATION_SCALE.get(precision, 1.0) - self.local_c
+        return max(0.0, room / self.local_a) if self.local_a > 0 else math.inf
 
     def describe(self, batch: int, seconds: float, precision: str) -> str:
         return (
@@ -125,8 +152,15 @@ def memory_model(name: str) -> MemoryModel | None:
     raw = models.get(name) if isinstance(models, dict) else None
     if raw is None or not raw.get("parameters"):
         return None
+    local_a, local_c = raw.get("local_a"), raw.get("local_c")
     return MemoryModel(
-        float(raw["a"]), float(raw["b"]), float(raw["c"]), float(raw["max_error"]), int(raw["parameters"])
+        float(raw["a"]),
+        float(raw["b"]),
+        float(raw["c"]),
+        float(raw["max_error"]),
+        int(raw["parameters"]),
+        None if local_a is None else float(local_a),
+        None if local_c is None else float(local_c),
     )
 
 
@@ -149,3 +183,37 @@ def describe_allowance(parameters: int, batch: int, seconds: float, precision: s
         f"{RUNTIME_ALLOWANCE_GB:g} GB runtime + {ACTIVATION_GB_PER_UTTERANCE:g} GB per {ALLOWANCE_SECONDS:g} s of "
         f"audio x {batch} utterance(s) of {seconds:g} s"
     )
+
+
+# Without a memory model, long files: full attention's activations are taken to grow with the square
+# of the length beyond ALLOWANCE_SECONDS (self-attention), local attention's with the length, both
+# from the per-utterance allowance above, which errs high.
+def allowance_longest_full_seconds(activation_gb: float) -> float:
+    if activation_gb <= 0:
+        return 0.0
+    return ALLOWANCE_SECONDS * math.sqrt(activation_gb / ACTIVATION_GB_PER_UTTERANCE)
+
+
+def allowance_longest_local_seconds(activation_gb: float) -> float:
+    return max(0.0, activation_gb / ACTIVATION_GB_PER_UTTERANCE * ALLOWANCE_SECONDS)
+
+
+# On CPU the resident set outgrows the traced live tensors (allocator caches, freed-but-kept pages,
+# NeMo's own buffers): measured 1.15-1.7x (asr_registry.shadow.memory), so RAM is divided by the top.
+CPU_RSS_FACTOR = 1.7
+# Of the RAM available when the run starts, the share the engine plans to use (the rest stays free
+# for decoding threads, the OS and other processes).
+USABLE_RAM_FRACTION = 0.7
+
+
+def available_ram_gb() -> float:
+    """RAM available to new allocations now: /proc/meminfo's MemAvailable (Linux, counts reclaimable
+    caches), else the free pages (sysconf)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 / GB
+    except OSError:
+        pass
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")) / GB

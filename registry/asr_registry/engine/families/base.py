@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the fi
 # decoding returns (`Hypothesis`, a list of them per utterance, or plain text).
 NemoModel = Any
 NemoOutput = Any
+# Local attention's context, in encoder frames left and right: the leaderboard's and Curator's choice.
+LOCAL_CONTEXT = (128, 128)
 
 
 class FamilyRunner:
@@ -56,7 +58,37 @@ class FamilyRunner:
         stride = float(cfg_get(model, "preprocessor", "window_stride") or 0.01)
         factor = getattr(getattr(model, "encoder", None), "subsampling_factor", None)
         self.frame_seconds = stride * float(factor or 1)
+        self.local_attention = False
         self._prepare()
+
+    def supports_local_attention(self) -> bool:
+        """Whether the encoder can switch to local attention: NeMo's ConformerEncoder (Conformer and
+        FastConformer, every family built on it) has `change_attention_model` and relative positions."""
+        encoder = getattr(self.model, "encoder", None)
+        return (
+            hasattr(self.model, "change_attention_model")
+            and hasattr(encoder, "change_attention_model")
+            and getattr(encoder, "self_attention_model", None) in ("rel_pos", "rel_pos_local_attn")
+        )
+
+    def set_local_attention(self, on: bool) -> None:
+        """Switch the encoder to local attention with subsampling-convolution chunking (on), or back to
+        the model's own attention (off), as the Open ASR Leaderboard's long-form runner and NeMo Curator
+        do: attention over LOCAL_CONTEXT frames each side, so memory grows linearly with the length.
+        The attention weights are kept (NeMo rebuilds the layers and loads their state)."""
+        if on == self.local_attention:
+            return
+        encoder = self.model.encoder
+        if on:
+            self._full_attention = (encoder.self_attention_model, list(encoder.att_context_size))
+            self._conv_chunking = getattr(encoder.pre_encode, "subsampling_conv_chunking_factor", 1)
+            self.model.change_attention_model("rel_pos_local_attn", list(LOCAL_CONTEXT))
+            self.model.change_subsampling_conv_chunking_factor(1)  # 1: split the convolution when needed
+        else:
+            attention, context = self._full_attention
+            self.model.change_attention_model(attention, context)
+            self.model.change_subsampling_conv_chunking_factor(self._conv_chunking)
+        self.local_attention = on
 
     @classmethod
     def matches(cls, model: NemoModel) -> bool:
