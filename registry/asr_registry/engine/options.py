@@ -24,6 +24,7 @@ class EngineOptions:
     max_audio_seconds: float | None = None  # longer files are cut into chunks
     chunk_overlap_seconds: float | None = None
     word_confidence: bool = False
+    timestamps: str | None = None  # word | segment | char: that level's times on each row (timestamps.LEVELS)
     cache_dir: str | Path | None = None
     tier: Resources | None = None  # the size tier's figures (batch sizes) when the entry has none
     decode_workers: int = 2  # audio decoding threads

@@ -30,6 +30,7 @@ from asr_registry.engine.families import FamilyRunner, runner_for
 from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
 from asr_registry.engine.items import Audio, Item, WaveformItem, open_audio, read_segment
+from asr_registry.engine.language_check import language_columns
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
@@ -38,6 +39,7 @@ from asr_registry.engine.rows import output_row, word_columns
 from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
+from asr_registry.engine.timestamps import Stamps, stamp_columns
 from asr_registry.engine.values import Hyp, Skip, SkipKind
 
 log = logging.getLogger("asr_registry.engine")
@@ -56,6 +58,8 @@ class Result:
     word_confidence: tuple[float, ...] | None = None
     skipped: Skip | None = None
     chunks: int = 1
+    stamps: Stamps | None = None  # char/word/segment times from the file start (with timestamps)
+    lang: str | None = None  # the language NeMo reports it decoded in
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ class RunSummary:
     notes: tuple[str, ...] = field(default=())
     members: tuple[str, ...] = ()  # an ensemble's members, `LABEL (decoder)`; empty for one model
     combiner: str = ""  # an ensemble's combiner spec
+    language_mismatches: int = 0  # rows whose transcript reads as another language (`language_mismatch`)
+    files_format: str = ""  # --format srt|vtt|txt: one file per transcribed row ...
+    files_written: int = 0
+    files_folder: str = ""  # ... in this folder
 
 
 class Engine:
@@ -149,6 +157,8 @@ class Engine:
                 decoder=s.decoder,
                 word_confidence=s.word_confidence,
             )
+            if self.options.timestamps:
+                self._runner.require_timestamps(self.entry.name)
             self.load_seconds = time.perf_counter() - started
         return self._runner
 
@@ -265,7 +275,17 @@ class Engine:
                         continue
                     duration = good[segment.item].duration
                     if not segment.chunked:
-                        done.append(Result(segment.item, out.text, duration, out.words, out.confidence))
+                        done.append(
+                            Result(
+                                segment.item,
+                                out.text,
+                                duration,
+                                out.words,
+                                out.confidence,
+                                stamps=out.stamps,
+                                lang=out.lang,
+                            )
+                        )
                         continue
                     parts = pending.setdefault(segment.item, [])
                     parts.append((segment, out))
@@ -280,6 +300,7 @@ class Engine:
                                 joined.words,
                                 joined.confidence,
                                 chunks=segment.n_chunks,
+                                stamps=joined.stamps,
                             )
                         )
                 if done:
@@ -312,9 +333,23 @@ class Engine:
     def decoder(self) -> str:
         return self.settings.decoder or self.entry.default_decoder
 
+    @property
+    def output_format(self) -> dict[str, Any]:
+        """The output options (the resume journal's `format`): a resumed run must write the same columns."""
+        fmt: dict[str, Any] = {}
+        if self.options.timestamps:
+            fmt["timestamps"] = self.options.timestamps
+        if len(self.entry.languages) > 1:
+            fmt["language_check"] = True
+        return fmt
+
     def row(self, item: ManifestItem, result: Result, pred_key: str) -> dict[str, Any]:
         """The input row plus the prediction; skipped rows get `pred_key: null` and a reason."""
         columns = word_columns(result.words, result.word_confidence) if self.settings.word_confidence else {}
+        if self.options.timestamps:
+            # NeMo's names: `pred_words` then holds {"word", "start", "end"} per word.
+            columns.update(stamp_columns(result.stamps if result.text is not None else None, self.options.timestamps))
+        columns.update(language_columns(result.text, result.lang, item.fields, self.prompt, self.entry.languages))
         return output_row(item.fields, pred_key, result.text, result.skipped, columns)
 
 
