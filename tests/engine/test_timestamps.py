@@ -98,7 +98,7 @@ def test_shift_and_stitch_move_chunk_times_to_file_time() -> None:
 
 def test_a_model_without_timestamps_is_refused_in_one_line_naming_it() -> None:
     engine = _engine("digits_aed", timestamps="word")
-    with pytest.raises(TimestampsUnsupportedError, match="model digits_aed: .*no timestamps"):
+    with pytest.raises(TimestampsUnsupportedError, match=r"model digits_aed: .*no timestamps"):
         engine.load()
 
 

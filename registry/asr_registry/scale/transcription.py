@@ -136,6 +136,7 @@ def _with_files(
 ) -> RunSummary | ScaleSummary:
     """The JSONL run into the folder, then one subtitle (or text) file per transcribed row."""
     from asr_registry.engine.manifest import read_manifest
+    from asr_registry.engine.runner import RunSummary
     from asr_registry.engine.subtitles import write_outputs
 
     folder_job, folder = files_job(job, job.spec.describe()[0])
@@ -144,6 +145,6 @@ def _with_files(
     assert folder_job.out is not None
     rows = [item.fields for item in read_manifest(folder_job.out)]
     written = write_outputs(rows, folder, job.output_format, pred_key=job.pred_key)
-    run = getattr(summary, "run", summary)
+    run = summary if isinstance(summary, RunSummary) else summary.run
     run = replace(run, files_format=job.output_format, files_written=len(written), files_folder=str(folder))
-    return replace(summary, run=run) if hasattr(summary, "run") else run
+    return run if isinstance(summary, RunSummary) else replace(summary, run=run)
