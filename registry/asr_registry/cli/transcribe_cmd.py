@@ -66,6 +66,12 @@ transcriber_options = option_group(
         "--word-confidence", is_flag=True, help="Add pred_words and pred_word_confidence (NeMo word confidence)."
     ),
     click.option(
+        "--timestamps",
+        type=click.Choice(("word", "segment", "char")),
+        help="Add times in seconds from the file start, NeMo's fields: pred_words [{word, start, end}], "
+        "pred_segments or pred_chars (CTC, RNNT/TDT, hybrid; AED models trained with timestamps).",
+    ),
+    click.option(
         "--batch-size",
         type=int,
         help="Files per batch. Default: catalog figure for the GPU's memory, else 32 on GPU, 16 on CPU.",
@@ -148,6 +154,15 @@ transcriber_options = option_group(
     is_flag=True,
     help="Write the output over MANIFEST itself (refused otherwise); the original is kept as MANIFEST.bak.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("jsonl", "srt", "vtt", "txt")),
+    default="jsonl",
+    show_default=True,
+    help="srt, vtt, txt: one file per audio in the folder --out names (default MANIFEST_STEM.MODEL.FORMAT/), "
+    "beside the JSONL; srt and vtt turn on --timestamps word.",
+)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from OUT.partial.")
 @click.option("--pred-key", default="pred_text", show_default=True, help="Output field for the transcript.")
 @click.option(
@@ -167,6 +182,7 @@ def command(
     dry: DryRun,
     out: str | None,
     in_place: bool,
+    output_format: str,
     resume: bool,
     pred_key: str,
     overwrite_field: bool,
@@ -200,7 +216,7 @@ def command(
     remove_when_done(given.scratch)
     report_dropped(given.dropped)
     job = TranscriptionJob(
-        spec, given.manifest, given.out, in_place, resume, pred_key, scale, verbose, overwrite_field=overwrite_field
+        spec, given.manifest, given.out, in_place, resume, pred_key, scale, verbose, overwrite_field, output_format
     )
     bar = RayProgress(no_progress) if scale.on_ray else FileProgress(no_progress)
     try:

@@ -126,6 +126,12 @@ def print_run_summary(summary: RunSummary) -> None:
         rows.append(("chunked", f"{summary.chunked_files} long files split into chunks"))
     if summary.oom_splits:
         rows.append(("oom splits", str(summary.oom_splits)))
+    if summary.language_mismatches:
+        mismatches = summary.language_mismatches
+        rows.append(("language", f"{mismatches} transcripts read as another language (language_mismatch)"))
+    if summary.files_format:
+        written = f"{summary.files_written} {summary.files_format} files in {summary.files_folder}"
+        rows.append((summary.files_format, written))
     rows += [
         ("audio", _hours(summary.audio_seconds)),
         ("wall time", f"{summary.wall_seconds:.1f} s (+ {summary.load_seconds:.1f} s model load)"),

@@ -40,6 +40,7 @@ from asr_registry.engine.manifest import AUDIO_KEY, ManifestItem, dumps_line, js
 from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.engine.runner import Engine, Result
+from asr_registry.engine.timestamps import COLUMN, check_level
 from asr_registry.engine.values import Skip, SkipKind
 from asr_registry.sizing.hardware import Hardware
 from asr_registry.sizing.policy import run_batch
@@ -65,6 +66,7 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
     resources: Resources | None = None  # default: from the catalog
     batch_size: int | None = None  # tasks per call; default: ENGINE_BATCHES_PER_CALL engine batches
     prompt: PromptOptions | None = None  # prompt fields for prompted models (--language, ...); a row's own win
+    timestamps: str | None = None  # word | segment | char: pred_words / pred_segments / pred_chars with times
 
     def __post_init__(self) -> None:
         resolved = resolve_model(self.model)
@@ -87,7 +89,8 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
         return [], [self.audio_filepath_key]
 
     def outputs(self) -> tuple[list[str], list[str]]:
-        return [], [self.pred_text_key, self.index_key]
+        stamped = [COLUMN[self.timestamps]] if self.timestamps else []
+        return [], [self.pred_text_key, *stamped, self.index_key]
 
     def setup(self, worker_metadata: Any = None) -> None:
         resolved = resolve_model(self.model)
@@ -105,6 +108,7 @@ class TranscribeStage(ProcessingStage[AudioTask, AudioTask]):
             cache_dir=self.cache_dir,
             tier=resolved.tier,
             prompt=self.prompt or PromptOptions(),
+            timestamps=check_level(self.timestamps),
         )
         engine = Engine(resolved.entry, options)
         engine.load()

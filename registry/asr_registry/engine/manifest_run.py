@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from asr_registry.catalog.checksums import file_sha256
 from asr_registry.engine.files import OutputLock
+from asr_registry.engine.language_check import MISMATCH_KEY
 from asr_registry.engine.long_audio import journal_value
 from asr_registry.engine.manifest import ManifestItem, decode_lines, default_output_path, read_manifest
 from asr_registry.engine.output import Journal, check_resume, partial_path, prediction_bytes, prepare_output
@@ -88,7 +89,7 @@ def journal_header(
         "word_confidence": s.word_confidence,
         "max_audio_seconds": journal_value(s.long_audio, s.max_audio_seconds),
         "chunk_overlap_seconds": s.chunk_overlap_seconds,
-        "format": dict(output_format or {}),
+        "format": dict(output_format if output_format is not None else getattr(transcriber, "output_format", {})),
     }
 
 
@@ -157,6 +158,7 @@ def finished_summary(
         notes=s.notes,
         members=tuple(getattr(transcriber, "member_summary", ())),
         combiner=getattr(transcriber, "combiner_spec", ""),
+        language_mismatches=sum(MISMATCH_KEY in row for row in rows),
     )
 
 
@@ -246,6 +248,7 @@ def _run_locked(
     transcribed = 0
     audio_seconds = 0.0
     chunked = 0
+    mismatches = 0
     # Load before the journal exists: a model that fails to load (offline, bad
     # checksum) must not leave a .partial behind that the next run trips over.
     transcriber.load()
@@ -263,6 +266,7 @@ def _run_locked(
             rows = {}
             for r in results:
                 rows[r.index] = transcriber.row(by_index[r.index], r, pred_key)
+                mismatches += MISMATCH_KEY in rows[r.index]
                 if r.skipped is not None:
                     skipped.append(SkippedFile(r.index, by_index[r.index].audio_filepath, r.skipped.reason))
                 else:
@@ -294,6 +298,7 @@ def _run_locked(
         notes=s.notes,
         members=tuple(getattr(transcriber, "member_summary", ())),  # only an Ensemble has these two
         combiner=getattr(transcriber, "combiner_spec", ""),
+        language_mismatches=mismatches,
     )
 
 

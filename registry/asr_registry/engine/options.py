@@ -28,6 +28,7 @@ class EngineOptions:
     chunk_overlap_seconds: float | None = None
     long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py); default auto
     word_confidence: bool = False
+    timestamps: str | None = None  # word | segment | char: that level's times on each row (timestamps.LEVELS)
     cache_dir: str | Path | None = None
     tier: Resources | None = None  # the size tier's figures (batch sizes) when the entry has none
     decode_workers: int = 2  # audio decoding threads

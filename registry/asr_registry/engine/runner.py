@@ -33,6 +33,7 @@ from asr_registry.engine.families.base import NemoModel
 from asr_registry.engine.inference import is_oom, release_memory
 from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open_audio, read_segment
 from asr_registry.engine.kernels import fast_kernels
+from asr_registry.engine.language_check import language_columns
 from asr_registry.engine.loading import load_model
 from asr_registry.engine.long_audio import LongAudioPlan, plan_long_segments, without_local
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
@@ -43,6 +44,7 @@ from asr_registry.engine.settings import Settings, resolve_settings
 from asr_registry.engine.stitch import stitch
 from asr_registry.engine.threads import apply as apply_threads
 from asr_registry.engine.threads import choose_threads, decode_work
+from asr_registry.engine.timestamps import Stamps, stamp_columns
 from asr_registry.engine.values import Hyp, Skip, SkipKind
 from asr_registry.errors import first_line
 
@@ -62,6 +64,8 @@ class Result:
     word_confidence: tuple[float, ...] | None = None
     skipped: Skip | None = None
     chunks: int = 1
+    stamps: Stamps | None = None  # char/word/segment times from the file start (with timestamps)
+    lang: str | None = None  # the language NeMo reports it decoded in
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ class RunSummary:
     notes: tuple[str, ...] = field(default=())
     members: tuple[str, ...] = ()  # an ensemble's members, `LABEL (decoder)`; empty for one model
     combiner: str = ""  # an ensemble's combiner spec
+    language_mismatches: int = 0  # rows whose transcript reads as another language (`language_mismatch`)
+    files_format: str = ""  # --format srt|vtt|txt: one file per transcribed row ...
+    files_written: int = 0
+    files_folder: str = ""  # ... in this folder
 
 
 class Engine:
@@ -161,6 +169,8 @@ class Engine:
                 word_confidence=s.word_confidence,
             )
             self._runner.set_cuda_graphs(decide_cuda_graphs(self.options.cuda_graphs, s.device)[0])
+            if self.options.timestamps:
+                self._runner.require_timestamps(self.entry.name)
             self.load_seconds = time.perf_counter() - started
         return self._runner
 
@@ -306,7 +316,17 @@ class Engine:
                         continue
                     duration = good[segment.item].duration
                     if not segment.chunked:
-                        done.append(Result(segment.item, out.text, duration, out.words, out.confidence))
+                        done.append(
+                            Result(
+                                segment.item,
+                                out.text,
+                                duration,
+                                out.words,
+                                out.confidence,
+                                stamps=out.stamps,
+                                lang=out.lang,
+                            )
+                        )
                         continue
                     parts = pending.setdefault(segment.item, [])
                     parts.append((segment, out))
@@ -321,6 +341,7 @@ class Engine:
                                 joined.words,
                                 joined.confidence,
                                 chunks=segment.n_chunks,
+                                stamps=joined.stamps,
                             )
                         )
                 if done:
@@ -362,9 +383,23 @@ class Engine:
     def decoder(self) -> str:
         return self.settings.decoder or self.entry.default_decoder
 
+    @property
+    def output_format(self) -> dict[str, Any]:
+        """The output options (the resume journal's `format`): a resumed run must write the same columns."""
+        fmt: dict[str, Any] = {}
+        if self.options.timestamps:
+            fmt["timestamps"] = self.options.timestamps
+        if len(self.entry.languages) > 1:
+            fmt["language_check"] = True
+        return fmt
+
     def row(self, item: ManifestItem, result: Result, pred_key: str) -> dict[str, Any]:
         """The input row plus the prediction; skipped rows get `pred_key: null` and a reason."""
         columns = word_columns(result.words, result.word_confidence) if self.settings.word_confidence else {}
+        if self.options.timestamps:
+            # NeMo's names: `pred_words` then holds {"word", "start", "end"} per word.
+            columns.update(stamp_columns(result.stamps if result.text is not None else None, self.options.timestamps))
+        columns.update(language_columns(result.text, result.lang, item.fields, self.prompt, self.entry.languages))
         return output_row(item.fields, pred_key, result.text, result.skipped, columns)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from asr_registry.engine.timestamps import Stamps
+
 
 @dataclass(frozen=True)
 class Hyp:
@@ -20,6 +22,9 @@ class Hyp:
     confidence: tuple[float, ...] | None = None
     # (start, end) seconds from the segment start, one per word; only with timestamps.
     times: tuple[tuple[float, float], ...] | None = None
+    # Char, word and segment times in seconds from the segment start; only with timestamps.
+    stamps: Stamps | None = None
+    lang: str | None = None  # the language NeMo decoded in, where it reports one
 
 
 class SkipKind(Enum):

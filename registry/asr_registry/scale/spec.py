@@ -24,6 +24,7 @@ class TranscriberSpec:
     decoder: str | None = None  # only with `model`
     combiner: str = "rover"
     word_confidence: bool = False
+    timestamps: str | None = None  # word | segment | char: times on each row (one model only)
     device: str | None = None
     precision: str | None = None  # a PRECISION_MODES value (engine/settings.py)
     cuda_graphs: str = "auto"
@@ -42,6 +43,8 @@ class TranscriberSpec:
             raise RegistryError("give exactly one of --model NAME or --ensemble A,B,C")
         if self.ensemble is not None and self.decoder:
             raise RegistryError("--decoder applies to --model; give ensemble members as MODEL:DECODER")
+        if self.ensemble is not None and self.timestamps:
+            raise RegistryError("--timestamps applies to --model: an ensemble's combined words have no times")
 
     def on_device(self, device: str) -> TranscriberSpec:
         return replace(self, device=device)
@@ -84,6 +87,7 @@ class TranscriberSpec:
             decode_workers=self.decode_threads,
             threads=self.threads,
             prompt=self.prompt or PromptOptions(),
+            timestamps=self.timestamps,
         )
 
         def engine_for(name: str, decoder: str | None, confidence: bool) -> Engine:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asr_registry.scale.request import ScaleRequest
@@ -33,12 +34,41 @@ class TranscriptionJob:
     scale: ScaleRequest = field(default_factory=ScaleRequest)
     verbose: bool = False  # Ray workers' notes too
     overwrite_field: bool = False  # --pred-key may name an input field (refused otherwise)
+    output_format: str = "jsonl"  # or srt | vtt | txt: one file per audio in the folder `out` names
+
+
+def files_job(job: TranscriptionJob, name: str) -> tuple[TranscriptionJob, Path]:
+    """For --format srt|vtt|txt: the JSONL run writing into the output folder, and that folder.
+
+    Subtitles need word times, so srt and vtt turn on `--timestamps word` (another level is refused).
+    """
+    from asr_registry.engine.manifest import default_output_path
+    from asr_registry.errors import RegistryError
+
+    fmt = job.output_format
+    if job.in_place:
+        raise RegistryError(f"--format {fmt} writes files into a folder: --in-place is for --format jsonl")
+    spec = job.spec
+    if fmt in ("srt", "vtt"):
+        if spec.timestamps not in (None, "word"):
+            raise RegistryError(f"--format {fmt} builds cues from word times: use --timestamps word (or leave it out)")
+        spec = replace(spec, timestamps="word")
+    if job.out:
+        folder = Path(job.out)
+    else:
+        folder = Path(str(default_output_path(job.manifest, name)).removesuffix(".pred.jsonl") + f".{fmt}")
+    if folder.exists() and not folder.is_dir():
+        raise RegistryError(f"--out {folder}: --format {fmt} writes into a folder, and this is a file")
+    jsonl = folder / "transcript.pred.jsonl"
+    return replace(job, spec=spec, out=str(jsonl), output_format="jsonl"), folder
 
 
 def run_transcription(
     job: TranscriptionJob, *, progress: Progress | None = None, on_start: OnStart | None = None
 ) -> RunSummary | ScaleSummary:
     """Run `job`: a `RunSummary` here, a `ScaleSummary` (with per-worker figures) on Ray."""
+    if job.output_format != "jsonl":
+        return _with_files(job, progress, on_start)
     if job.scale.on_ray:
         return _on_ray(job, progress, on_start)
     from asr_registry.engine.manifest_run import run_manifest
@@ -102,3 +132,22 @@ def _on_ray(job: TranscriptionJob, progress: Progress | None, on_start: OnStart 
     finally:
         # Now rather than at exit: Ray's exit hook first sleeps half a second for late log lines.
         disconnect()
+
+
+def _with_files(
+    job: TranscriptionJob, progress: Progress | None, on_start: OnStart | None
+) -> RunSummary | ScaleSummary:
+    """The JSONL run into the folder, then one subtitle (or text) file per transcribed row."""
+    from asr_registry.engine.manifest import read_manifest
+    from asr_registry.engine.runner import RunSummary
+    from asr_registry.engine.subtitles import write_outputs
+
+    folder_job, folder = files_job(job, job.spec.describe()[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = run_transcription(folder_job, progress=progress, on_start=on_start)
+    assert folder_job.out is not None
+    rows = [item.fields for item in read_manifest(folder_job.out)]
+    written = write_outputs(rows, folder, job.output_format, pred_key=job.pred_key)
+    run = summary if isinstance(summary, RunSummary) else summary.run
+    run = replace(run, files_format=job.output_format, files_written=len(written), files_folder=str(folder))
+    return run if isinstance(summary, RunSummary) else replace(summary, run=run)

@@ -6,8 +6,12 @@ through the model's own `PromptFormatter` (`model.prompt.encode_dialog`), and
 `model.decoding.decode_predictions_tensor(...)` decodes, as `_transcribe_forward` and
 `_transcribe_output_processing` do; clips under 1 s are padded with silence on both sides
 first, as transcribe()'s Lhotse dataloader does (`pad_min_duration = 1.0`). NeMo's AED
-decoding has neither word confidence nor word timestamps: chunks of long files are joined
-whole (see `stitch`).
+decoding has no word confidence. Timestamps: Canary models trained with them (a `timestamp`
+slot in the prompt, canary-1b-flash) emit `<|frame|>` tokens around each word when the prompt
+asks (`timestamp: yes`), which NeMo's `process_aed_timestamp_outputs` parses, as `transcribe(
+timestamps=True)` does; models that align with an external CTC model instead (canary-1b-v2's
+`timestamps_asr_model`) and models trained without timestamps are refused for `--timestamps`.
+Without timestamps, chunks of long files are joined whole (see `stitch`).
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ class AEDRunner(FamilyRunner):
     def needs_prompts(self) -> bool:
         return True
 
+    def supports_timestamps(self) -> bool:
+        return "timestamp" in self.model.prompt.get_slots("user")
+
+    def enable_timestamps(self) -> None:
+        # Long-file stitching asks every family; only a model with the prompt slot can answer.
+        self.timestamps = self.supports_timestamps()
+
     def _forward(self, audio: Sequence[np.ndarray], prompts: Sequence[Mapping[str, str]]) -> list[Hyp]:
         import torch
 
@@ -71,7 +82,13 @@ class AEDRunner(FamilyRunner):
                         decoder_input_ids=group_ids,
                         return_hypotheses=True,
                     )
-                    for index, hyp in zip(members, best(decoded), strict=True):
+                    chosen = list(best(decoded))
+                    if self.timestamps:
+                        from nemo.collections.asr.parts.utils.timestamp_utils import process_aed_timestamp_outputs
+
+                        stride = float(model.cfg.preprocessor.window_stride)
+                        chosen = process_aed_timestamp_outputs(chosen, model.encoder.subsampling_factor, stride)
+                    for index, hyp in zip(members, chosen, strict=True):
                         hyps[index] = hyp
         return [self.convert(h if h is not None else "") for h in hyps]
 
@@ -82,6 +99,8 @@ class AEDRunner(FamilyRunner):
         expected = formatter.get_slots("user")
         turns = [dict(turn) for turn in formatter.get_default_dialog_slots()]
         values = dict(prompt)
+        if self.timestamps:
+            values["timestamp"] = "yes"
         if "task" not in expected and "taskname" in expected:
             values["taskname"] = values.pop("task", "asr")
         for turn in turns:

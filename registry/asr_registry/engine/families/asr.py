@@ -24,7 +24,7 @@ Text and word confidences (NeMo 3):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,6 +67,9 @@ class _DecodingRunner(FamilyRunner):
                 confidence[self._confidence_key()] = True
                 cfg.confidence_cfg = confidence
         self._change_decoding(cfg)
+
+    def supports_timestamps(self) -> bool:
+        return True
 
     def enable_timestamps(self) -> None:
         if not self.timestamps:
@@ -119,6 +122,9 @@ class CTCRunner(_DecodingRunner):
         return self.model.decoding.ctc_decoder_predictions_tensor(
             log_probs, decoder_lengths=encoded_len, return_hypotheses=True
         )
+
+    def refine_timestamp(self, timestamp: dict[str, Any]) -> dict[str, Any]:
+        return ctc_emission_starts(timestamp)
 
     def word_confidence_of(self, hyp: Hypothesis) -> Sequence[float] | None:
         if self.char_tokens:
@@ -208,6 +214,9 @@ class HybridRunner(TransducerRunner):
     def _change_decoding(self, cfg: DictConfig) -> None:
         self.model.change_decoding_strategy(cfg, decoder_type=self.decoder or "rnnt", verbose=False)
 
+    def refine_timestamp(self, timestamp: dict[str, Any]) -> dict[str, Any]:
+        return ctc_emission_starts(timestamp) if self._ctc_head else timestamp
+
     def _decode(self, encoded: Tensor, encoded_len: Tensor) -> NemoOutput:
         if not self._ctc_head:
             return super()._decode(encoded, encoded_len)
@@ -215,6 +224,35 @@ class HybridRunner(TransducerRunner):
         return self.model.ctc_decoding.ctc_decoder_predictions_tensor(
             log_probs, decoder_lengths=encoded_len, return_hypotheses=True
         )
+
+
+def ctc_emission_starts(timestamp: dict[str, Any]) -> dict[str, Any]:
+    """Each char (token), word and segment starting at the frame where its token was emitted.
+
+    NeMo's CTC offsets (`CTCDecoding._compute_offsets`) start every token where the one before
+    it ended, blank frames included: with subword models, which have no space token to absorb
+    the pause, each word's start moves back to the end of the previous word (by up to a whole
+    pause; ~0.8 s median on the bundled hybrid's CTC head). The decoder also records the frames
+    where a token was emitted (`timestamp["timestep"]`); a run of consecutive frames is one
+    emission (CTC collapses repeats), so with one run per token the n-th run starts the n-th
+    token. Otherwise (two tokens in adjacent frames) NeMo's offsets are kept.
+    """
+    frames = sorted(int(t) for t in timestamp.get("timestep") or ())
+    chars = timestamp.get("char")
+    if not frames or not chars:
+        return timestamp
+    runs = [frame for k, frame in enumerate(frames) if k == 0 or frame != frames[k - 1] + 1]
+    if len(runs) != len(chars):
+        return timestamp
+    # Each token's NeMo start offset -> its emission frame; words and segments start at their first token.
+    moved = {int(c["start_offset"]): run for c, run in zip(chars, runs, strict=True)}
+
+    def refined(entries: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
+        if entries is None:
+            return None
+        return [{**e, "start_offset": moved.get(int(e["start_offset"]), e["start_offset"])} for e in entries]
+
+    return {**timestamp, **{k: refined(timestamp.get(k)) for k in ("char", "word", "segment") if k in timestamp}}
 
 
 def _is_transducer(model: NemoModel) -> bool:

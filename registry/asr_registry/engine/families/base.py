@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from asr_registry.engine.cuda_graphs import set_decoding_keys
+from asr_registry.engine.language_check import language_of_tokens
 from asr_registry.engine.loading import cast_model
+from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, from_nemo
 from asr_registry.engine.values import Hyp
 
 if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
@@ -137,6 +139,19 @@ class FamilyRunner:
         transducer = hasattr(self.model, "joint") and self.decoder != "ctc"
         set_decoding_keys(cfg, self.cuda_graphs, transducer)
 
+    def supports_timestamps(self) -> bool:
+        """Whether this model gives char/word/segment times (`transcribe --timestamps`)."""
+        return False
+
+    def require_timestamps(self, model_name: str) -> None:
+        """Turn timestamps on for the output, or refuse in one line naming the model."""
+        if not self.supports_timestamps():
+            raise TimestampsUnsupportedError(
+                f"model {model_name}: its {self.family or type(self.model).__name__} decoding gives no timestamps "
+                "(--timestamps needs a CTC, RNNT, TDT or hybrid model, or an AED model trained with timestamps)"
+            )
+        self.enable_timestamps()
+
     def autocast(self) -> contextlib.AbstractContextManager[object]:
         """Autocast for the "amp-*" modes; nothing for fp32 and the cast modes (the weights are the dtype)."""
         if not self.precision.startswith("amp-"):
@@ -176,6 +191,10 @@ class FamilyRunner:
         return signal, signal_len
 
     # -- results -------------------------------------------------------------------------------
+    def refine_timestamp(self, timestamp: dict[str, Any]) -> dict[str, Any]:
+        """NeMo's `hyp.timestamp` (offsets in frames) as this family's output uses it."""
+        return timestamp
+
     def word_confidence_of(self, hyp: Hypothesis) -> Sequence[float] | None:
         """The per-word confidences NeMo computed (None without them)."""
         return getattr(hyp, "word_confidence", None)
@@ -193,21 +212,20 @@ class FamilyRunner:
             if raw is not None:
                 confidence = tuple(round(float(c), 4) for c in raw)
         times = None
-        stamps = getattr(hyp, "timestamp", None)
-        if self.timestamps and isinstance(stamps, dict) and stamps.get("word") is not None:
-            entries = list(stamps["word"])
-            stamped_words = tuple(str(e.get("word", "")) for e in entries)
-            times = tuple(
-                (float(e["start_offset"]) * self.frame_seconds, float(e["end_offset"]) * self.frame_seconds)
-                for e in entries
-            )
+        stamps: Stamps | None = None
+        raw_stamps = getattr(hyp, "timestamp", None)
+        if self.timestamps and isinstance(raw_stamps, dict) and raw_stamps.get("word") is not None:
+            stamps = from_nemo(self.refine_timestamp(raw_stamps), self.frame_seconds)
+            stamped_words = tuple(s.text for s in stamps.words)
+            times = tuple((s.start, s.end) for s in stamps.words)
             if stamped_words != words:
                 # Timestamps define the words when they disagree with text.split();
                 # confidences are then only kept if they still line up.
                 words = stamped_words
                 if confidence is not None and len(confidence) != len(words):
                     confidence = None
-        return Hyp(text, words, confidence, times)
+        lang = language_of_tokens(getattr(hyp, "langs", None))
+        return Hyp(text, words, confidence, times, stamps, lang)
 
 
 def best(hyps: NemoOutput) -> Iterator[Hypothesis]:
