@@ -92,6 +92,20 @@ transcriber_options = option_group(
         type=click.IntRange(1, 1024),
         help="Torch CPU threads (per worker). Default: usable cores minus one, left to decoding.",
     ),
+    click.option(
+        "--streaming",
+        is_flag=True,
+        help="Run a cache-aware streaming model chunk by chunk, as live audio would arrive "
+        "(NeMo's cache-aware streaming; files batched together).",
+    ),
+    click.option(
+        "--chunk-size",
+        "chunk_size_ms",
+        type=click.IntRange(min=1),
+        metavar="MS",
+        help="With --streaming: chunk in milliseconds, one of the catalog entry's chunk_sizes_ms. "
+        "Default: the model's first.",
+    ),
     consumes=("prompt",),  # built by @prompt_options, above it
 )
 
