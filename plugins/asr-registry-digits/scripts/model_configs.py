@@ -360,13 +360,15 @@ def streaming_config(
     """Cache-aware streaming FastConformer-CTC (BPE), after NeMo's
     examples/asr/conf/fastconformer/cache_aware_streaming/fastconformer_ctc_bpe_streaming.yaml:
     chunked_limited attention trained with every lookahead of STREAMING_CONTEXTS (one drawn per
-    batch), causal depthwise convolutions and causal subsampling, and no per-utterance feature
-    normalisation (a stream has no whole utterance to normalise over). The encoder has the hybrid's
+    batch) and causal depthwise convolutions. The encoder has the hybrid's
     shapes (4 x 96, 8x dw_striding, kernel 9), so training starts from its encoder and CTC head."""
     d_model = 96
-    preprocessor = _preprocessor() | {"normalize": "NA"}
+    # Per-file feature normalisation and symmetric subsampling are the hybrid's, kept so that its
+    # weights load exactly and a few minutes of CPU fine-tuning suffice (NeMo's streaming configs use
+    # normalize "NA" and causal subsampling: a live stream has no file statistics and no future
+    # frames; here the statistics are read up front and the subsampling sees 1-2 frames ahead).
+    preprocessor = _preprocessor()
     encoder = _conformer(4, d_model, 8, "dw_striding", 2, 9, d_model) | {
-        "causal_downsampling": True,
         "att_context_style": "chunked_limited",
         "att_context_size": STREAMING_CONTEXTS,
         "att_context_probs": None,
