@@ -38,7 +38,7 @@ NOTES = {
     "training; the English test set is digits:test, the Spanish one digits-es:test.",
     "streaming": "Cache-aware streaming FastConformer-CTC (SentencePiece): chunked_limited attention and causal "
     "convolutions, trained with four lookaheads like NeMo's multi-lookahead streaming models: att_context_size "
-    "[32, 7|3|1|0] = chunks of 640/320/160/80 ms. Fine-tuned for 9 CPU minutes from digits_hybrid's encoder and CTC "
+    "[32, 7|3|1|0] = chunks of 640/320/160/80 ms. Fine-tuned for 9 minutes on a shared 2-core CPU from digits_hybrid's encoder and CTC "
     "head, so it keeps the hybrid's per-file feature normalisation and symmetric subsampling (NeMo's streaming "
     "configs use none and causal subsampling): the file's feature statistics are read up front, which a live "
     "stream could not do. `transcribe --streaming` runs it chunk by chunk; the chunk_ms claims were measured that "
