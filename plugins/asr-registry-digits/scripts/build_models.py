@@ -4,8 +4,9 @@
 
 Steps: synthesise train/dev/test speech with espeak-ng + sox, train a hybrid
 RNNT+CTC FastConformer (SentencePiece), a character Conformer-CTC, a TDT
-FastConformer and a Canary-style multitask AED (English + Spanish, ASR and
-digit translation) in parallel single-threaded processes, then measure test
+FastConformer, a Canary-style multitask AED (English + Spanish, ASR and
+digit translation) and a cache-aware streaming FastConformer-CTC (multi-lookahead;
+its WER and chunk latency per chunk size measured by `bench --streaming`) in parallel single-threaded processes, then measure test
 WER / CPU RTFx and write build_report.json. Seeds are fixed, so a rerun gives
 the same data and (up to floating-point nondeterminism of CPU kernels) the same
 models. `--only` rebuilds some kinds and merges them into the existing report
@@ -35,7 +36,13 @@ from evaluate import evaluate_model  # noqa: E402
 from synth_data import absolute_manifest, build_split, translate  # noqa: E402
 
 DEFAULT_OUT = HERE.parent / "asr_registry_digits" / "data"
-MODELS = {"hybrid": "digits_hybrid.nemo", "ctc": "digits_ctc.nemo", "tdt": "digits_tdt.nemo", "aed": "digits_aed.nemo"}
+MODELS = {
+    "hybrid": "digits_hybrid.nemo",
+    "ctc": "digits_ctc.nemo",
+    "tdt": "digits_tdt.nemo",
+    "aed": "digits_aed.nemo",
+    "streaming": "digits_streaming.nemo",
+}
 # The AED's evaluation prompts: (test split folder, dataset name, spoken language, output language).
 AED_EVALS = [("test", "digits", "en", "en"), ("test_es", "digits-es", "es", "es"), ("test", "digits", "en", "es")]
 
@@ -52,6 +59,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--epochs-ctc", type=int, default=8)
     p.add_argument("--epochs-tdt", type=int, default=8)
     p.add_argument("--epochs-aed", type=int, default=8)
+    p.add_argument("--epochs-streaming", type=int, default=40, help="a cap: --time-budget-min ends it sooner")
     p.add_argument("--train-utts-es", type=int, default=2000, help="Spanish training utterances (AED only)")
     p.add_argument("--dev-utts-es", type=int, default=40)
     p.add_argument("--test-utts-es", type=int, default=80)
@@ -173,7 +181,7 @@ def train_all(args: argparse.Namespace, kinds: list[str]) -> dict[str, dict[str,
             str(args.seed),
             str(args.time_budget_min),
         ]
-        if kind == "aed" and (models_dir / MODELS["hybrid"]).is_file():
+        if kind in ("aed", "streaming") and (models_dir / MODELS["hybrid"]).is_file():
             cmd.append(str(models_dir / MODELS["hybrid"]))  # encoder initialisation (see train_model.py)
         procs[kind] = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
         log(f"training {kind}: {' '.join(cmd)} (log: {log_file.name})")
@@ -243,6 +251,11 @@ def main() -> None:
     elif previous:
         models = previous.get("models", {})
         train_info = {k: models[k].get("training", {}) for k in kinds if k in models}  # type: ignore[union-attr]
+    for kind in kinds:
+        # A model new to the report, trained beforehand by train_model.py into --work: its training record.
+        record = (args.work / MODELS[kind]).with_suffix(".train.json")
+        if args.skip_train and kind not in train_info and record.is_file():
+            train_info[kind] = json.loads(record.read_text(encoding="utf-8"))
 
     import nemo
     import torch
@@ -268,12 +281,21 @@ def main() -> None:
         log(f"evaluating {name}")
         if kind == "aed":
             res = evaluate_aed(args.out / "models" / name, args.out)
+        elif kind == "streaming":
+            from evaluate_streaming import evaluate_streaming
+
+            res = evaluate_model(args.out / "models" / name, test_manifest)
+            res["streaming"] = evaluate_streaming(args.out / "models" / name, test_manifest)
         else:
             res = evaluate_model(args.out / "models" / name, test_manifest)
         res["training"] = train_info.get(kind, {})
         if partial and not args.skip_train:
             res["built"] = datetime.date.today().isoformat()
             res["build_command"] = f"{report['command']} --only {args.only}"
+        elif kind not in previous.get("models", {}):  # type: ignore[operator]
+            # New, trained beforehand (train_model.py, as this script runs it), evaluated here.
+            res["built"] = datetime.date.today().isoformat()
+            res["build_command"] = f"{report['command']} --only {args.only} --skip-train"
         elif kind in previous.get("models", {}):  # type: ignore[operator]
             # Re-evaluation: when and how the model was built stays as recorded.
             for key in ("built", "build_command"):

@@ -346,3 +346,52 @@ def aed_config(
         },
         "optim": _optim(lr, max_steps, warmup=max(50, max_steps // 15)),
     }
+
+
+# Cache-aware streaming: [left, right] attention contexts in encoder frames (80 ms each with 8x
+# subsampling), NeMo's multi-lookahead list [[70,13],[70,6],[70,1],[70,0]] scaled down for
+# utterances of 2-6 s. A chunk is 1 + right frames: 640, 320, 160 and 80 ms.
+STREAMING_CONTEXTS = [[32, 7], [32, 3], [32, 1], [32, 0]]
+
+
+def streaming_config(
+    tokenizer_dir: str, train: str, val: str, batch_size: int, lr: float, max_steps: int
+) -> dict[str, Any]:
+    """Cache-aware streaming FastConformer-CTC (BPE), after NeMo's
+    examples/asr/conf/fastconformer/cache_aware_streaming/fastconformer_ctc_bpe_streaming.yaml:
+    chunked_limited attention trained with every lookahead of STREAMING_CONTEXTS (one drawn per
+    batch) and causal depthwise convolutions. The encoder has the hybrid's
+    shapes (4 x 96, 8x dw_striding, kernel 9), so training starts from its encoder and CTC head."""
+    d_model = 96
+    # Per-file feature normalisation and symmetric subsampling are the hybrid's, kept so that its
+    # weights load exactly and a few minutes of CPU fine-tuning suffice (NeMo's streaming configs use
+    # normalize "NA" and causal subsampling: a live stream has no file statistics and no future
+    # frames; here the statistics are read up front and the subsampling sees 1-2 frames ahead).
+    preprocessor = _preprocessor()
+    encoder = _conformer(4, d_model, 8, "dw_striding", 2, 9, d_model) | {
+        "att_context_style": "chunked_limited",
+        "att_context_size": STREAMING_CONTEXTS,
+        "att_context_probs": None,
+        "conv_context_size": "causal",
+        # Batch norm (the hybrid's) rather than the streaming configs' layer norm: in eval mode it is a
+        # per-channel affine map, as causal as layer norm, and the hybrid's weights then load as they are.
+        "conv_norm_type": "batch_norm",
+    }
+    return {
+        "sample_rate": SAMPLE_RATE,
+        "log_prediction": False,
+        "tokenizer": {"dir": tokenizer_dir, "type": "bpe"},
+        "train_ds": _data(train, batch_size, True, None),
+        "validation_ds": _data(val, 32, False, None),
+        "preprocessor": preprocessor,
+        "spec_augment": _spec_augment(),
+        "encoder": encoder,
+        "decoder": {
+            "_target_": "nemo.collections.asr.modules.ConvASRDecoder",
+            "feat_in": d_model,
+            "num_classes": -1,
+            "vocabulary": [],
+        },
+        "decoding": {"strategy": "greedy_batch"},
+        "optim": _optim(lr, max_steps, warmup=max(50, max_steps // 15)),
+    }

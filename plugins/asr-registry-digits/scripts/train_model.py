@@ -4,7 +4,7 @@ Each model trains in its own process with one torch thread: on a 2-core
 machine two single-threaded jobs beat one two-threaded job for models this
 small (the kernels are too short to parallelise well).
 
-Usage: python train_model.py {hybrid,ctc,tdt,aed} WORK_DIR OUT_NEMO EPOCHS SEED [BUDGET_MIN [INIT_ENCODER_NEMO]]
+Usage: python train_model.py {hybrid,ctc,tdt,aed,streaming} WORK_DIR OUT_NEMO EPOCHS SEED [BUDGET_MIN [INIT_ENCODER_NEMO]]
 
 tdt and aed read WORK_DIR/train_abs.jsonl and dev_abs.jsonl like the others; aed instead reads
 WORK_DIR/train_aed.jsonl and dev_aed.jsonl (NeMo multitask manifests with prompt fields, written
@@ -27,7 +27,15 @@ from lightning.pytorch import Callback, LightningModule, Trainer, seed_everythin
 from omegaconf import OmegaConf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model_configs import TDT_DURATIONS, aed_config, ctc_config, ctc_labels, hybrid_config, tdt_config
+from model_configs import (
+    TDT_DURATIONS,
+    aed_config,
+    ctc_config,
+    ctc_labels,
+    hybrid_config,
+    streaming_config,
+    tdt_config,
+)
 from synth_data import EXTRA_WORDS, SPANISH, VOCAB
 
 BATCH_SIZE = 32
@@ -112,6 +120,21 @@ def build_tokenizer(
     return out_dir
 
 
+def donor_tokenizer(nemo_path: Path, out_dir: Path) -> Path:
+    """The SentencePiece files of a .nemo (stored as <hash>_tokenizer.model etc.) under NeMo's names."""
+    import tarfile
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(nemo_path) as archive:
+        for member in archive.getmembers():
+            for name in ("tokenizer.model", "tokenizer.vocab", "vocab.txt"):
+                if member.name.endswith("_" + name):
+                    source = archive.extractfile(member)
+                    assert source is not None
+                    (out_dir / name).write_bytes(source.read())
+    return out_dir
+
+
 def main() -> None:
     kind, work, out_nemo = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     epochs, seed = int(sys.argv[4]), int(sys.argv[5])
@@ -136,6 +159,19 @@ def main() -> None:
         tok = build_tokenizer(texts, work / "tokenizer_tdt", vocab_size=32)
         cfg = OmegaConf.create(tdt_config(str(tok), str(train_manifest), str(dev_manifest), BATCH_SIZE, 4e-3, steps))
         model_cls = EncDecRNNTBPEModel
+    elif kind == "streaming":
+        from nemo.collections.asr.models import EncDecCTCModelBPE
+
+        if init_encoder is not None:
+            # Fine-tuned from the hybrid (same encoder shapes, see streaming_config): its tokenizer too,
+            # so that its CTC head starts right.
+            tok = donor_tokenizer(init_encoder, work / "tokenizer_streaming")
+        else:
+            tok = build_tokenizer(texts, work / "tokenizer_streaming", vocab_size=32)
+        cfg = OmegaConf.create(
+            streaming_config(str(tok), str(train_manifest), str(dev_manifest), BATCH_SIZE, 2e-3 if init_encoder else 4e-3, steps)
+        )
+        model_cls = EncDecCTCModelBPE
     elif kind == "aed":
         from nemo.collections.asr.models import EncDecMultiTaskModel
         from nemo.collections.common.tokenizers import CanaryTokenizer
@@ -199,8 +235,19 @@ def main() -> None:
         from nemo.collections.asr.models import ASRModel
 
         donor = ASRModel.restore_from(str(init_encoder), map_location="cpu")
-        model.encoder.load_state_dict(donor.encoder.state_dict())
+        state = donor.encoder.state_dict()
+        if kind == "streaming":
+            # Causal subsampling pads the mel axis differently: its output projection has another
+            # input size and starts afresh; every other weight is the hybrid's.
+            own = model.encoder.state_dict()
+            fresh = [k for k, v in state.items() if own[k].shape != v.shape]
+            state = {k: v for k, v in state.items() if k not in fresh} | {k: own[k] for k in fresh}
+            print(f"{kind}: not initialised (other shape): {fresh}", flush=True)
+        model.encoder.load_state_dict(state)
         print(f"{kind}: encoder initialised from {init_encoder.name}", flush=True)
+        if kind == "streaming":
+            model.decoder.load_state_dict(donor.ctc_decoder.state_dict())
+            print(f"{kind}: CTC head initialised from {init_encoder.name}'s", flush=True)
         del donor
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{kind}: {n_params} parameters, {steps} steps", flush=True)

@@ -13,7 +13,7 @@ from typing import Literal
 from asr_registry.catalog.schema import Claim, ModelEntry, Tier
 from asr_registry.sizing.hardware import Hardware
 
-__all__ = ["Hardware", "Measurement", "Verdict", "check_claims"]
+__all__ = ["Hardware", "Measurement", "StreamingMeasurement", "Verdict", "check_claims", "check_streaming_claims"]
 
 Status = Literal["PASS", "FAIL", "UNVERIFIABLE"]
 Estimator = Callable[[ModelEntry, Claim], "str | None"]
@@ -136,6 +136,13 @@ def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement],
     def verdict(status: Status, measured: str, tolerance: str, reason: str) -> Verdict:
         return Verdict(entry.name, claim, status, claim.describe_value(), measured, tolerance, reason, origin, used)
 
+    if is_streaming_claim(claim):
+        return verdict(
+            "UNVERIFIABLE",
+            "-",
+            "-",
+            f"a streaming claim ({claim.describe_conditions()}): checked by `asr-registry bench --streaming`",
+        )
     if claim.metric == "optimal_batch_size":
         if hardware.device != "cuda":
             return verdict("UNVERIFIABLE", "-", "-", "batch-size advice is for GPUs; this run is on CPU")
@@ -235,3 +242,116 @@ def _with_estimate(verdict: Verdict, entry: ModelEntry, estimate: Estimator) -> 
         return verdict
     text = estimate(entry, verdict.claim)
     return replace(verdict, reason=f"{verdict.reason}; {text}") if text else verdict
+
+
+# -- streaming (bench --streaming) ---------------------------------------------------------------
+# Compute time per chunk is noisy (a few milliseconds on CPU): 10% above the claim still meets it.
+LATENCY_TOLERANCE_RELATIVE = 0.10
+
+
+def is_streaming_claim(claim: Claim) -> bool:
+    """A claim measured chunk by chunk (WER at a chunk size, or a chunk latency)."""
+    return claim.chunk_ms is not None or claim.metric == "chunk_latency_ms"
+
+
+@dataclass(frozen=True)
+class StreamingMeasurement:
+    """One row of a streaming bench: the model streamed at `chunk_ms` (None: run offline)."""
+
+    measurement: Measurement  # WER with CI, decoder, batch size, hardware
+    chunk_ms: int | None
+    latency_ms: float | None = None  # median compute time per chunk step
+    latency_p95_ms: float | None = None
+    wer_meaningful: bool = True  # False for a shadow (random weights): only its latency says anything
+
+
+def check_streaming_claims(
+    entry: ModelEntry, rows: Sequence[StreamingMeasurement], hardware: Hardware
+) -> list[Verdict]:
+    """A verdict on every streaming claim and every offline error-rate claim of `entry`.
+
+    A streaming claim is checked against the row at its chunk size; an offline WER claim against
+    the offline row. Latency is hardware's: checked only on the CPU model and thread count (or
+    GPU) it names, and a miss on a busy machine is UNVERIFIABLE, as for RTFx.
+    """
+    verdicts = []
+    for claim in entry.claims:
+        if not is_streaming_claim(claim) and claim.metric not in ("wer", "cer"):
+            continue
+        at_size = [r for r in rows if r.chunk_ms == claim.chunk_ms]
+        if is_streaming_claim(claim) and not at_size:
+            verdicts.append(
+                Verdict(
+                    entry.name,
+                    claim,
+                    "UNVERIFIABLE",
+                    claim.describe_value(),
+                    "-",
+                    "-",
+                    f"chunk size {claim.chunk_ms} ms was not streamed in this run",
+                    "model",
+                )
+            )
+            continue
+        if claim.metric in ("wer", "cer"):
+            if at_size and not at_size[0].wer_meaningful:
+                verdicts.append(
+                    Verdict(
+                        entry.name,
+                        claim,
+                        "UNVERIFIABLE",
+                        claim.describe_value(),
+                        "-",
+                        "-",
+                        "random weights (a shadow): its WER means nothing",
+                        "model",
+                    )
+                )
+                continue
+            plain = replace(claim, chunk_ms=None)  # the offline rules, on the row at this chunk size
+            verdict = _check(plain, entry, [r.measurement for r in at_size], hardware, "model", ())
+            verdicts.append(replace(verdict, claim=claim))
+            continue
+        verdicts.append(_latency_verdict(entry, claim, at_size, hardware))
+    return verdicts
+
+
+def _latency_verdict(
+    entry: ModelEntry, claim: Claim, rows: Sequence[StreamingMeasurement], hardware: Hardware
+) -> Verdict:
+    def verdict(status: Status, measured: str, tolerance: str, reason: str) -> Verdict:
+        return Verdict(
+            entry.name,
+            claim,
+            status,
+            claim.describe_value(),
+            measured,
+            tolerance,
+            reason,
+            "model",
+            rows[0].measurement if rows else None,
+        )
+
+    if claim.batch_size is not None:
+        rows = [r for r in rows if r.measurement.batch_size == claim.batch_size]
+        if not rows:
+            return verdict("UNVERIFIABLE", "-", "-", f"claimed at batch size {claim.batch_size}; not measured at it")
+    row = rows[0]
+    if row.latency_ms is None:
+        return verdict("UNVERIFIABLE", "-", "-", "chunk latency was not measured")
+    shown, tol = f"{row.latency_ms:.2f} ms", f"+{LATENCY_TOLERANCE_RELATIVE:.0%}"
+    mismatch = _hardware_matches(claim, hardware) if (claim.gpu or claim.cpu) else ""
+    if mismatch:
+        return verdict("UNVERIFIABLE", shown, "-", mismatch)
+    if row.latency_ms <= claim.high * (1 + LATENCY_TOLERANCE_RELATIVE):
+        return verdict(
+            "PASS", shown, tol, f"median compute per chunk ≤ claimed (at batch {row.measurement.batch_size})"
+        )
+    if hardware.contention:
+        return verdict(
+            "UNVERIFIABLE",
+            shown,
+            tol,
+            f"measured > claimed while other work competed ({hardware.contention}); rerun on a quiet machine",
+        )
+    return verdict("FAIL", shown, tol, f"median compute per chunk > claimed (at batch {row.measurement.batch_size})")

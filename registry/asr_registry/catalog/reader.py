@@ -146,6 +146,7 @@ def _read_claims(reader: _Reader, raw: Any, path: tuple[str | int, ...]) -> tupl
             gpu=reader.get(item, "gpu", where, values.string, default=""),
             cpu=reader.get(item, "cpu", where, values.string, default=""),
             threads=reader.get(item, "threads", where, values.positive_int),
+            chunk_ms=reader.get(item, "chunk_ms", where, values.positive_int),
             note=reader.get(item, "note", where, values.string, default=""),
             config=reader.get(item, "config", where, values.string, default=""),
             revision=reader.get(item, "revision", where, values.string, default=""),

@@ -14,7 +14,7 @@ Family = Literal["ctc", "rnnt", "tdt", "hybrid", "aed", "salm"]
 Decoder = Literal["ctc", "rnnt", "tdt", "aed", "llm"]
 Precision = Literal["fp32", "fp16", "bf16"]
 SizeTier = Literal["tiny", "small", "medium", "large", "xlarge", "xxlarge"]
-Metric = Literal["wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size"]
+Metric = Literal["wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size", "chunk_latency_ms"]
 
 # "shadow": the real architecture with random weights (asr_registry.shadow); loadable, never published.
 STATUSES: tuple[str, ...] = ("published", "unverified", "shadow")
@@ -30,9 +30,18 @@ PROMPT_FIELDS: tuple[str, ...] = ("source_lang", "target_lang", "task", "pnc", "
 EXCLUSION_KINDS: tuple[str, ...] = ("not-asr", "withdrawn", "duplicate", "unloadable")
 PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "bf16")
 SIZE_TIERS: tuple[str, ...] = ("tiny", "small", "medium", "large", "xlarge", "xxlarge")
-METRICS: tuple[str, ...] = ("wer", "cer", "rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size")
+# chunk_latency_ms: a cache-aware streaming model's compute time per chunk step (median), at a claim's chunk_ms.
+METRICS: tuple[str, ...] = (
+    "wer",
+    "cer",
+    "rtfx",
+    "gpu_memory_gb",
+    "cpu_memory_gb",
+    "optimal_batch_size",
+    "chunk_latency_ms",
+)
 # Lower is better for error rates and memory; higher is better for speed.
-LOWER_IS_BETTER: frozenset[str] = frozenset({"wer", "cer", "gpu_memory_gb", "cpu_memory_gb"})
+LOWER_IS_BETTER: frozenset[str] = frozenset({"wer", "cer", "gpu_memory_gb", "cpu_memory_gb", "chunk_latency_ms"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,9 @@ class Claim:
     # A CPU speed claim holds only on the CPU it was measured on, with as many torch threads.
     cpu: str = ""  # CPU model name as /proc/cpuinfo gives it, e.g. "AMD EPYC"
     threads: int | None = None
+    # Streaming: the chunk size (ms, one of the model's chunk_sizes_ms) a WER or latency was measured
+    # at, chunk by chunk through the cache-aware path; None for an offline (whole-file) figure.
+    chunk_ms: int | None = None
     note: str = ""
     # What makes the figure re-runnable beyond the fields above: the dataset's config and
     # revision, and the scoring version (normaliser + scorer, e.g. "oal-2026-03") it was scored with.
@@ -125,6 +137,8 @@ class Claim:
 
     def describe_conditions(self) -> str:
         parts = [p for p in (self.dataset, self.split, self.language, self.decoder) if p]
+        if self.chunk_ms is not None:
+            parts.append(f"chunk={self.chunk_ms}ms")
         if self.batch_size is not None:
             parts.append(f"bs={self.batch_size}")
         parts.extend(p for p in (self.precision, self.hardware) if p)

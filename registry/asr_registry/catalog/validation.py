@@ -81,7 +81,10 @@ def check_claim(claim: Claim, sources: Mapping[str, Source] | None) -> list[Find
                 f"{claim.metric} is a percentage: 0-100, got {claim.describe_value()}",
             )
         )
-    elif claim.metric in ("rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size") and low <= 0:
+    elif (
+        claim.metric in ("rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size", "chunk_latency_ms")
+        and low <= 0
+    ):
         found.append(
             (
                 ("value" if claim.range is None else "range",),
@@ -261,6 +264,25 @@ def _check_capabilities(entry: ModelEntry) -> list[Finding]:
     for left, right in entry.att_context_sizes:
         if left == 0 and right == 0:
             found.append((("att_context_sizes",), "[0, 0] sees no context"))
+    return found + _check_streaming_claims(entry)
+
+
+def _check_streaming_claims(entry: ModelEntry) -> list[Finding]:
+    """A streaming claim names one of the model's chunk sizes; a chunk latency needs one."""
+    found: list[Finding] = []
+    for position, claim in enumerate(entry.claims):
+        where = ("claims", position)
+        if claim.metric == "chunk_latency_ms" and claim.chunk_ms is None:
+            found.append(((*where, "chunk_ms"), "a chunk_latency_ms claim needs the chunk_ms it was measured at"))
+        if claim.chunk_ms is not None and claim.metric not in ("wer", "cer", "chunk_latency_ms"):
+            found.append(
+                ((*where, "chunk_ms"), f"chunk_ms is for wer, cer and chunk_latency_ms claims, not {claim.metric}")
+            )
+        if claim.chunk_ms is not None and claim.chunk_ms not in entry.chunk_sizes_ms:
+            listed = ", ".join(str(ms) for ms in entry.chunk_sizes_ms) or "none"
+            found.append(
+                ((*where, "chunk_ms"), f"{claim.chunk_ms} ms is not one of the model's chunk_sizes_ms ({listed})")
+            )
     return found
 
 

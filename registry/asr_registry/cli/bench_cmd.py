@@ -24,8 +24,11 @@ from asr_registry.errors import RegistryError
 from asr_registry.sizing.long_audio import LONG_AUDIO_MODES
 
 if TYPE_CHECKING:
-    from asr_registry.bench.run import RayBench, StepBar
+    from asr_registry.bench.plan import BenchPlan
+    from asr_registry.bench.run import BenchOutcome, RayBench, StepBar
     from asr_registry.bench.runner import BenchOptions
+    from asr_registry.bench.streaming import StreamingRequest
+    from asr_registry.catalog.schema import Catalog, Dataset
     from asr_registry.datasets.inputs import HfInput
     from asr_registry.scale.request import ScaleRequest
 
@@ -140,6 +143,36 @@ rescore_options = option_group(
 )
 
 
+def _streaming(streaming: bool, chunk_sizes_ms: tuple[int, ...]) -> StreamingRequest | None:
+    from asr_registry.bench.streaming import StreamingRequest
+    from asr_registry.errors import RegistryError
+
+    if chunk_sizes_ms and not streaming:
+        raise RegistryError("--chunk-size is the streaming chunk: give --streaming too")
+    return StreamingRequest(tuple(chunk_sizes_ms)) if streaming else None
+
+
+# `--streaming`: a cache-aware streaming model per chunk size beside its offline run (one `streaming` value).
+streaming_options = option_group(
+    "streaming",
+    _streaming,
+    click.option(
+        "--streaming",
+        is_flag=True,
+        help="Stream cache-aware streaming models chunk by chunk: WER, compute latency per chunk (median, p95) "
+        "and real-time factor per chunk size, beside the offline run.",
+    ),
+    click.option(
+        "--chunk-size",
+        "chunk_sizes_ms",
+        multiple=True,
+        type=click.IntRange(min=1),
+        metavar="MS",
+        help="With --streaming: only these chunk sizes (repeatable). Default: every one the model supports.",
+    ),
+)
+
+
 @click.group("bench", cls=CommandWithSubcommands)
 @click.argument("models", nargs=-1)
 @click.option(
@@ -168,6 +201,7 @@ rescore_options = option_group(
 @click.option(
     "--tune", is_flag=True, help="With --ensemble: grid-search ROVER's alpha and null_conf on the dev split first."
 )
+@streaming_options
 @removed_option("--compare", "asr-registry bench compare OLD NEW", nargs=2)
 @removed_option("--shadow", "asr-registry shadow bench NAME")
 @rescore_options
@@ -186,6 +220,7 @@ def command(
     combiner: str,
     tune: bool,
     rescoring: Rescoring,
+    streaming: StreamingRequest | None,
     scale: ScaleRequest,
     as_json: bool,
 ) -> None:
@@ -197,11 +232,10 @@ def command(
         return _rescore(rescoring, models, dataset_name, language, options.resamples, as_json)
     from asr_registry.bench.plan import BenchRequest, plan_bench
     from asr_registry.bench.report import save_outputs
-    from asr_registry.bench.run import run_bench
     from asr_registry.cli.bench_view import show_outcome
     from asr_registry.cli.hf_options import language_given, report_dropped, scratch_folder
     from asr_registry.cli.notes import route_notes
-    from asr_registry.plugins.manager import combiner_factories, get_catalog, get_datasets
+    from asr_registry.plugins.manager import get_catalog, get_datasets
 
     catalog, datasets = get_catalog(), get_datasets()
     route_notes(False, "asr_registry.bench", "asr_registry.engine")
@@ -209,9 +243,9 @@ def command(
     request = BenchRequest(*given, benchmark_json, plot, hf)
     plan = plan_bench(request, catalog, datasets, scratch_folder, _note)
     report_dropped(plan.dropped)
-    outcome = run_bench(
-        plan, catalog, datasets, bar=_bar, note=_note, on_ray=_on_ray(scale), combiners=combiner_factories()
-    )
+    if streaming is not None:
+        sys.exit(_bench_streaming(plan, catalog, datasets, streaming, as_json))
+    outcome = _run(plan, catalog, datasets, scale)
     show_outcome(outcome, as_json)
     # Files are written after the results are shown: a file that cannot be written then
     # (disk filled up meanwhile) loses nothing, and is saved elsewhere (see save_outputs).
@@ -233,6 +267,26 @@ def _rescore(
     else:
         click.echo("\n".join(lines))
     sys.exit(1 if failed else 0)
+
+
+def _run(plan: BenchPlan, catalog: Catalog, datasets: dict[str, Dataset], scale: ScaleRequest) -> BenchOutcome:
+    from asr_registry.bench.run import run_bench
+    from asr_registry.plugins.manager import combiner_factories
+
+    on_ray = _on_ray(scale)
+    return run_bench(plan, catalog, datasets, bar=_bar, note=_note, on_ray=on_ray, combiners=combiner_factories())
+
+
+def _bench_streaming(
+    plan: BenchPlan, catalog: Catalog, datasets: dict[str, Dataset], request: StreamingRequest, as_json: bool
+) -> int:
+    """The streaming bench, shown; its exit code (1 when a claim failed)."""
+    from asr_registry.bench.streaming import run_streaming_bench
+    from asr_registry.cli.bench_view import show_streaming
+
+    benches = run_streaming_bench(plan, catalog, datasets, request, lambda text: _note(f"benching {text}"))
+    show_streaming(benches, as_json)
+    return 1 if any(b.failed for b in benches) else 0
 
 
 def _note(text: str) -> None:

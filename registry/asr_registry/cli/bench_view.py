@@ -12,6 +12,7 @@ from asr_registry.cli.output import echo_json, echo_table, to_jsonable
 if TYPE_CHECKING:
     from asr_registry.bench.results import BenchReport
     from asr_registry.bench.run import BenchOutcome
+    from asr_registry.bench.streaming import StreamingBench
 
 
 def show_outcome(outcome: BenchOutcome, as_json: bool) -> None:
@@ -113,3 +114,51 @@ def _show_claims(report: BenchReport) -> None:
             if frozenset((run.label, other)) not in shown:  # P(B beats A) is about 1 - P(A beats B)
                 shown.add(frozenset((run.label, other)))
                 click.echo(f"paired bootstrap: P({run.label} has lower WER than {other}) = {probability:.3f}")
+
+
+STREAMING_HEADERS = ["mode", "lookahead", "WER % [95% CI]", "chunk ms p50", "chunk ms p95", "RTF", "chunks", "files"]
+
+
+def show_streaming(benches: list[StreamingBench], as_json: bool) -> None:
+    """`bench --streaming`: one table per model and dataset (offline row first), then the verdicts."""
+    from asr_registry.bench.streaming import streaming_json
+
+    if as_json:
+        echo_json({"streaming": [streaming_json(b) for b in benches]})
+        return
+    for bench in benches:
+        machine = bench.machine
+        hardware = machine.gpu or f"{machine.processor}, {machine.torch_threads} torch thread(s)"
+        click.echo(
+            f"\nStreaming bench of {bench.model} [{bench.decoder}] on {bench.dataset}: {machine.device} ({hardware}), "
+            f"batch {bench.batch_size}, {bench.precision}"
+        )
+        rows = [
+            (
+                row.mode,
+                "-" if row.att_context_size is None else f"[{row.att_context_size[0]}, {row.att_context_size[1]}]",
+                f"{row.wer:.2f} [{row.wer_ci[0]:.2f}, {row.wer_ci[1]:.2f}]",
+                "-" if row.latency_ms is None else f"{row.latency_ms:.2f}",
+                "-" if row.latency_p95_ms is None else f"{row.latency_p95_ms:.2f}",
+                f"{row.rtf:.4f}",
+                str(row.chunks),
+                str(row.utterances),
+            )
+            for row in bench.rows
+        ]
+        echo_table(rows, STREAMING_HEADERS)
+        click.echo(
+            "chunk ms: compute time of one chunk step (one chunk of every file in the batch); RTF: compute "
+            "seconds / audio seconds (offline: whole-run wall time)"
+        )
+        if not bench.wer_meaningful:
+            click.echo("WER: random weights (a shadow), meaningless; only the latency and RTF say anything")
+        if bench.verdicts:
+            click.echo("")
+            echo_table(
+                [
+                    (v.claim.metric, v.claimed, v.claim.describe_conditions(), v.measured, v.status, v.reason)
+                    for v in bench.verdicts
+                ],
+                ["claim", "claimed", "conditions", "measured", "verdict", "reason"],
+            )

@@ -136,6 +136,20 @@ transcriber_options = option_group(
         type=click.IntRange(1, 1024),
         help="Torch CPU threads (per worker). Default: every usable core; one fewer when the audio is compressed or resampled.",
     ),
+    click.option(
+        "--streaming",
+        is_flag=True,
+        help="Run a cache-aware streaming model chunk by chunk, as live audio would arrive "
+        "(NeMo's cache-aware streaming; files batched together).",
+    ),
+    click.option(
+        "--chunk-size",
+        "chunk_size_ms",
+        type=click.IntRange(min=1),
+        metavar="MS",
+        help="With --streaming: chunk in milliseconds, one of the catalog entry's chunk_sizes_ms. "
+        "Default: the model's first.",
+    ),
     consumes=("prompt",),  # built by @prompt_options, above it
 )
 

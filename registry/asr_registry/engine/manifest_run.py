@@ -89,7 +89,8 @@ def journal_header(
         "word_confidence": s.word_confidence,
         "max_audio_seconds": journal_value(s.long_audio, s.max_audio_seconds),
         "chunk_overlap_seconds": s.chunk_overlap_seconds,
-        "format": dict(output_format if output_format is not None else getattr(transcriber, "output_format", {})),
+        # A streaming engine adds its chunk size (`StreamingEngine.output_format`).
+        "format": dict(output_format or {}) | dict(getattr(transcriber, "output_format", {})),
     }
 
 

@@ -37,6 +37,8 @@ class TranscriberSpec:
     decode_threads: int = 2
     threads: int | None = None  # torch threads; None: the engine's choice (scale: cores per actor)
     prompt: PromptOptions | None = None  # --language, --task, ... for prompted models (Canary, SALM)
+    streaming: bool = False  # cache-aware streaming, chunk by chunk (asr_registry.engine.streaming)
+    chunk_size_ms: int | None = None  # with streaming: one of the model's chunk sizes (default: its first)
 
     def __post_init__(self) -> None:
         if (self.model is None) == (self.ensemble is None):
@@ -45,6 +47,10 @@ class TranscriberSpec:
             raise RegistryError("--decoder applies to --model; give ensemble members as MODEL:DECODER")
         if self.ensemble is not None and self.timestamps:
             raise RegistryError("--timestamps applies to --model: an ensemble's combined words have no times")
+        if self.chunk_size_ms is not None and not self.streaming:
+            raise RegistryError("--chunk-size is the streaming chunk: give --streaming too")
+        if self.streaming and self.ensemble is not None:
+            raise RegistryError("--streaming runs one cache-aware streaming --model, not an ensemble")
 
     def on_device(self, device: str) -> TranscriberSpec:
         return replace(self, device=device)
@@ -94,6 +100,14 @@ class TranscriberSpec:
             require_published(catalog.find(name))
             return Engine.from_catalog(name, catalog, replace(options, decoder=decoder, word_confidence=confidence))
 
+        if self.model is not None and self.streaming:
+            from asr_registry.engine.streaming import StreamingEngine
+
+            require_published(catalog.find(self.model))
+            streamer = StreamingEngine.from_catalog(self.model, catalog, replace(options, decoder=self.decoder))
+            assert isinstance(streamer, StreamingEngine)
+            streamer.set_chunk_size(self.chunk_size_ms)
+            return streamer
         if self.model is not None:
             return engine_for(self.model, self.decoder, self.word_confidence)
         from asr_registry.ensemble.members import Ensemble, build_combiner, check_member, parse_members
