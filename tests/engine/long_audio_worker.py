@@ -12,14 +12,21 @@ import json
 import sys
 
 from asr_registry.engine import Engine, EngineOptions
+from asr_registry.engine.prompts import PromptOptions
 from asr_registry.metrics.memory import current_rss_bytes, peak_rss_during
 from asr_registry.plugins.manager import get_catalog
 
 
 def main(argv: list[str]) -> None:
     model, mode, chunk, *files = argv
+    # The multitask AED model is told the spoken language (the digits are English).
+    prompt = PromptOptions(language="en") if model == "digits_aed" else PromptOptions()
     options = EngineOptions(
-        device="cpu", threads=1, long_audio=mode, max_audio_seconds=None if chunk == "-" else float(chunk)
+        device="cpu",
+        threads=1,
+        long_audio=mode,
+        max_audio_seconds=None if chunk == "-" else float(chunk),
+        prompt=prompt,
     )
     engine = Engine.from_catalog(model, get_catalog(), options)
     engine.load()

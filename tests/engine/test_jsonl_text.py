@@ -22,6 +22,7 @@ from asr_registry.catalog.schema import Dataset
 from asr_registry.engine import Engine
 from asr_registry.engine.manifest import dumps_line, encode_line, read_manifest
 from asr_registry.engine.manifest_run import run_manifest
+from asr_registry.engine.options import EngineOptions
 from asr_registry.errors import RegistryError
 from asr_registry.metrics.wer import score
 from tests.engine.helpers import Digits, model_entry
@@ -120,7 +121,7 @@ extra_fields = st.dictionaries(any_text.filter(lambda k: k not in RESERVED), jso
 
 @pytest.fixture(scope="module")
 def ctc_engine(digits: Digits) -> Engine:
-    engine = Engine(model_entry(digits, "ctc"), device="cpu", batch_size=4)
+    engine = Engine(model_entry(digits, "ctc"), EngineOptions(device="cpu", batch_size=4))
     engine.load()
     return engine
 

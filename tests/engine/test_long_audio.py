@@ -45,8 +45,10 @@ def test_memory_models_cover_local_attention_linear_in_length() -> None:
 def test_the_longest_file_is_the_inverse_of_the_memory_model() -> None:
     fitted = memory_model("digits_ctc")
     assert fitted is not None
-    full = fitted.longest_full_seconds(4.0, "fp32")
-    assert math.isclose(fitted.activations_gb(1, full, "fp32"), 4.0, rel_tol=1e-6)
+    full = fitted.longest_full_seconds(0.5, "fp32")
+    assert math.isclose(fitted.activations_gb(1, full, "fp32"), 0.5, rel_tol=1e-6)
+    # Beyond the longest length the fit was measured at, its s^2 term is not trusted.
+    assert fitted.longest_full_seconds(100.0, "fp32") == fitted.longest_fitted_seconds == 60.0
     local = fitted.longest_local_seconds(4.0, "fp32")
     assert local is not None and math.isclose(fitted.local_activations_gb(1, local, "fp32") or 0, 4.0, rel_tol=1e-6)
     assert fitted.longest_full_seconds(0.001, "fp32") == 0.0
@@ -54,12 +56,13 @@ def test_the_longest_file_is_the_inverse_of_the_memory_model() -> None:
 
 def test_auto_uses_full_attention_while_it_fits_then_local_attention_in_one_pass() -> None:
     plan = choose_long_audio(_entry("digits_ctc"), "auto", CPU, "fp32", ram_gb=16.0)
-    assert plan.local and 60 < plan.full_seconds < 300 and plan.local_seconds > 1800
+    assert plan.local and plan.full_seconds == 60 and plan.local_seconds > 1800
     segments, local = plan_long_segments([(0, 30.0), (1, 300.0), (2, 1800.0)], plan, overlap=4.0)
     assert [s.n_chunks for s in segments] == [1, 1, 1] and local == {1, 2}
     # More memory: full attention holds longer files (its need grows with the square of the length).
-    roomy = choose_long_audio(_entry("digits_ctc"), "auto", CPU, "fp32", ram_gb=64.0)
-    assert math.isclose(roomy.full_seconds, 2 * plan.full_seconds, rel_tol=0.05)
+    small = choose_long_audio(_entry("digits_ctc"), "auto", CPU, "fp32", ram_gb=0.5)
+    roomy = choose_long_audio(_entry("digits_ctc"), "auto", CPU, "fp32", ram_gb=2.0)
+    assert 1.8 * small.full_seconds < roomy.full_seconds < 60
 
 
 def test_files_longer_than_local_attention_fits_are_chunked_at_a_length_memory_allows() -> None:
@@ -78,7 +81,7 @@ def test_chunk_length_follows_the_memory_at_hand_not_a_fixed_300_s() -> None:
     assert small.chunk_seconds <= small.full_seconds
     # On a GPU the GPU's memory counts, not the RAM.
     gpu = choose_long_audio(_entry("digits_ctc"), "chunk", Hardware.gpu(80.0), "fp32", ram_gb=1.0)
-    assert gpu.chunk_seconds == 300 and "GPU memory" in gpu.reason
+    assert gpu.chunk_seconds == 60 and "GPU memory" in gpu.reason  # the fit's longest length
 
 
 def test_architectures_without_local_attention_fall_back_to_chunks() -> None:

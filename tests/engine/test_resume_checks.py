@@ -20,6 +20,7 @@ from asr_registry.catalog.schema import ModelEntry, ModelSource
 from asr_registry.engine import Engine
 from asr_registry.engine.files import OutputError, OutputLock, lock_holder, lock_path
 from asr_registry.engine.manifest_run import journal_header, run_manifest
+from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.output import Journal, estimate_bytes, partial_path, prepare_output, read_journal
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.errors import RegistryError
@@ -40,7 +41,7 @@ def _aed(language: str) -> Engine:
         languages=("en", "es"),
         prompt=("source_lang", "target_lang", "task", "pnc"),
     )
-    return Engine(entry, device="cpu", prompt=PromptOptions(language=language))
+    return Engine(entry, EngineOptions(device="cpu", prompt=PromptOptions(language=language)))
 
 
 def _interrupted(engine: Engine, manifest: Path, out: Path, rows: dict[int, dict[str, object]]) -> None:
@@ -81,8 +82,10 @@ def test_resume_with_another_decoder_or_precision_is_refused_before_the_model_lo
     digits: Digits, manifest: Path, tmp_path: Path, change: dict[str, object], field: str
 ) -> None:
     out = tmp_path / "out.jsonl"
-    _interrupted(Engine(model_entry(digits, "hybrid"), device="cpu"), manifest, out, {1: {"pred_text": "x"}})
-    other = Engine(model_entry(digits, "hybrid"), device="cpu", **change)  # type: ignore[arg-type]
+    _interrupted(
+        Engine(model_entry(digits, "hybrid"), EngineOptions(device="cpu")), manifest, out, {1: {"pred_text": "x"}}
+    )
+    other = Engine(model_entry(digits, "hybrid"), EngineOptions(device="cpu", **change))  # type: ignore[arg-type]
     with pytest.raises(RegistryError, match=rf"cannot resume .*different run \({field}"):
         run_manifest(other, manifest, out, resume=True)
     assert other._runner is None
@@ -119,7 +122,7 @@ def test_pred_key_naming_an_input_field_is_refused_at_the_library_level(
     digits: Digits, manifest: Path, tmp_path: Path
 ) -> None:
     # Before: `--pred-key text` silently overwrote the reference text.
-    engine = Engine(model_entry(digits, "ctc"), device="cpu")
+    engine = Engine(model_entry(digits, "ctc"), EngineOptions(device="cpu"))
     with pytest.raises(RegistryError, match=r"m\.jsonl:1: --pred-key text names a field of the input rows"):
         run_manifest(engine, manifest, tmp_path / "out.jsonl", pred_key="text")
     with pytest.raises(RegistryError, match="--pred-key audio_filepath names a field"):

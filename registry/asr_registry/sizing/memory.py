@@ -83,6 +83,10 @@ class MemoryModel:
     # peak bytes (fp32) = batch * local_a * seconds + local_c, linear in length. None: not fitted.
     local_a: float | None = None
     local_c: float | None = None
+    # The longest audio the full-attention fit was measured at: the s^2 term is small next to the
+    # linear one there, so the fit is not trusted beyond it (a 30-min TDT run it called 4.6 GB was
+    # killed). Long files switch to local attention or chunks past this length.
+    longest_fitted_seconds: float = math.inf
 
     def activations_gb(self, batch: int, seconds: float, precision: str) -> float:
         per_utterance = self.a * seconds + self.b * seconds * seconds
@@ -114,8 +118,10 @@ class MemoryModel:
         if room <= 0:
             return 0.0
         if self.b <= 0:
-            return room / self.a if self.a > 0 else math.inf
-        return (-self.a + math.sqrt(self.a * self.a + 4 * self.b * room)) / (2 * self.b)
+            fits = room / self.a if self.a > 0 else math.inf
+        else:
+            fits = (-self.a + math.sqrt(self.a * self.a + 4 * self.b * room)) / (2 * self.b)
+        return min(fits, self.longest_fitted_seconds)
 
     def longest_local_seconds(self, activation_gb: float, precision: str) -> float | None:
         """The longest single file whose local-attention activations fit (None: no local fit)."""
@@ -161,6 +167,7 @@ def memory_model(name: str) -> MemoryModel | None:
         int(raw["parameters"]),
         None if local_a is None else float(local_a),
         None if local_c is None else float(local_c),
+        max((float(point[1]) for point in raw.get("points", [])), default=math.inf),
     )
 
 
