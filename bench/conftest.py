@@ -93,8 +93,11 @@ def _build(folder: Path) -> MixedSet:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--bench-goals", action="store_true",
-                     help="fail a benchmark whose speed or memory goal is missed (default: report only)")  # fmt: skip
+    parser.addoption(
+        "--bench-goals",
+        action="store_true",
+        help="fail a benchmark whose speed or memory goal is missed (default: report only)",
+    )
 
 
 class Goals:

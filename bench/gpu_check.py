@@ -98,8 +98,9 @@ def _is_oom(exc: BaseException) -> bool:
     return is_oom(exc)
 
 
-def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float, budget_gb: float,
-                deadline: float) -> dict[str, Any]:  # fmt: skip
+def check_model(
+    name: str, device: str, batches: tuple[int, ...], seconds: float, budget_gb: float, deadline: float
+) -> dict[str, Any]:
     import torch
 
     from asr_registry.shadow.builder import build, count_parameters
@@ -113,8 +114,13 @@ def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float
 
         calibrate_blank(model)
     model = model.to(device)
-    result: dict[str, Any] = {"model": name, "parameters": count_parameters(model),
-                              "build_s": round(time.perf_counter() - started, 1), "points": [], "skipped": []}  # fmt: skip
+    result: dict[str, Any] = {
+        "model": name,
+        "parameters": count_parameters(model),
+        "build_s": round(time.perf_counter() - started, 1),
+        "points": [],
+        "skipped": [],
+    }
     samples = int(seconds * 16000)
     for precision in ("fp32", "bf16"):
         if precision == "bf16":
@@ -137,8 +143,13 @@ def check_model(name: str, device: str, batches: tuple[int, ...], seconds: float
             finally:
                 del audio, lengths
                 gc.collect()
-            point = {"precision": precision, "batch_size": batch, "seconds": seconds, "activations_gb": round(peak, 4),
-                     "resident_gb": round(weights, 4)}  # fmt: skip
+            point = {
+                "precision": precision,
+                "batch_size": batch,
+                "seconds": seconds,
+                "activations_gb": round(peak, 4),
+                "resident_gb": round(weights, 4),
+            }
             if device == "cuda":  # weights (and anything else resident) + the forward's allocator peak
                 point["peak_gpu_memory_gb"] = round(peak + weights, 4)
             result["points"].append(point)
@@ -177,8 +188,13 @@ def memory_model_check(
         audio = torch.randn(batch, samples, device=device) * 0.1
         lengths = torch.full((batch,), samples, dtype=torch.long, device=device)
         need = need_at(entry, batch, seconds, "bf16")
-        row: dict[str, Any] = {"precision": "bf16", "batch_size": batch, "seconds": seconds,
-                               "predicted_gb": need.value, "predicted_basis": need.basis}  # fmt: skip
+        row: dict[str, Any] = {
+            "precision": "bf16",
+            "batch_size": batch,
+            "seconds": seconds,
+            "predicted_gb": need.value,
+            "predicted_basis": need.basis,
+        }
         try:
             peak, resident = _peak_of(functools.partial(_forward, model, spec, audio, lengths, "bf16", device), device)
             if device == "cuda":  # the prediction includes the runtime allowance; the allocator does not see it
@@ -208,8 +224,16 @@ def throughput(model: Any, spec: Any, device: str, deadline: float, dry: bool) -
         if time.perf_counter() > deadline:
             break
         try:
-            timed = time_model(model, spec, device=device, precision="bf16", batch_size=batch, seconds=seconds,
-                               rounds=2, decode=spec.transducer)  # fmt: skip
+            timed = time_model(
+                model,
+                spec,
+                device=device,
+                precision="bf16",
+                batch_size=batch,
+                seconds=seconds,
+                rounds=2,
+                decode=spec.transducer,
+            )
         except Exception as exc:
             if not _is_oom(exc):
                 raise
@@ -229,8 +253,9 @@ def engine_vs_transcribe(model: Any, name: str, device: str, deadline: float, dr
 
     batch = DRY["engine_batch"] if dry else ENGINE_BATCH
     seconds = 3.0 if dry else 10.0
-    audio = [np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1
-             for i in range(batch)]  # fmt: skip
+    audio = [
+        np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1 for i in range(batch)
+    ]
     result: dict[str, Any] = {"batch_size": batch, "seconds": seconds, "precision": "bf16"}
     try:
         started = time.perf_counter()
@@ -315,8 +340,10 @@ def engine_oom_split(model: Any, name: str, budget: dict[str, Any], seconds: flo
         # The CTC head: random-weight transducer decoding would time the shadow's noise, not the split.
         options = EngineOptions(device="cuda", precision="bf16", batch_size=batch, decoder="ctc")
         engine = Engine.from_catalog(name, get_catalog(), options, model=model)
-        audio = [np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1
-                 for i in range(batch)]  # fmt: skip
+        audio = [
+            np.random.default_rng(i).standard_normal(int(seconds * 16000)).astype(np.float32) * 0.1
+            for i in range(batch)
+        ]
         outputs = engine._forward_splitting(audio)
         skipped = sum(isinstance(o, Skip) for o in outputs)
         return {"batch_size": batch, "oom_splits": engine.oom_splits, "outputs": len(outputs), "skipped": skipped}
@@ -348,11 +375,19 @@ def main(argv: list[str] | None = None) -> int:
     models, batches, seconds = (DRY_MODELS, (1, 2), 3.0) if args.dry_run else (MODELS, BATCHES, SECONDS)
     gpu = torch.cuda.get_device_name(0) if args.device == "cuda" else platform.processor() or "cpu"
     report: dict[str, Any] = {
-        "kind": "asr-registry-gpu-check", "version": 1, "device": args.device, "gpu": gpu,
-        "gpu_memory_gb": round(torch.cuda.get_device_properties(0).total_memory / 1e9, 1) if args.device == "cuda" else None,
-        "torch": torch.__version__, "cuda": torch.version.cuda, "dry_run": args.dry_run,
-        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "models": [],
-    }  # fmt: skip
+        "kind": "asr-registry-gpu-check",
+        "version": 1,
+        "device": args.device,
+        "gpu": gpu,
+        "gpu_memory_gb": round(torch.cuda.get_device_properties(0).total_memory / 1e9, 1)
+        if args.device == "cuda"
+        else None,
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "dry_run": args.dry_run,
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "models": [],
+    }
     for name in models:
         print(f"{name} ...", flush=True)
         report["models"].append(check_model(name, args.device, batches, seconds, args.budget_gb, deadline))

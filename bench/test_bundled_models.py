@@ -45,8 +45,9 @@ def test_bundled_model_meets_its_claims(benchmark, goals, model: str, decoder: s
     walls = benchmark.stats.stats.data
     scored = score_run(model, decoder, engine.settings, dataset, results, texts, walls, max(peaks), hardware)
     tier = catalog.tiers.get(entry.size)
-    verdicts = tuple(v for v in check_claims(entry, [scored.run.measurement], hardware, tier)
-                     if v.used is scored.run.measurement)  # fmt: skip
+    verdicts = tuple(
+        v for v in check_claims(entry, [scored.run.measurement], hardware, tier) if v.used is scored.run.measurement
+    )
     benchmark.extra_info.update(extra_info(replace(scored.run, verdicts=verdicts, contention=during)))
     assert verdicts, "the bundled model has claims about its own test set"
     wer = [

@@ -39,9 +39,14 @@ def _entry(kind: str, path: Path) -> ModelEntry:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     decoders = ("rnnt", "ctc") if kind == "hybrid" else ("ctc",)
     return ModelEntry(
-        name=f"digits-{kind}", status="published", source=ModelSource(path=str(path), sha256=digest),
-        family="hybrid" if kind == "hybrid" else "ctc", decoders=decoders, size="tiny", languages=("en",),
-    )  # fmt: skip
+        name=f"digits-{kind}",
+        status="published",
+        source=ModelSource(path=str(path), sha256=digest),
+        family="hybrid" if kind == "hybrid" else "ctc",
+        decoders=decoders,
+        size="tiny",
+        languages=("en",),
+    )
 
 
 def _wer(references: list[str], hypotheses: list[str]) -> float:
@@ -99,8 +104,9 @@ def test_engine_rtfx_against_nemo_transcribe(
     meter = Meter()
     # Interleaved: NeMo's two variants, then the engine, round after round. pytest-benchmark
     # times the engine (its table); the same clock times all three into `measured`.
-    benchmark.pedantic(lambda: _timed(measured["engine"], runs["engine"]), setup=nemo_round, rounds=ROUNDS,
-                       iterations=1)  # fmt: skip
+    benchmark.pedantic(
+        lambda: _timed(measured["engine"], runs["engine"]), setup=nemo_round, rounds=ROUNDS, iterations=1
+    )
     contention = meter.stop()
 
     references = list(mixed_set.texts)
@@ -114,12 +120,18 @@ def test_engine_rtfx_against_nemo_transcribe(
     ratio, ratio_sorted = statistics.median(per_round), statistics.median(per_round_sorted)
     info = benchmark.extra_info
     info.update(
-        model=f"digits-{kind}", batch_size=BATCH_SIZE, utterances=len(paths), audio_seconds=round(audio, 1),
-        rounds_interleaved=ROUNDS, torch_threads=_threads(), baseline_rss_mb=round(baseline_rss / 2**20, 1),
-        rtfx_ratio_engine_vs_nemo=round(ratio, 3), rtfx_ratio_engine_vs_nemo_sorted=round(ratio_sorted, 3),
+        model=f"digits-{kind}",
+        batch_size=BATCH_SIZE,
+        utterances=len(paths),
+        audio_seconds=round(audio, 1),
+        rounds_interleaved=ROUNDS,
+        torch_threads=_threads(),
+        baseline_rss_mb=round(baseline_rss / 2**20, 1),
+        rtfx_ratio_engine_vs_nemo=round(ratio, 3),
+        rtfx_ratio_engine_vs_nemo_sorted=round(ratio_sorted, 3),
         rtfx_ratio_per_round=[round(r, 3) for r in per_round],
         contention=contention.as_dict() if contention else None,
-    )  # fmt: skip
+    )
     for name, values in measured.items():
         wall = statistics.median(values["walls"])
         info[f"{name}_rtfx"] = round(audio / wall, 1)

@@ -70,8 +70,18 @@ class Timed:
 
 
 def _transcribe(manifest: Path, out: Path, extra: list[str], env: dict[str, str]) -> Timed:
-    command = [str(BIN / "asr-registry"), "transcribe", str(manifest), "--model", MODEL, "--out", str(out),
-               "--no-progress", "--json", *extra]  # fmt: skip
+    command = [
+        str(BIN / "asr-registry"),
+        "transcribe",
+        str(manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--no-progress",
+        "--json",
+        *extra,
+    ]
     out.unlink(missing_ok=True)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
@@ -110,8 +120,14 @@ def _paired(local: list[Timed], ray: list[Timed]) -> dict[str, float]:
     }
 
 
-def _round(manifest: Path, folder: Path, arms: list[tuple[str, list[str]]], ray_temp: Path,
-           local: list[Timed], runs: dict[str, list[Timed]]) -> None:  # fmt: skip
+def _round(
+    manifest: Path,
+    folder: Path,
+    arms: list[tuple[str, list[str]]],
+    ray_temp: Path,
+    local: list[Timed],
+    runs: dict[str, list[Timed]],
+) -> None:
     """The local run, then each Ray arm, back to back: a change of load hits the pair, not one side."""
     local.append(_transcribe(manifest, folder / "local.jsonl", [], _env()))
     expected = (folder / "local.jsonl").read_bytes()
@@ -132,33 +148,41 @@ def test_ray_cpu_workers_against_local_engine(benchmark: Any, goals: Any, ray_te
         _round(manifest, tmp_path, fresh_arms, ray_temp, local, runs)
     benchmark.pedantic(_round, args=(manifest, tmp_path, fresh_arms, ray_temp, local, runs), rounds=1, iterations=1)
     figures: dict[str, Any] = {
-        "rows": local[0].summary["files"], "audio_hours": round(local[0].summary["audio_seconds"] / 3600, 3),
-        "rounds": ROUNDS, "local_wall_seconds": round(statistics.median(t.wall for t in local), 2),
+        "rows": local[0].summary["files"],
+        "audio_hours": round(local[0].summary["audio_seconds"] / 3600, 3),
+        "rounds": ROUNDS,
+        "local_wall_seconds": round(statistics.median(t.wall for t in local), 2),
         "local_rtfx": round(statistics.median(t.summary["rtfx"] for t in local), 1),
         "local_load_seconds": round(statistics.median(t.summary["load_seconds"] for t in local), 2),
-    }  # fmt: skip
+    }
     figures.update({name: _paired(local, timed) for name, timed in runs.items()})
     if JOINED:
         # ...then a cluster started once, as on real machines, each run paired with a local run of
         # its own round (the idle cluster's daemons are a load of their own).
         # As many CPUs as a local `--executor ray` gives itself.
         address = start_head(ray_temp / "cluster", local_cpus_for(max(WORKERS)), _env(), dashboard=False)
-        joined_arms = [(f"joined_workers_{n}", [*extra, "--address", address])
-                       for n, (_, extra) in zip(WORKERS, fresh_arms, strict=True)]  # fmt: skip
+        joined_arms = [
+            (f"joined_workers_{n}", [*extra, "--address", address])
+            for n, (_, extra) in zip(WORKERS, fresh_arms, strict=True)
+        ]
         joined_local: list[Timed] = []
         joined: dict[str, list[Timed]] = {}
         for _ in range(ROUNDS):
             _round(manifest, tmp_path, joined_arms, ray_temp, joined_local, joined)
         figures.update({name: _paired(joined_local, timed) for name, timed in joined.items()})
-    print(f"\nlocal engine: {figures['rows']} rows, {figures['local_wall_seconds']:.1f} s launch to exit, "
-          f"RTFx {figures['local_rtfx']}")  # fmt: skip
+    print(
+        f"\nlocal engine: {figures['rows']} rows, {figures['local_wall_seconds']:.1f} s launch to exit, "
+        f"RTFx {figures['local_rtfx']}"
+    )
     for name, paired in figures.items():
         if isinstance(paired, dict):
-            print(f"Ray {name}: {paired['wall_seconds']:.1f} s, overhead {paired['overhead_seconds']:+.1f} s "
-                  f"({paired['overhead_share']:.0%} of the local run); Ray start-up {paired['ray_startup_seconds']:.1f} s "
-                  f"({paired['ray_startup_share']:.0%}), pool start-up {paired['pool_startup_seconds']:.1f} s; "
-                  f"throughput ratio {paired['ratio_end_to_end']:.2f} end to end, "
-                  f"{paired['ratio_transcription']:.2f} transcribing")  # fmt: skip
+            print(
+                f"Ray {name}: {paired['wall_seconds']:.1f} s, overhead {paired['overhead_seconds']:+.1f} s "
+                f"({paired['overhead_share']:.0%} of the local run); Ray start-up {paired['ray_startup_seconds']:.1f} s "
+                f"({paired['ray_startup_share']:.0%}), pool start-up {paired['pool_startup_seconds']:.1f} s; "
+                f"throughput ratio {paired['ratio_end_to_end']:.2f} end to end, "
+                f"{paired['ratio_transcription']:.2f} transcribing"
+            )
     benchmark.extra_info.update(figures)
     # The issue's goal: a local Ray started by the command, two workers on two cores.
     headline = figures[f"workers_{WORKERS[-1]}"]

@@ -184,16 +184,22 @@ def test_engine_against_nemo_transcribe_on_a_shadow(
     segments = [Segment(i, 0.0, d) for i, d in enumerate(durations)]
     info = benchmark.extra_info
     info.update(
-        model=f"{name}-shadow", decoder=decoder or "default", batch_size=batch, clips=len(paths),
-        audio_seconds=round(audio, 1), rounds_interleaved=ROUNDS,
-        engine_threads=engine.threads[0], nemo_threads=torch_default,
+        model=f"{name}-shadow",
+        decoder=decoder or "default",
+        batch_size=batch,
+        clips=len(paths),
+        audio_seconds=round(audio, 1),
+        rounds_interleaved=ROUNDS,
+        engine_threads=engine.threads[0],
+        nemo_threads=torch_default,
         load_average_before_after=[round(load[0], 2), round(load_after[0], 2)],
         padded_over_real=round(padding_ratio(plan_batches(segments, batch, batch * 30.0)), 3),
         encoder_gflop_per_audio_second=round(gflop, 2),
         gemm_gflops_per_core={p: round(gemm_gflops_per_core(p), 1) for p in ("fp32", "bf16")},
         ceiling_rtfx={p: round(v, 1) for p, v in ceiling.items()},
-        engine_over_nemo=_spread_summary(ratio), engine_over_nemo_sorted=_spread_summary(ratio_sorted),
-    )  # fmt: skip
+        engine_over_nemo=_spread_summary(ratio),
+        engine_over_nemo_sorted=_spread_summary(ratio_sorted),
+    )
     for arm, values in walls.items():
         rtfx = [audio / w for w in values]
         info[f"{arm}_rtfx"] = _spread_summary(rtfx)

@@ -88,11 +88,15 @@ def test_default_threads_against_one_and_all_cores(benchmark: Any, goals: Any, k
         d / min(o, a) for d, o, a in zip(walls["default"], walls["one"], walls["all_cores"], strict=True)
     )
     benchmark.extra_info.update(
-        audio=kind, threads=settings, default_basis=why, rounds_interleaved=ROUNDS,
+        audio=kind,
+        threads=settings,
+        default_basis=why,
+        rounds_interleaved=ROUNDS,
         rtfx={name: round(value, 1) for name, value in rtfx.items()},
-        default_wall_over_best=round(behind, 3), omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", ""),
+        default_wall_over_best=round(behind, 3),
+        omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", ""),
         contention=contention.as_dict() if contention else None,
-    )  # fmt: skip
+    )
     print(
         f"\n{kind}: load {os.getloadavg()[0]:.1f}; threads {settings} ({why}); RTFx {benchmark.extra_info['rtfx']}; default/best wall {behind:.2f}"
     )

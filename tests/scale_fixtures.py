@@ -51,8 +51,21 @@ def scale_env(**extra: str) -> dict[str, str]:
 def start_head(temp_dir: Path, cpus: int, env: dict[str, str], *, dashboard: bool) -> str:
     """`ray start --head` as a user starts a cluster, under `temp_dir`; returns its address."""
     ui = ["--dashboard-port", str(free_port())] if dashboard else ["--include-dashboard", "false"]
-    command = [str(BIN / "ray"), "start", "--head", "--port", "0", "--num-cpus", str(cpus), "--temp-dir",
-               str(temp_dir), "--dashboard-agent-listen-port", str(free_port()), "--disable-usage-stats", *ui]  # fmt: skip
+    command = [
+        str(BIN / "ray"),
+        "start",
+        "--head",
+        "--port",
+        "0",
+        "--num-cpus",
+        str(cpus),
+        "--temp-dir",
+        str(temp_dir),
+        "--dashboard-agent-listen-port",
+        str(free_port()),
+        "--disable-usage-stats",
+        *ui,
+    ]
     subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
     return (temp_dir / "ray_current_cluster").read_text().strip()
 

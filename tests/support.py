@@ -45,8 +45,9 @@ def cli_env(**overrides: str | None) -> dict[str, str]:
 HANG_GUARD_SECONDS = 1800.0
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = HANG_GUARD_SECONDS) -> Result:  # fmt: skip
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = HANG_GUARD_SECONDS
+) -> Result:
     """Run the installed console script, as a user would."""
     script = BIN / "asr-registry"
     command = (
@@ -60,9 +61,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
 
 def minimal_model(name: str = "demo", **fields: str) -> str:
     lines = {
-        "status": '"published"', "source": f'{{ ngc = "{name}" }}', "family": '"ctc"',
-        "decoders": '["ctc"]', "size": '"small"', "languages": '["en"]',
-    }  # fmt: skip
+        "status": '"published"',
+        "source": f'{{ ngc = "{name}" }}',
+        "family": '"ctc"',
+        "decoders": '["ctc"]',
+        "size": '"small"',
+        "languages": '["en"]',
+    }
     lines.update(fields)
     body = "\n".join(f"{k} = {v}" for k, v in lines.items())
     return f'[models."{name}"]\n{body}\n'
@@ -105,8 +110,12 @@ def write_distribution(root: Path, name: str, code: str) -> Path:
 
 def pip(*args: str) -> None:
     """pip of the interpreter running the tests (it has setuptools for --no-build-isolation)."""
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True,
-                   capture_output=True, text=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 @dataclass(frozen=True)

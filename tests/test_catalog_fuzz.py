@@ -10,11 +10,30 @@ from asr_registry.catalog.reader import parse_catalog_text
 from asr_registry.catalog.validation import validate_file
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
     st.lists(st.one_of(st.integers(), st.text(max_size=5), st.floats()), max_size=3),
-)  # fmt: skip
-_FIELDS = ["status", "source", "family", "decoders", "size", "languages", "parameters", "domains", "streaming",
-           "sample_rate", "precision", "resources", "claims", "substitutes", "bogus"]  # fmt: skip
+)
+_FIELDS = [
+    "status",
+    "source",
+    "family",
+    "decoders",
+    "size",
+    "languages",
+    "parameters",
+    "domains",
+    "streaming",
+    "sample_rate",
+    "precision",
+    "resources",
+    "claims",
+    "substitutes",
+    "bogus",
+]
 
 
 def _toml_value(value: object) -> str:

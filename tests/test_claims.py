@@ -10,13 +10,33 @@ H100 = Hardware("cuda", "NVIDIA H100 80GB HBM3")
 
 
 def _entry(*claims: Claim, decoders=("rnnt", "ctc")) -> ModelEntry:
-    return ModelEntry(name="m", status="published", source=ModelSource(path="m.nemo", sha256="0" * 64),
-                      family="hybrid", decoders=decoders, size="tiny", languages=("en",), claims=claims)  # fmt: skip
+    return ModelEntry(
+        name="m",
+        status="published",
+        source=ModelSource(path="m.nemo", sha256="0" * 64),
+        family="hybrid",
+        decoders=decoders,
+        size="tiny",
+        languages=("en",),
+        claims=claims,
+    )
 
 
 def _measured(decoder="rnnt", wer=8.0, ci=(6.5, 9.6), rtfx=120.0, hardware=CPU, batch=16, **extra) -> Measurement:
-    return Measurement(model="m", dataset="digits", split="test", language="en", decoder=decoder, batch_size=batch,
-                       precision="fp32", hardware=hardware, wer=wer, wer_ci=ci, rtfx=rtfx, **extra)  # fmt: skip
+    return Measurement(
+        model="m",
+        dataset="digits",
+        split="test",
+        language="en",
+        decoder=decoder,
+        batch_size=batch,
+        precision="fp32",
+        hardware=hardware,
+        wer=wer,
+        wer_ci=ci,
+        rtfx=rtfx,
+        **extra,
+    )
 
 
 def _wer(value: float, **conditions) -> Claim:
@@ -72,17 +92,24 @@ def test_speed_and_memory_compare_in_the_right_direction() -> None:
 
 
 def test_tier_claims_are_checked_too_and_labelled() -> None:
-    tier = Tier("tiny", Resources(), (Claim(metric="wer", range=(5.0, 9.0), dataset="digits", language="en", source="howto"),
-                                      Claim(metric="wer", range=(10.0, 12.0), language="de", source="howto"),
-                                      Claim(metric="wer", range=(12.0, 18.0), source="howto")))  # fmt: skip
+    tier = Tier(
+        "tiny",
+        Resources(),
+        (
+            Claim(metric="wer", range=(5.0, 9.0), dataset="digits", language="en", source="howto"),
+            Claim(metric="wer", range=(10.0, 12.0), language="de", source="howto"),
+            Claim(metric="wer", range=(12.0, 18.0), source="howto"),
+        ),
+    )
     verdicts = check_claims(_entry(), [_measured()], CPU, tier)
     assert [(v.origin, v.status) for v in verdicts] == [("tiny-tier", "PASS")] + [("tiny-tier", "UNVERIFIABLE")] * 2
     assert verdicts[2].reason == "tier claim is for multilingual models"
 
 
 def _cpu_speed(value: float = 100.0, cpu: str = "AMD EPYC", threads: int | None = 2) -> Claim:
-    return Claim(metric="rtfx", value=value, dataset="digits", split="test", gpu="cpu", cpu=cpu, threads=threads,
-                 source="build")  # fmt: skip
+    return Claim(
+        metric="rtfx", value=value, dataset="digits", split="test", gpu="cpu", cpu=cpu, threads=threads, source="build"
+    )
 
 
 def test_cpu_speed_claim_is_checked_only_on_the_cpu_and_threads_it_records() -> None:

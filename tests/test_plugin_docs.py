@@ -103,9 +103,18 @@ def test_the_example_combiner_runs_an_ensemble_on_the_digits_data(acme: PluginSi
     out = tmp_path / "acme.jsonl"
     members = ("acme_digits_ctc", "digits_hybrid")
     manifest = _first_rows(tmp_path)
-    result = run_cli("transcribe", str(manifest), "--ensemble", ",".join(members),
-                     "--combiner", "first-confident:min_conf=0.95", "--word-confidence", "--out", str(out),
-                     env=_env(acme))  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(manifest),
+        "--ensemble",
+        ",".join(members),
+        "--combiner",
+        "first-confident:min_conf=0.95",
+        "--word-confidence",
+        "--out",
+        str(out),
+        env=_env(acme),
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == len(manifest.read_text().splitlines())
@@ -121,8 +130,17 @@ def test_the_example_combiner_runs_an_ensemble_on_the_digits_data(acme: PluginSi
 
 
 def test_the_example_combiner_rejects_a_bad_parameter_in_one_line(acme: PluginSite, tmp_path: Path) -> None:
-    result = run_cli("transcribe", str(_digits_manifest()), "--ensemble", "acme_digits_ctc,digits_hybrid",
-                     "--combiner", "first-confident:min_conf=2", "--out", str(tmp_path / "x.jsonl"), env=_env(acme))  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(_digits_manifest()),
+        "--ensemble",
+        "acme_digits_ctc,digits_hybrid",
+        "--combiner",
+        "first-confident:min_conf=2",
+        "--out",
+        str(tmp_path / "x.jsonl"),
+        env=_env(acme),
+    )
     assert result.returncode == 2
     assert result.stderr == "error: --combiner: min_conf must lie in [0, 1], got 2\n"
 

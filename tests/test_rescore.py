@@ -42,8 +42,19 @@ def test_bench_predictions_gives_the_leaderboards_wer_and_writes_samples(tmp_pat
     rows = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(pairs) == summary["utterances"]
     assert [[r["substitutions"], r["deletions"], r["insertions"]] for r in rows] == theirs
-    assert set(rows[0]) == {"id", "audio", "duration", "reference", "hypothesis", "reference_normalized",
-                            "hypothesis_normalized", "substitutions", "deletions", "insertions", "wer"}  # fmt: skip
+    assert set(rows[0]) == {
+        "id",
+        "audio",
+        "duration",
+        "reference",
+        "hypothesis",
+        "reference_normalized",
+        "hypothesis_normalized",
+        "substitutions",
+        "deletions",
+        "insertions",
+        "wer",
+    }
     errors = sum(r["substitutions"] + r["deletions"] + r["insertions"] for r in rows)
     words = sum(len(r["reference_normalized"].split()) for r in rows)
     assert summary["wer"] == pytest.approx(100 * errors / words)
@@ -108,8 +119,15 @@ def test_chunked_rows_are_merged_per_recording(tmp_path: Path) -> None:
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     merged = read_predictions(path)
-    assert merged == [{"id": "call1", "audio_filepath": "call1", "duration": 5.0, "text": "hello there world",
-                       "pred_text": "hello world"}]  # fmt: skip
+    assert merged == [
+        {
+            "id": "call1",
+            "audio_filepath": "call1",
+            "duration": 5.0,
+            "text": "hello there world",
+            "pred_text": "hello world",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

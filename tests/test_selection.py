@@ -11,24 +11,49 @@ from asr_registry.errors import SelectionError
 from asr_registry.selection.ranking import Request, select
 
 
-def _model(name: str, *, languages=("en",), size="large", params=115_000_000, wer=None, rtfx=None, status="published",
-           domains=("general",), streaming=False, memory=None, batch=None) -> ModelEntry:  # fmt: skip
+def _model(
+    name: str,
+    *,
+    languages=("en",),
+    size="large",
+    params=115_000_000,
+    wer=None,
+    rtfx=None,
+    status="published",
+    domains=("general",),
+    streaming=False,
+    memory=None,
+    batch=None,
+) -> ModelEntry:
     claims = []
     if wer is not None:
         claims.append(Claim(metric="wer", value=wer, dataset="x", language=languages[0], source="card"))
     if rtfx is not None:
         claims.append(Claim(metric="rtfx", value=rtfx, dataset="x", source="card"))
     return ModelEntry(
-        name=name, status=status, source=ModelSource(ngc=name), family="ctc", decoders=("ctc",), size=size,
-        languages=tuple(languages), parameters=params, claims=tuple(claims), domains=tuple(domains),
-        streaming=streaming, substitutes=("accurate",) if status == "unverified" else (), precision="bf16",
+        name=name,
+        status=status,
+        source=ModelSource(ngc=name),
+        family="ctc",
+        decoders=("ctc",),
+        size=size,
+        languages=tuple(languages),
+        parameters=params,
+        claims=tuple(claims),
+        domains=tuple(domains),
+        streaming=streaming,
+        substitutes=("accurate",) if status == "unverified" else (),
+        precision="bf16",
         resources=Resources(min_gpu_memory_gb=memory, batch_size=batch or {}, source="card" if batch or memory else ""),
-    )  # fmt: skip
+    )
 
 
 def _catalog(*models: ModelEntry) -> Catalog:
-    tiers = {"large": Tier("large", Resources(min_gpu_memory_gb=16.0, cpus=4.0, batch_size={8: 16, 16: 32, 24: 64},
-                                              source="howto"))}  # fmt: skip
+    tiers = {
+        "large": Tier(
+            "large", Resources(min_gpu_memory_gb=16.0, cpus=4.0, batch_size={8: 16, 16: 32, 24: 64}, source="howto")
+        )
+    }
     return Catalog({m.name: m for m in models}, {}, tiers)
 
 
@@ -79,8 +104,9 @@ def test_domain_models_are_preferred_and_say_why() -> None:
 def test_a_model_made_only_for_one_domain_is_never_offered_for_another() -> None:
     plain = select(CATALOG, Request())
     assert "phone" not in [c.model.name for c in plain.candidates]
-    assert any(e.model.name == "phone" and e.reason == "made for telephony only, not for general audio"
-               for e in plain.excluded)  # fmt: skip
+    assert any(
+        e.model.name == "phone" and e.reason == "made for telephony only, not for general audio" for e in plain.excluded
+    )
     both = _catalog(*CATALOG.models.values(), _model("phone_too", wer=8.0, rtfx=3000, domains=("general", "telephony")))
     assert "phone_too" in [c.model.name for c in select(both, Request()).candidates]
 
@@ -109,8 +135,10 @@ def test_gpu_memory_excludes_models_that_do_not_fit_and_says_on_what_basis() -> 
     ranked = select(CATALOG, Request(gpu_memory_gb=5, quality="highest"))
     names = [c.model.name for c in ranked.candidates]
     assert "accurate" not in names and "quick" in names
-    assert any(e.model.name == "accurate" and e.reason == "needs 6 GB GPU memory (model figure (catalog: card)), 5 GB given"
-               for e in ranked.excluded)  # fmt: skip
+    assert any(
+        e.model.name == "accurate" and e.reason == "needs 6 GB GPU memory (model figure (catalog: card)), 5 GB given"
+        for e in ranked.excluded
+    )
     # No figure: the parameter count gives the estimate, which names itself.
     middle = next(c for c in ranked.candidates if c.model.name == "middle")
     assert middle.sizing.known_to_fit and middle.sizing.memory_basis.startswith("estimated from 115M parameters")
@@ -144,8 +172,10 @@ def test_a_600m_model_without_a_figure_is_not_chosen_over_one_known_to_fit() -> 
     # The unknown one has the best WER, yet it is ranked after every model known to fit, and says why.
     mystery = ranked.candidates[-1]
     assert mystery.model.name == "mystery" and mystery.sizing.fit == "unknown"
-    assert any(r.startswith("GPU memory need unknown (no measured figure, no memory model, no parameter count)")
-               for r in mystery.reasons)  # fmt: skip
+    assert any(
+        r.startswith("GPU memory need unknown (no measured figure, no memory model, no parameter count)")
+        for r in mystery.reasons
+    )
     alone = select(_catalog(catalog.models["mystery"]), Request(gpu_memory_gb=2))
     assert any(n.startswith("no model is known to fit 2 GB") for n in alone.notes)
 
@@ -216,8 +246,10 @@ def test_cer_languages_rank_on_cer_claims_never_on_a_wer_range() -> None:
     from asr_registry.selection.ranking import CER_LANGUAGES
 
     assert CER_LANGUAGES == CHARACTER_LANGUAGES
-    claims = (Claim(metric="cer", value=5.5, dataset="aishell", source="card"),
-              Claim(metric="wer", value=1.0, dataset="x", language="zh", source="card"))  # fmt: skip
+    claims = (
+        Claim(metric="cer", value=5.5, dataset="aishell", source="card"),
+        Claim(metric="wer", value=1.0, dataset="x", language="zh", source="card"),
+    )
     scored = replace(_model("zh_scored", languages=("zh",)), claims=claims)
     catalog = _catalog(scored, _model("zh_unscored", languages=("zh",)))
     ranked = select(catalog, Request(languages=("zh",), quality="highest"))

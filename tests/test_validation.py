@@ -58,14 +58,28 @@ def test_same_table_twice_is_a_toml_error_with_line(write_catalog) -> None:
 
 
 def test_local_model_needs_a_checksum() -> None:
-    entry = ModelEntry(name="local", status="published", source=ModelSource(path="m.nemo"), family="ctc",
-                       decoders=("ctc",), size="tiny", languages=("en",))  # fmt: skip
+    entry = ModelEntry(
+        name="local",
+        status="published",
+        source=ModelSource(path="m.nemo"),
+        family="ctc",
+        decoders=("ctc",),
+        size="tiny",
+        languages=("en",),
+    )
     assert (("source", "sha256"), "a local .nemo path needs its sha256 (64 lowercase hex digits)") in check_entry(entry)
 
 
 def test_ngc_name_with_a_slash_is_rejected() -> None:
-    entry = ModelEntry(name="x", status="published", source=ModelSource(ngc="nvidia/x"), family="ctc",
-                       decoders=("ctc",), size="large", languages=("en",))  # fmt: skip
+    entry = ModelEntry(
+        name="x",
+        status="published",
+        source=ModelSource(ngc="nvidia/x"),
+        family="ctc",
+        decoders=("ctc",),
+        size="large",
+        languages=("en",),
+    )
     assert any(path == ("source", "ngc") for path, _ in check_entry(entry))
 
 
@@ -111,8 +125,15 @@ def test_exclusions_are_checked(write_catalog) -> None:
 
 
 def test_kabyle_uses_its_iso_639_3_code() -> None:
-    entry = ModelEntry(name="k", status="published", source=ModelSource(ngc="k"), family="rnnt",
-                       decoders=("rnnt",), size="large", languages=("kab",))  # fmt: skip
+    entry = ModelEntry(
+        name="k",
+        status="published",
+        source=ModelSource(ngc="k"),
+        family="rnnt",
+        decoders=("rnnt",),
+        size="large",
+        languages=("kab",),
+    )
     assert check_entry(entry) == []
     assert any("unknown language code 'kabyle'" in m for _, m in check_entry(replace(entry, languages=("kabyle",))))
 
@@ -122,8 +143,14 @@ def test_shipped_catalog_covers_the_2025_2026_checkpoints() -> None:
 
     catalog, _ = validate_file(builtin_catalog_path())
     assert len(catalog.models) >= 120
-    for name in ("canary-1b-v2", "canary-qwen-2.5b", "nemotron-speech-streaming-en-0.6b",
-                 "nemotron-3.5-asr-streaming-0.6b", "parakeet-tdt_ctc-0.6b-ja", "stt_ka_fastconformer_hybrid_large_pc"):  # fmt: skip
+    for name in (
+        "canary-1b-v2",
+        "canary-qwen-2.5b",
+        "nemotron-speech-streaming-en-0.6b",
+        "nemotron-3.5-asr-streaming-0.6b",
+        "parakeet-tdt_ctc-0.6b-ja",
+        "stt_ka_fastconformer_hybrid_large_pc",
+    ):
         assert catalog.models[name].published, name
     assert catalog.models["canary-1b-v2"].tasks == ("asr", "ast")
     assert catalog.models["nemotron-3.5-asr-streaming-0.6b"].prompt == ("language",)

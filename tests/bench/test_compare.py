@@ -18,8 +18,13 @@ from tests.bench.sample import MACHINE, run
 NAME = "m[librispeech:test-clean,tdt,bs16,bf16]"
 
 
-def _doc(wer: float = 5.0, ci: tuple[float, float] = (4.5, 5.5), rtfx: float | None = 1000.0,
-         gpu_gb: float | None = 4.0, cpu_gb: float | None = 2.0) -> dict[str, Any]:  # fmt: skip
+def _doc(
+    wer: float = 5.0,
+    ci: tuple[float, float] = (4.5, 5.5),
+    rtfx: float | None = 1000.0,
+    gpu_gb: float | None = 4.0,
+    cpu_gb: float | None = 2.0,
+) -> dict[str, Any]:
     report = BenchReport((run("m", wer, ci, rtfx, gpu_gb=gpu_gb, cpu_gb=cpu_gb),), MACHINE, "2026-11-25T10:00:00Z", 3)
     return to_pytest_benchmark(report)
 
@@ -35,13 +40,16 @@ def test_identical_reports_are_the_same() -> None:
     assert {c.status for c in changes} == {"same"}
 
 
-@pytest.mark.parametrize(("old_ci", "new_ci", "status"), [
-    ((4.5, 5.5), (5.6, 6.6), "regression"),   # new entirely above
-    ((5.6, 6.6), (4.5, 5.5), "improvement"),  # new entirely below
-    ((4.5, 5.5), (5.4, 6.4), "same"),         # overlap
-    ((4.5, 5.5), (5.5, 6.5), "same"),         # touching ends still overlap
-    ((4.0, 7.0), (5.0, 5.5), "same"),         # nested
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("old_ci", "new_ci", "status"),
+    [
+        ((4.5, 5.5), (5.6, 6.6), "regression"),  # new entirely above
+        ((5.6, 6.6), (4.5, 5.5), "improvement"),  # new entirely below
+        ((4.5, 5.5), (5.4, 6.4), "same"),  # overlap
+        ((4.5, 5.5), (5.5, 6.5), "same"),  # touching ends still overlap
+        ((4.0, 7.0), (5.0, 5.5), "same"),  # nested
+    ],
+)
 def test_wer_is_judged_by_ci_overlap(old_ci: tuple[float, float], new_ci: tuple[float, float], status: str) -> None:
     old, new = _doc(wer=sum(old_ci) / 2, ci=old_ci), _doc(wer=sum(new_ci) / 2, ci=new_ci)
     change = _by_metric(compare_reports(old, new))["wer"]
@@ -51,8 +59,9 @@ def test_wer_is_judged_by_ci_overlap(old_ci: tuple[float, float], new_ci: tuple[
         assert change.reason.startswith("CIs overlap")
 
 
-@pytest.mark.parametrize(("new_rtfx", "status"), [(899.0, "regression"), (901.0, "same"), (1099.0, "same"),
-                                                   (1101.0, "improvement")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("new_rtfx", "status"), [(899.0, "regression"), (901.0, "same"), (1099.0, "same"), (1101.0, "improvement")]
+)
 def test_rtfx_drop_threshold(new_rtfx: float, status: str) -> None:
     change = _by_metric(compare_reports(_doc(rtfx=1000.0), _doc(rtfx=new_rtfx)))["rtfx"]
     assert (change.old, change.new, change.status) == (1000.0, new_rtfx, status)
@@ -66,8 +75,9 @@ def test_rtfx_threshold_is_configurable() -> None:
 
 
 @pytest.mark.parametrize(("metric", "field"), [("peak_gpu_memory_gb", "gpu_gb"), ("peak_cpu_memory_gb", "cpu_gb")])
-@pytest.mark.parametrize(("new", "status"), [(2.21, "regression"), (2.19, "same"), (1.81, "same"),
-                                             (1.79, "improvement")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("new", "status"), [(2.21, "regression"), (2.19, "same"), (1.81, "same"), (1.79, "improvement")]
+)
 def test_memory_growth_threshold(metric: str, field: str, new: float, status: str) -> None:
     changes = _by_metric(compare_reports(_doc(**{field: 2.0}), _doc(**{field: new})))
     assert changes[metric].status == status
@@ -88,15 +98,25 @@ def test_benchmarks_only_in_one_report_are_reported() -> None:
     old["benchmarks"][0]["name"] = "gone"
     new["benchmarks"][0]["name"] = "added"
     changes = compare_reports(old, new)
-    assert [(c.name, c.metric, c.reason) for c in changes] == [("added", "presence", "only in new"),
-                                                                ("gone", "presence", "only in old")]  # fmt: skip
+    assert [(c.name, c.metric, c.reason) for c in changes] == [
+        ("added", "presence", "only in new"),
+        ("gone", "presence", "only in old"),
+    ]
     assert changes[0].old is None and changes[1].new is None
 
 
 def test_entries_without_wer_are_skipped() -> None:
     # As `pytest bench/ --benchmark-json` writes them: timing-only tests, no WER keys.
-    timing = {"group": None, "name": "test_cli_startup", "fullname": "bench/x.py::test_cli_startup",
-              "params": None, "param": None, "extra_info": {"seconds": 0.4}, "options": {}, "stats": {}}  # fmt: skip
+    timing = {
+        "group": None,
+        "name": "test_cli_startup",
+        "fullname": "bench/x.py::test_cli_startup",
+        "params": None,
+        "param": None,
+        "extra_info": {"seconds": 0.4},
+        "options": {},
+        "stats": {},
+    }
     old, new = _doc(), _doc()
     old["benchmarks"].append(timing)
     assert [c.metric for c in compare_reports(old, new)] == ["wer", "rtfx", "peak_gpu_memory_gb", "peak_cpu_memory_gb"]
@@ -132,16 +152,19 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
         load_report(tmp_path / "nowhere.json")
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda d: d.pop("benchmarks"),
-    lambda d: d["benchmarks"].append("text"),
-    lambda d: d["benchmarks"][0].update(extra_info=[1]),
-    lambda d: d["benchmarks"][0]["extra_info"].update(wer="five"),
-    lambda d: d["benchmarks"][0]["extra_info"].update(wer_ci=[1.0]),
-    lambda d: d["benchmarks"][0]["extra_info"].update(wer_ci=[6.0, 4.0]),
-    lambda d: d["benchmarks"][0]["extra_info"].update(rtfx=True),
-    lambda d: d["benchmarks"].append(dict(d["benchmarks"][0])),  # duplicate name
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.pop("benchmarks"),
+        lambda d: d["benchmarks"].append("text"),
+        lambda d: d["benchmarks"][0].update(extra_info=[1]),
+        lambda d: d["benchmarks"][0]["extra_info"].update(wer="five"),
+        lambda d: d["benchmarks"][0]["extra_info"].update(wer_ci=[1.0]),
+        lambda d: d["benchmarks"][0]["extra_info"].update(wer_ci=[6.0, 4.0]),
+        lambda d: d["benchmarks"][0]["extra_info"].update(rtfx=True),
+        lambda d: d["benchmarks"].append(dict(d["benchmarks"][0])),  # duplicate name
+    ],
+)
 def test_malformed_report_names_the_file(tmp_path: Path, mutate: Any) -> None:
     doc = _doc()
     mutate(doc)

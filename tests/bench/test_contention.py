@@ -51,8 +51,17 @@ def test_own_cpu_time_is_not_counted_as_other_work() -> None:
 def test_bench_on_a_busy_machine_warns_records_it_and_never_fails_a_speed_claim(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     with busy_processes(usable_cores()):
-        result = run_cli("bench", "digits_ctc", "--rounds", "1", "--resamples", "100", "--benchmark-json", str(report),
-                         env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+        result = run_cli(
+            "bench",
+            "digits_ctc",
+            "--rounds",
+            "1",
+            "--resamples",
+            "100",
+            "--benchmark-json",
+            str(report),
+            env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+        )
     assert "warning: other work competes for the CPU" in result.stderr, result.stderr
     assert report.is_file(), result.stdout + result.stderr
     data = json.loads(report.read_text())

@@ -19,8 +19,12 @@ def _speed_verdict(monkeypatch: pytest.MonkeyPatch, cpu: str, threads: int | Non
     catalog = get_catalog()
     entry = catalog.find("digits_ctc")
     monkeypatch.setattr(hardware_description, "cpu_model", lambda: cpu)
-    scored, hardware, _ = bench_model(entry, catalog, [get_datasets()["digits:test"]],
-                                      BenchOptions(rounds=1, device="cpu", threads=threads, resamples=100))  # fmt: skip
+    scored, hardware, _ = bench_model(
+        entry,
+        catalog,
+        [get_datasets()["digits:test"]],
+        BenchOptions(rounds=1, device="cpu", threads=threads, resamples=100),
+    )
     verdicts = [v for s in scored for v in s.run.verdicts]
     wer = next(v for v in verdicts if v.claim.metric == "wer")
     assert wer.status == "PASS"  # accuracy does not depend on the hardware identity

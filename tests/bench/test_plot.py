@@ -15,16 +15,19 @@ from tests.bench.sample import report, run
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize(("points", "front"), [
-    ([], []),
-    ([(5.0, 100.0)], [0]),
-    ([(2.0, 100.0), (3.0, 1000.0), (4.0, 500.0)], [0, 1]),          # (4, 500) is beaten by (3, 1000)
-    ([(2.0, 100.0), (2.0, 100.0)], [0, 1]),                          # identical: neither dominates
-    ([(2.0, 100.0), (2.0, 200.0)], [1]),                             # same WER, faster wins
-    ([(2.0, 100.0), (3.0, 100.0)], [0]),                             # same speed, lower WER wins
-    ([(1.0, 10.0), (2.0, 20.0), (3.0, 30.0), (4.0, 40.0)], [0, 1, 2, 3]),  # a clean trade-off
-    ([(5.0, 50.0), (1.0, 500.0), (3.0, 5.0)], [1]),                  # one point best on both counts
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("points", "front"),
+    [
+        ([], []),
+        ([(5.0, 100.0)], [0]),
+        ([(2.0, 100.0), (3.0, 1000.0), (4.0, 500.0)], [0, 1]),  # (4, 500) is beaten by (3, 1000)
+        ([(2.0, 100.0), (2.0, 100.0)], [0, 1]),  # identical: neither dominates
+        ([(2.0, 100.0), (2.0, 200.0)], [1]),  # same WER, faster wins
+        ([(2.0, 100.0), (3.0, 100.0)], [0]),  # same speed, lower WER wins
+        ([(1.0, 10.0), (2.0, 20.0), (3.0, 30.0), (4.0, 40.0)], [0, 1, 2, 3]),  # a clean trade-off
+        ([(5.0, 50.0), (1.0, 500.0), (3.0, 5.0)], [1]),  # one point best on both counts
+    ],
+)
 def test_pareto_front(points: list[tuple[float, float]], front: list[int]) -> None:
     assert pareto_front(points) == front
 

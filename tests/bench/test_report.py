@@ -57,16 +57,23 @@ def test_entry_names_and_extra_info_come_from_the_run() -> None:
     assert (extra["batch_size"], extra["precision"], extra["decoder"], extra["device"]) == (16, "bf16", "tdt", "cuda")
     assert (extra["utterances"], extra["skipped"], extra["audio_seconds"]) == (2620, 1, 19452.5)
     assert extra["normalizer"] == "english-1"
-    assert extra["sweep"] == [{"batch_size": 16, "rtfx": 3000.0, "peak_memory_gb": 3.5},
-                              {"batch_size": 64, "rtfx": 3380.0, "peak_memory_gb": 9.1}]  # fmt: skip
+    assert extra["sweep"] == [
+        {"batch_size": 16, "rtfx": 3000.0, "peak_memory_gb": 3.5},
+        {"batch_size": 64, "rtfx": 3380.0, "peak_memory_gb": 9.1},
+    ]
     assert extra["largest_batch"] == 256 and extra["beats"] == {"canary-1b": 0.91}
     (verdict,) = extra["verdicts"]
     assert verdict == {
-        "metric": "wer", "conditions": "librispeech test-clean tdt", "claimed": "1.69",
-        "measured": "1.80% [1.65, 1.95]", "tolerance": "CI ± 0.50 points", "status": "PASS",
-        "reason": "claim lies within the measured CI widened by the tolerance", "source": "model-card",
+        "metric": "wer",
+        "conditions": "librispeech test-clean tdt",
+        "claimed": "1.69",
+        "measured": "1.80% [1.65, 1.95]",
+        "tolerance": "CI ± 0.50 points",
+        "status": "PASS",
+        "reason": "claim lies within the measured CI widened by the tolerance",
+        "source": "model-card",
         "origin": "model",
-    }  # fmt: skip
+    }
 
 
 def test_missing_and_non_finite_values_become_null() -> None:

@@ -53,8 +53,16 @@ def test_adapter_follows_the_protocol(adapter: object) -> None:
 
 def test_adapter_transcribes_like_transcribe(adapter: object, bundled_reference: Reference) -> None:
     rows = _rows(bundled_reference)[:24]
-    items = [{"waveform": _waveform(bundled_reference, row), "sample_rate": 16000, "language": "English",
-              "language_code": "en", "task_id": str(i)} for i, row in enumerate(rows)]  # fmt: skip
+    items = [
+        {
+            "waveform": _waveform(bundled_reference, row),
+            "sample_rate": 16000,
+            "language": "English",
+            "language_code": "en",
+            "task_id": str(i),
+        }
+        for i, row in enumerate(rows)
+    ]
     results = adapter.transcribe_batch(items)  # type: ignore[attr-defined]
     assert [r.text for r in results] == [row["pred_text"] for row in rows]
     assert not any(r.skipped for r in results)

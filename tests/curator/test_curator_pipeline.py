@@ -29,8 +29,12 @@ def test_pipeline_writes_the_transcripts_of_transcribe(
     elsewhere.mkdir()
     done = subprocess.run(
         [sys.executable, str(SCRIPT), str(bundled_reference.manifest), str(out), executor, MODEL],
-        env=ray_cluster.env, cwd=elsewhere, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
-    )  # fmt: skip
+        env=ray_cluster.env,
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     expected = [json.loads(line) for line in bundled_reference.output.decode().splitlines()]
     got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -53,15 +53,38 @@ def test_transcribe_keeps_the_id_column_and_skips_a_corrupt_row(digits8: Built, 
     bad = tmp_path / "broken.wav"
     bad.write_bytes(b"RIFF not really a wav")
     rows = digits8.rows
-    save(tmp_path / "with-bad", [Path(r["audio_filepath"]).stem for r in rows] + ["broken"],
-         [str(digits8.manifest.parent / r["audio_filepath"]) for r in rows] + [str(bad)],
-         [r["text"] for r in rows] + ["one"])  # fmt: skip
+    save(
+        tmp_path / "with-bad",
+        [Path(r["audio_filepath"]).stem for r in rows] + ["broken"],
+        [str(digits8.manifest.parent / r["audio_filepath"]) for r in rows] + [str(bad)],
+        [r["text"] for r in rows] + ["one"],
+    )
     out_dataset, out_manifest = tmp_path / "hf.jsonl", tmp_path / "manifest.jsonl"
-    done = run_cli("transcribe", "--model", "digits_ctc", "--hf-dataset", str(tmp_path / "with-bad"), "--out",
-                   str(out_dataset), "--no-progress", env=ENV)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        "--model",
+        "digits_ctc",
+        "--hf-dataset",
+        str(tmp_path / "with-bad"),
+        "--out",
+        str(out_dataset),
+        "--no-progress",
+        env=ENV,
+    )
     assert done.returncode == 0, done.stderr
-    assert run_cli("transcribe", str(digits8.manifest), "--model", "digits_ctc", "--out", str(out_manifest),
-                   "--no-progress", env=ENV).returncode == 0  # fmt: skip
+    assert (
+        run_cli(
+            "transcribe",
+            str(digits8.manifest),
+            "--model",
+            "digits_ctc",
+            "--out",
+            str(out_manifest),
+            "--no-progress",
+            env=ENV,
+        ).returncode
+        == 0
+    )
     from_dataset = [json.loads(line) for line in out_dataset.read_text().splitlines()]
     from_manifest = [json.loads(line) for line in out_manifest.read_text().splitlines()]
     assert [r["pred_text"] for r in from_dataset[:-1]] == [r["pred_text"] for r in from_manifest]

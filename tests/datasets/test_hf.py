@@ -74,10 +74,16 @@ def test_unusable_rows_are_dropped_with_their_reason(tmp_path: Path) -> None:
     from datasets import Dataset
 
     samples = np.sin(np.linspace(0, 300, 8000)).astype(np.float32)
-    data = Dataset.from_dict({
-        "audio": [{"array": samples, "sampling_rate": 8000}, {"path": "/nonexistent.wav"}, {"array": samples, "sampling_rate": 8000}],
-        "text": ["one", "two", None],
-    })  # fmt: skip
+    data = Dataset.from_dict(
+        {
+            "audio": [
+                {"array": samples, "sampling_rate": 8000},
+                {"path": "/nonexistent.wav"},
+                {"array": samples, "sampling_rate": 8000},
+            ],
+            "text": ["one", "two", None],
+        }
+    )
     data.save_to_disk(str(tmp_path / "arrays"))
     done = materialise(open_hf(HfSpec(str(tmp_path / "arrays"))), tmp_path / "out")
     assert done.rows == 1
@@ -95,14 +101,28 @@ def test_cli_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     audio = str(TEST_MANIFEST.parent / "audio" / "test_00000.flac")
     folder = save(tmp_path / "words", ["a"], [audio], ["five"], column="words")
     cases = [
-        (["bench", "digits_ctc", "--hf-dataset", "hf-audio/esb-datasets-test-only-sorted", "--config", "ami",
-          "--split", "test"], "--hf-dataset hf-audio/esb-datasets-test-only-sorted: not a local folder and not in "
-                              "the Hugging Face cache, and the hub is offline (HF_HUB_OFFLINE=1)"),
+        (
+            [
+                "bench",
+                "digits_ctc",
+                "--hf-dataset",
+                "hf-audio/esb-datasets-test-only-sorted",
+                "--config",
+                "ami",
+                "--split",
+                "test",
+            ],
+            "--hf-dataset hf-audio/esb-datasets-test-only-sorted: not a local folder and not in "
+            "the Hugging Face cache, and the hub is offline (HF_HUB_OFFLINE=1)",
+        ),
         (["bench", "digits_ctc", "--hf-dataset", str(folder)], "no reference text column"),
-        (["transcribe", "--model", "digits_ctc", "--hf-dataset", str(folder), "--text-column", "nope"], "--text-column nope"),
+        (
+            ["transcribe", "--model", "digits_ctc", "--hf-dataset", str(folder), "--text-column", "nope"],
+            "--text-column nope",
+        ),
         (["bench", "digits_ctc", "--split", "test"], "--split need(s) --hf-dataset"),
         (["transcribe", "--model", "digits_ctc"], "give a MANIFEST, --hf-dataset ID or --lhotse CUTS"),
-    ]  # fmt: skip
+    ]
     for args, message in cases:
         result = run_cli(*args, env=env)
         assert result.returncode == 2, (args, result.stderr)

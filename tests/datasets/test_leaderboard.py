@@ -26,8 +26,12 @@ def test_every_leaderboard_claim_in_the_catalog_names_a_mapped_set() -> None:
     aggregates = {ENGLISH_AVERAGE, ENGLISH_SPEED, MULTILINGUAL_AVERAGE, MULTILINGUAL_SPEED}
     claims = [c for e in get_catalog().models.values() for c in e.claims if c.source.startswith("oal")]
     assert len(claims) > 100
-    unmapped = {(c.dataset, c.split) for c in claims if c.dataset not in aggregates
-                and not any(name == c.dataset and (not c.split or split == c.split) for name, split in mapped)}  # fmt: skip
+    unmapped = {
+        (c.dataset, c.split)
+        for c in claims
+        if c.dataset not in aggregates
+        and not any(name == c.dataset and (not c.split or split == c.split) for name, split in mapped)
+    }
     assert not unmapped
 
 
@@ -55,8 +59,16 @@ def test_unknown_sets_are_not_mapped() -> None:
 
 def test_suites() -> None:
     english = suite(["en"])
-    assert [s.key for s in english] == ["ami:test", "earnings22:test", "gigaspeech:test", "librispeech:test-clean",
-                                        "librispeech:test-other", "spgispeech:test", "tedlium:test", "voxpopuli:test"]  # fmt: skip
+    assert [s.key for s in english] == [
+        "ami:test",
+        "earnings22:test",
+        "gigaspeech:test",
+        "librispeech:test-clean",
+        "librispeech:test-other",
+        "spgispeech:test",
+        "tedlium:test",
+        "voxpopuli:test",
+    ]
     assert {s.config for s in suite(["de", "fr"])} == {"fleurs_de", "fleurs_fr", "mcv_de", "mcv_fr", "mls_fr"}
     assert len(suite(["de", "fr", "it", "es", "pt"])) == 13  # the leaderboard's multilingual average
 
@@ -93,8 +105,16 @@ def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
         Claim(metric="wer", value=50.0, dataset="fleurs", language="fr", source="oal-ml"),
         Claim(metric="wer", value=27.5, dataset=MULTILINGUAL_AVERAGE, source="oal-ml"),
     )
-    entry = ModelEntry(name="m", status="published", source=ModelSource(ngc="m"), family="ctc", decoders=("ctc",),
-                       size="tiny", languages=("de", "fr"), claims=claims)  # fmt: skip
+    entry = ModelEntry(
+        name="m",
+        status="published",
+        source=ModelSource(ngc="m"),
+        family="ctc",
+        decoders=("ctc",),
+        size="tiny",
+        languages=("de", "fr"),
+        claims=claims,
+    )
     hardware = Hardware("cpu", "x")
 
     def run(language: str, wer: float) -> ModelRun:
@@ -106,8 +126,10 @@ def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
     runs = suite_verdicts(entry, Catalog({"m": entry}, {}, {}), [run("de", 5.0), run("fr", 50.0)], hardware)
     verdicts = [v for r in runs for v in r.verdicts]
     assert [(v.claim.language or v.claim.dataset, v.status) for v in verdicts] == [
-        ("de", "PASS"), (MULTILINGUAL_AVERAGE, "PASS"), ("fr", "PASS"),
-    ]  # fmt: skip
+        ("de", "PASS"),
+        (MULTILINGUAL_AVERAGE, "PASS"),
+        ("fr", "PASS"),
+    ]
     assert [len(r.verdicts) for r in runs] == [2, 1]  # each set's claim with its own run, the average with the first
 
 
@@ -116,8 +138,16 @@ def test_a_claim_in_another_language_is_not_checked_on_this_one() -> None:
     from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource
 
     claim = Claim(metric="wer", value=5.0, dataset="fleurs", language="de", source="oal-ml")
-    entry = ModelEntry(name="m", status="published", source=ModelSource(ngc="m"), family="ctc", decoders=("ctc",),
-                       size="tiny", languages=("de", "fr"), claims=(claim,))  # fmt: skip
+    entry = ModelEntry(
+        name="m",
+        status="published",
+        source=ModelSource(ngc="m"),
+        family="ctc",
+        decoders=("ctc",),
+        size="tiny",
+        languages=("de", "fr"),
+        claims=(claim,),
+    )
     hardware = Hardware("cpu", "x")
     french = Measurement("m", "fleurs", "test", "fr", "ctc", 16, "fp32", hardware, 50.0, (49.0, 51.0))
     (verdict,) = check_claims(entry, [french], hardware)

@@ -23,8 +23,11 @@ def write_cuts(path: Path, rows: list[dict], trim_first: bool = False) -> Path:
     for row in rows:
         recording = Recording.from_file(str(TEST_MANIFEST.parent / row["audio_filepath"]))
         cut = recording.to_cut()
-        cut.supervisions = [SupervisionSegment(id=recording.id, recording_id=recording.id, start=0.0,
-                                               duration=recording.duration, text=row["text"])]  # fmt: skip
+        cut.supervisions = [
+            SupervisionSegment(
+                id=recording.id, recording_id=recording.id, start=0.0, duration=recording.duration, text=row["text"]
+            )
+        ]
         cuts.append(cut)
     if trim_first:
         cuts[0] = cuts[0].truncate(offset=0.25, duration=0.5)
@@ -69,6 +72,15 @@ def test_bench_on_cuts_equals_the_manifest(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         (run,) = json.loads(result.stdout)["runs"]
         m = run["measurement"]
-        reports.append((m["dataset"], m["split"], m["wer"], m["wer_ci"], run["utterances"], run["normalizer"],
-                        [v["status"] for v in run["verdicts"] if v["claim"]["metric"] == "wer"]))  # fmt: skip
+        reports.append(
+            (
+                m["dataset"],
+                m["split"],
+                m["wer"],
+                m["wer_ci"],
+                run["utterances"],
+                run["normalizer"],
+                [v["status"] for v in run["verdicts"] if v["claim"]["metric"] == "wer"],
+            )
+        )
     assert reports[0] == reports[1] and reports[1][-1] == ["PASS"]

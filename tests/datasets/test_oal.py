@@ -49,8 +49,13 @@ def oal_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rows = manifest_rows()
     for n, board in enumerate(suite(["en"])):
         part = rows[n * ROWS : (n + 1) * ROWS]
-        save(root / board.config / board.hf_split, [Path(r["audio_filepath"]).stem for r in part],
-             [str(TEST_MANIFEST.parent / r["audio_filepath"]) for r in part], [r["text"] for r in part], column="text")  # fmt: skip
+        save(
+            root / board.config / board.hf_split,
+            [Path(r["audio_filepath"]).stem for r in part],
+            [str(TEST_MANIFEST.parent / r["audio_filepath"]) for r in part],
+            [r["text"] for r in part],
+            column="text",
+        )
     return root
 
 

@@ -37,11 +37,14 @@ def engine_catalog(tmp_path_factory: pytest.TempPathFactory, digits: Digits) -> 
     path = tmp_path_factory.mktemp("catalog") / "models.toml"
     path.write_text(
         CATALOG.format(
-            hybrid=digits.hybrid, hybrid_sha=digits.hybrid_sha256, ctc=digits.ctc, ctc_sha=digits.ctc_sha256,
+            hybrid=digits.hybrid,
+            hybrid_sha=digits.hybrid_sha256,
+            ctc=digits.ctc,
+            ctc_sha=digits.ctc_sha256,
             wrong_sha="0" * 64,
         ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     return path
 
 
@@ -49,9 +52,11 @@ def engine_catalog(tmp_path_factory: pytest.TempPathFactory, digits: Digits) -> 
 def engine_env(engine_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     cache = tmp_path_factory.mktemp("cache")
     return cli_env(
-        ASR_REGISTRY_CATALOG=str(engine_catalog), ASR_REGISTRY_LOAD_PLUGINS="", ASR_REGISTRY_CACHE=str(cache),
+        ASR_REGISTRY_CATALOG=str(engine_catalog),
+        ASR_REGISTRY_LOAD_PLUGINS="",
+        ASR_REGISTRY_CACHE=str(cache),
         HF_HUB_OFFLINE="1",
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="session")

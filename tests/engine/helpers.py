@@ -37,10 +37,14 @@ def sha256_of(path: Path) -> str:
 def model_entry(digits: Digits, kind: str, **fields: Any) -> ModelEntry:
     path, sha = (digits.hybrid, digits.hybrid_sha256) if kind == "hybrid" else (digits.ctc, digits.ctc_sha256)
     base: dict[str, Any] = dict(
-        name=f"t-digits-{kind}", status="published", source=ModelSource(path=str(path), sha256=sha),
-        family="hybrid" if kind == "hybrid" else "ctc", decoders=("rnnt", "ctc") if kind == "hybrid" else ("ctc",),
-        size="tiny", languages=("en",),
-    )  # fmt: skip
+        name=f"t-digits-{kind}",
+        status="published",
+        source=ModelSource(path=str(path), sha256=sha),
+        family="hybrid" if kind == "hybrid" else "ctc",
+        decoders=("rnnt", "ctc") if kind == "hybrid" else ("ctc",),
+        size="tiny",
+        languages=("en",),
+    )
     base.update(fields)
     return ModelEntry(**base)
 

@@ -138,9 +138,17 @@ def test_stereo_44k_8k_and_ogg_copies_read_like_the_16k_originals(rnnt_run: Run)
 def test_ctc_decoder_of_the_hybrid_with_word_confidence(transcribe: Callable[..., Result], mixed: Mixed) -> None:
     out = mixed.manifest.with_name("ctc.jsonl")
     run = _run(
-        transcribe, mixed.manifest, out, "--model", "t-digits-hybrid", "--decoder", "ctc", "--word-confidence",
-        "--pred-key", "hyp",
-    )  # fmt: skip
+        transcribe,
+        mixed.manifest,
+        out,
+        "--model",
+        "t-digits-hybrid",
+        "--decoder",
+        "ctc",
+        "--word-confidence",
+        "--pred-key",
+        "hyp",
+    )
     assert run.summary["decoder"] == "ctc"
     done = [r for r in run.rows if "skipped" not in r]
     assert wer([r["text"] for r in done], [r["hyp"] for r in done]) <= 0.25
@@ -264,9 +272,16 @@ def test_cached_ngc_and_hf_checkpoints_load_offline_from_the_cache_dir(
     for name in ("t-ngc", "t-hf"):
         out = tmp_path / f"{name}.jsonl"
         result = transcribe(
-            "transcribe", str(manifest), "--model", name, "--cache-dir", str(cache), "--out", str(out),
+            "transcribe",
+            str(manifest),
+            "--model",
+            name,
+            "--cache-dir",
+            str(cache),
+            "--out",
+            str(out),
             "--no-progress",
-        )  # fmt: skip
+        )
         assert result.returncode == 0, result.stderr
         assert [row["pred_text"] for row in read_rows(out)] == expected
 

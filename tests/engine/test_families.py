@@ -94,8 +94,11 @@ def test_aed_with_a_prompt_agrees_with_transcribe_given_the_same_prompt(
     ours = [r.text or "" for r in engine.transcribe(paths)]
     assert engine.runner.family == "aed"
     # NeMo reads `taskname` (not `task`) when it builds each item's prompt from a list of paths.
-    theirs = _texts(model.transcribe(paths, batch_size=8, verbose=False, source_lang=source, target_lang=target,
-                                     taskname=task, pnc="yes"))  # fmt: skip
+    theirs = _texts(
+        model.transcribe(
+            paths, batch_size=8, verbose=False, source_lang=source, target_lang=target, taskname=task, pnc="yes"
+        )
+    )
     _agree(ours, theirs)
     words = {w for text in ours for w in text.split()}
     # The prompt reached the decoder: the output is in the target language.
@@ -141,8 +144,9 @@ def test_cli_language_and_task_reach_the_aed_prompt(tmp_path: Path) -> None:
     }
     for name, (manifest, options) in runs.items():
         out = tmp_path / f"{name}.jsonl"
-        done = run_cli("transcribe", str(manifest), "--model", "digits_aed", *options, "--out", str(out),
-                       "--no-progress", env=env)  # fmt: skip
+        done = run_cli(
+            "transcribe", str(manifest), "--model", "digits_aed", *options, "--out", str(out), "--no-progress", env=env
+        )
         assert done.returncode == 0, done.stderr
         rows = [json.loads(line) for line in out.read_text().splitlines()]
         words = {w for r in rows for w in (r["pred_text"] or "").split()}
@@ -168,8 +172,16 @@ def test_prompt_errors_are_one_line_before_loading(
     tmp_path: Path, model: str, options: list[str], message: str
 ) -> None:
     manifest = _plain_manifest("test", tmp_path, 4)
-    result = run_cli("transcribe", str(manifest), "--model", model, *options, "--out", str(tmp_path / "o.jsonl"),
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        model,
+        *options,
+        "--out",
+        str(tmp_path / "o.jsonl"),
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 

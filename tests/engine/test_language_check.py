@@ -33,8 +33,18 @@ def _plain(split: str, folder: Path) -> Path:
 
 
 def _run(manifest: Path, out: Path, *options: str) -> tuple[list[dict], dict]:
-    done = run_cli("transcribe", str(manifest), "--model", "digits_aed", *options, "--out", str(out), "--no-progress",
-                   "--json", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "digits_aed",
+        *options,
+        "--out",
+        str(out),
+        "--no-progress",
+        "--json",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in out.read_text().splitlines()], json.loads(done.stdout)
 

@@ -26,10 +26,19 @@ LOCALES = {"en-US": 0, "es-US": 1, "auto": 2}
 
 def _config(tokenizer: Path) -> dict[str, Any]:
     conformer = {
-        "_target_": "nemo.collections.asr.modules.ConformerEncoder", "feat_in": 64, "feat_out": -1, "n_layers": 1,
-        "d_model": 48, "subsampling": "dw_striding", "subsampling_factor": 8, "subsampling_conv_channels": 48,
-        "ff_expansion_factor": 2, "self_attention_model": "rel_pos", "n_heads": 2, "conv_kernel_size": 9,
-    }  # fmt: skip
+        "_target_": "nemo.collections.asr.modules.ConformerEncoder",
+        "feat_in": 64,
+        "feat_out": -1,
+        "n_layers": 1,
+        "d_model": 48,
+        "subsampling": "dw_striding",
+        "subsampling_factor": 8,
+        "subsampling_conv_channels": 48,
+        "ff_expansion_factor": 2,
+        "self_attention_model": "rel_pos",
+        "n_heads": 2,
+        "conv_kernel_size": 9,
+    }
     return {
         "sample_rate": 16000,
         "model_defaults": {
@@ -87,8 +96,16 @@ def prompted(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_language_prompt_matches_nemo_and_changes_the_output(prompted: Any) -> None:
     import soundfile as sf
 
-    entry = ModelEntry(name="t-lid", status="published", source=ModelSource(hf="nvidia/none"), family="rnnt",
-                       decoders=("rnnt",), size="tiny", languages=("en", "es"), prompt=("language",))  # fmt: skip
+    entry = ModelEntry(
+        name="t-lid",
+        status="published",
+        source=ModelSource(hf="nvidia/none"),
+        family="rnnt",
+        decoders=("rnnt",),
+        size="tiny",
+        languages=("en", "es"),
+        prompt=("language",),
+    )
     rows = [json.loads(line) for line in (DIGITS_DATA / "test" / "manifest.jsonl").read_text().splitlines()[:4]]
     paths = [str(DIGITS_DATA / "test" / r["audio_filepath"]) for r in rows]
     audio = [sf.read(p, dtype="float32")[0] for p in paths]

@@ -28,8 +28,14 @@ from tests.engine.helpers import Digits, model_entry, read_rows, write_manifest
 from tests.mounts import read_only_folder, tmpfs
 from tests.support import BIN, HANG_GUARD_SECONDS, Result
 
-HEADER = {"manifest_sha256": "abc", "rows": 4, "model": "m", "decoder": "", "pred_key": "pred_text",
-          "word_confidence": False}  # fmt: skip
+HEADER = {
+    "manifest_sha256": "abc",
+    "rows": 4,
+    "model": "m",
+    "decoder": "",
+    "pred_key": "pred_text",
+    "word_confidence": False,
+}
 
 
 class FullDisk:
@@ -183,8 +189,9 @@ def in_place(transcribe: Callable[..., Result], digits: Digits, tmp_path_factory
     rows = [{"audio_filepath": str(digits.audio(r)), "text": r["text"], "n": n} for n, r in enumerate(digits.rows)]
     manifest = write_manifest(tmp_path_factory.mktemp("in-place") / "long.jsonl", rows)
     original = manifest.read_bytes()
-    result = transcribe("transcribe", str(manifest), "--model", "t-digits-ctc", "--batch-size", "1", "--in-place",
-                        "--no-progress")  # fmt: skip
+    result = transcribe(
+        "transcribe", str(manifest), "--model", "t-digits-ctc", "--batch-size", "1", "--in-place", "--no-progress"
+    )
     return InPlace(manifest, original, result)
 
 
@@ -239,8 +246,13 @@ def test_a_disk_that_fills_up_mid_run_is_one_line_and_resume_finishes_it(
         command = (
             [str(script)] if script.exists() else [sys.executable, "-c", "from asr_registry.cli import main; main()"]
         )
-        process = subprocess.Popen([*command, *args, "--out", str(out)], env=engine_env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        process = subprocess.Popen(
+            [*command, *args, "--out", str(out)],
+            env=engine_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + HANG_GUARD_SECONDS
         while _rows_in(partial) < 20 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)

@@ -39,9 +39,14 @@ T4 = Hardware.gpu(15.0, "T4", bf16=False)
 
 def entry(**fields: object) -> ModelEntry:
     base: dict[str, object] = dict(
-        name="m", status="published", source=ModelSource(ngc="m"), family="hybrid",
-        decoders=("rnnt", "ctc"), size="large", languages=("en",),
-    )  # fmt: skip
+        name="m",
+        status="published",
+        source=ModelSource(ngc="m"),
+        family="hybrid",
+        decoders=("rnnt", "ctc"),
+        size="large",
+        languages=("en",),
+    )
     base.update(fields)
     return ModelEntry(**base)  # type: ignore[arg-type]
 

@@ -21,10 +21,16 @@ from asr_registry.engine.prompts import (
 
 def _entry(family: str = "aed", languages: tuple[str, ...] = ("en", "es"), **fields: object) -> ModelEntry:
     base: dict[str, object] = dict(
-        name=f"m-{family}", status="published", source=ModelSource(hf="nvidia/x"), family=family,
-        decoders=(family,), size="tiny", languages=languages, tasks=("asr", "ast"),
+        name=f"m-{family}",
+        status="published",
+        source=ModelSource(hf="nvidia/x"),
+        family=family,
+        decoders=(family,),
+        size="tiny",
+        languages=languages,
+        tasks=("asr", "ast"),
         prompt=("source_lang", "target_lang", "task", "pnc"),
-    )  # fmt: skip
+    )
     base.update(fields)
     return ModelEntry(**base)  # type: ignore[arg-type]
 
@@ -44,8 +50,11 @@ def test_styles_follow_the_catalog_entry() -> None:
 def test_canary_defaults_target_task_and_pnc_from_the_spoken_language() -> None:
     entry = _entry()
     assert resolve_prompt(entry, PromptOptions(language="es"), {}, CANARY) == {
-        "source_lang": "es", "target_lang": "es", "task": "asr", "pnc": "yes",
-    }  # fmt: skip
+        "source_lang": "es",
+        "target_lang": "es",
+        "task": "asr",
+        "pnc": "yes",
+    }
     translated = resolve_prompt(entry, PromptOptions(language="en", target_language="es"), {}, CANARY)
     assert translated == {"source_lang": "en", "target_lang": "es", "task": "ast", "pnc": "yes"}
 

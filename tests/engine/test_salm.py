@@ -29,8 +29,15 @@ WORDS = "zero one two three four five six seven eight nine oh point double trans
 
 def test_a_salm_that_cannot_load_is_a_one_line_error(tmp_path: Path) -> None:
     manifest = DIGITS_DATA / "test" / "manifest.jsonl"
-    result = run_cli("transcribe", str(manifest), "--model", "canary-qwen-2.5b", "--out", str(tmp_path / "o.jsonl"),
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="", ASR_REGISTRY_CACHE=str(tmp_path / "cache")))  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "canary-qwen-2.5b",
+        "--out",
+        str(tmp_path / "o.jsonl"),
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="", ASR_REGISTRY_CACHE=str(tmp_path / "cache")),
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert "canary-qwen-2.5b" in result.stderr and "SALM" in result.stderr
@@ -52,28 +59,57 @@ def tiny_salm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     words = Tokenizer(models.WordLevel(unk_token="<unk>"))
     words.pre_tokenizer = pre_tokenizers.Whitespace()
     words.train_from_iterator([WORDS], trainers.WordLevelTrainer(special_tokens=["<unk>", "<s>", "</s>", "<pad>"]))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=words, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-                                        pad_token="<pad>")  # fmt: skip
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=words, bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>"
+    )
     tokenizer.save_pretrained(llm)
-    config = LlamaConfig(vocab_size=len(tokenizer) + 8, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256,
-                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                         pad_token_id=tokenizer.pad_token_id)  # fmt: skip
+    config = LlamaConfig(
+        vocab_size=len(tokenizer) + 8,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=256,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     AutoModelForCausalLM.from_config(config).save_pretrained(llm)
     adapter = {
-        "_target_": "nemo.collections.asr.modules.ConformerEncoder", "feat_in": 96, "feat_out": -1, "n_layers": 1,
-        "d_model": 32, "subsampling": "dw_striding", "subsampling_factor": 1, "subsampling_conv_channels": 32,
-        "ff_expansion_factor": 2, "self_attention_model": "rel_pos", "n_heads": 2, "conv_kernel_size": 9,
-        "dropout": 0.0, "dropout_pre_encoder": 0.0, "dropout_emb": 0.0, "dropout_att": 0.0,
-    }  # fmt: skip
-    model = SALM({
-        "pretrained_llm": str(llm), "pretrained_asr": str(HYBRID_NEMO), "pretrained_weights": True,
-        "freeze_params": [], "prevent_freeze_params": [], "prompt_format": "llama2",
-        "audio_locator_tag": "<|audioplaceholder|>",
-        "perception": {"target": "nemo.collections.speechlm2.modules.perception.AudioPerceptionModule",
-                       "modality_adapter": adapter},
-        "optimizer": {"_target_": "torch.optim.AdamW", "lr": 1e-4},
-    })  # fmt: skip
+        "_target_": "nemo.collections.asr.modules.ConformerEncoder",
+        "feat_in": 96,
+        "feat_out": -1,
+        "n_layers": 1,
+        "d_model": 32,
+        "subsampling": "dw_striding",
+        "subsampling_factor": 1,
+        "subsampling_conv_channels": 32,
+        "ff_expansion_factor": 2,
+        "self_attention_model": "rel_pos",
+        "n_heads": 2,
+        "conv_kernel_size": 9,
+        "dropout": 0.0,
+        "dropout_pre_encoder": 0.0,
+        "dropout_emb": 0.0,
+        "dropout_att": 0.0,
+    }
+    model = SALM(
+        {
+            "pretrained_llm": str(llm),
+            "pretrained_asr": str(HYBRID_NEMO),
+            "pretrained_weights": True,
+            "freeze_params": [],
+            "prevent_freeze_params": [],
+            "prompt_format": "llama2",
+            "audio_locator_tag": "<|audioplaceholder|>",
+            "perception": {
+                "target": "nemo.collections.speechlm2.modules.perception.AudioPerceptionModule",
+                "modality_adapter": adapter,
+            },
+            "optimizer": {"_target_": "torch.optim.AdamW", "lr": 1e-4},
+        }
+    )
     model.save_pretrained(str(root / "salm"))
     return root / "salm"
 
@@ -82,8 +118,16 @@ def test_a_random_tiny_salm_runs_through_generate(tiny_salm: Path) -> None:
     import soundfile as sf
     import torch
 
-    entry = ModelEntry(name="t-salm", status="published", source=ModelSource(path=str(tiny_salm)), family="salm",
-                       decoders=("llm",), size="tiny", languages=("en",), prompt=("instruction",))  # fmt: skip
+    entry = ModelEntry(
+        name="t-salm",
+        status="published",
+        source=ModelSource(path=str(tiny_salm)),
+        family="salm",
+        decoders=("llm",),
+        size="tiny",
+        languages=("en",),
+        prompt=("instruction",),
+    )
     instruction = "transcribe the following : {audio}"
     engine = Engine(entry, EngineOptions(device="cpu", batch_size=2, prompt=PromptOptions(instruction=instruction)))
     rows = [json.loads(line) for line in (DIGITS_DATA / "test" / "manifest.jsonl").read_text().splitlines()[:3]]
@@ -95,7 +139,11 @@ def test_a_random_tiny_salm_runs_through_generate(tiny_salm: Path) -> None:
     for path in paths:  # one at a time: no padding, NeMo's documented call
         audio, _ = sf.read(path, dtype="float32")
         turn = [{"role": "user", "content": instruction.replace("{audio}", model.audio_locator_tag)}]
-        ids = model.generate(prompts=[turn], audios=torch.from_numpy(audio)[None],
-                             audio_lens=torch.tensor([len(audio)]), max_new_tokens=32)  # fmt: skip
+        ids = model.generate(
+            prompts=[turn],
+            audios=torch.from_numpy(audio)[None],
+            audio_lens=torch.tensor([len(audio)]),
+            max_new_tokens=32,
+        )
         theirs.append(model.tokenizer.ids_to_text(ids[0]).strip())
     assert ours == theirs and all(ours)

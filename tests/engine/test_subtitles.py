@@ -34,8 +34,18 @@ def _cue_words(path: Path) -> list[str]:
 def test_subtitles_of_a_20_file_manifest_parse_and_cover_every_word_once(tmp_path: Path, fmt: str) -> None:
     manifest = _manifest(tmp_path, 20)
     folder = tmp_path / f"subs-{fmt}"
-    done = run_cli("transcribe", str(manifest), "--model", "digits_ctc", "--format", fmt, "--out", str(folder),
-                   "--no-progress", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "digits_ctc",
+        "--format",
+        fmt,
+        "--out",
+        str(folder),
+        "--no-progress",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert done.returncode == 0, done.stderr
     assert f"20 {fmt} files in {folder}" in done.stdout
     rows = [json.loads(line) for line in (folder / "transcript.pred.jsonl").read_text().splitlines()]
@@ -52,8 +62,18 @@ def test_subtitles_of_a_20_file_manifest_parse_and_cover_every_word_once(tmp_pat
 def test_txt_writes_the_transcript_per_file(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, 3)
     folder = tmp_path / "txt"
-    done = run_cli("transcribe", str(manifest), "--model", "digits_ctc", "--format", "txt", "--out", str(folder),
-                   "--no-progress", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "digits_ctc",
+        "--format",
+        "txt",
+        "--out",
+        str(folder),
+        "--no-progress",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in (folder / "transcript.pred.jsonl").read_text().splitlines()]
     for row in rows:
@@ -76,6 +96,18 @@ def test_cues_end_at_sentences_and_stay_within_two_lines_and_seven_seconds() -> 
 
 def test_srt_with_another_timestamp_level_is_refused(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, 1)
-    done = run_cli("transcribe", str(manifest), "--model", "digits_ctc", "--format", "srt", "--timestamps", "char",
-                   "--out", str(tmp_path / "x"), "--no-progress", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "digits_ctc",
+        "--format",
+        "srt",
+        "--timestamps",
+        "char",
+        "--out",
+        str(tmp_path / "x"),
+        "--no-progress",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert done.returncode == 2 and "--timestamps word" in done.stderr

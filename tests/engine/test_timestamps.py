@@ -107,8 +107,18 @@ def test_cli_timestamps_reach_rows_and_the_journal_format(tmp_path: Path, timed:
     manifest.write_text("".join(json.dumps({"audio_filepath": str(f.path)}) + "\n" for f in timed), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     env = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
-    done = run_cli("transcribe", str(manifest), "--model", "digits_ctc", "--timestamps", "segment", "--out", str(out),
-                   "--no-progress", env=env)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "digits_ctc",
+        "--timestamps",
+        "segment",
+        "--out",
+        str(out),
+        "--no-progress",
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert all(r["pred_segments"][0]["segment"] == r["pred_text"] for r in rows)
@@ -117,6 +127,18 @@ def test_cli_timestamps_reach_rows_and_the_journal_format(tmp_path: Path, timed:
 
     header = journal_header(_engine("digits_ctc", timestamps="segment"), manifest, 3, "pred_text")
     assert header["format"] == {"timestamps": "segment"}
-    refused = run_cli("transcribe", "--model", "digits_aed", str(manifest), "--language", "en", "--timestamps", "word",
-                      "--out", str(tmp_path / "aed.jsonl"), "--no-progress", env=env)  # fmt: skip
+    refused = run_cli(
+        "transcribe",
+        "--model",
+        "digits_aed",
+        str(manifest),
+        "--language",
+        "en",
+        "--timestamps",
+        "word",
+        "--out",
+        str(tmp_path / "aed.jsonl"),
+        "--no-progress",
+        env=env,
+    )
     assert refused.returncode == 2 and "model digits_aed" in refused.stderr and "Traceback" not in refused.stderr

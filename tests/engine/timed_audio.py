@@ -41,10 +41,36 @@ def spoken_word(word: str, voice: str, folder: Path) -> np.ndarray:
             ["espeak-ng", "-v", voice, "-s", "150", "--stdout", word], capture_output=True, check=True
         ).stdout
         subprocess.run(
-            ["sox", "-R", "-t", "wav", "-", "-r", str(RATE), "-c", "1", "-b", "16", str(target),
-             "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%", "reverse", "norm", "-3"],
-            input=wav, capture_output=True, check=True,
-        )  # fmt: skip
+            [
+                "sox",
+                "-R",
+                "-t",
+                "wav",
+                "-",
+                "-r",
+                str(RATE),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(target),
+                "silence",
+                "1",
+                "0.01",
+                "0.5%",
+                "reverse",
+                "silence",
+                "1",
+                "0.01",
+                "0.5%",
+                "reverse",
+                "norm",
+                "-3",
+            ],
+            input=wav,
+            capture_output=True,
+            check=True,
+        )
     samples, _ = sf.read(target, dtype="float32")
     return np.asarray(samples, dtype=np.float32)
 

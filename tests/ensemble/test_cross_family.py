@@ -27,12 +27,24 @@ def test_rover_over_tdt_hybrid_and_aed_members(tmp_path: Path) -> None:
     source = _digits() / "test" / "manifest.jsonl"
     manifest = tmp_path / "head.jsonl"
     rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()[:40]]
-    manifest.write_text("".join(json.dumps(dict(r, audio_filepath=str(source.parent / r["audio_filepath"]))) + "\n"
-                                for r in rows), encoding="utf-8")  # fmt: skip
+    manifest.write_text(
+        "".join(json.dumps(dict(r, audio_filepath=str(source.parent / r["audio_filepath"]))) + "\n" for r in rows),
+        encoding="utf-8",
+    )
     out = tmp_path / "rover.jsonl"
     # --language is the AED member's prompt (source_lang); the other members take audio alone.
-    done = run_cli("transcribe", str(manifest), "--ensemble", ",".join(MEMBERS), "--language", "en", "--out", str(out),
-                   "--no-progress", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--ensemble",
+        ",".join(MEMBERS),
+        "--language",
+        "en",
+        "--out",
+        str(out),
+        "--no-progress",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert done.returncode == 0, done.stderr
     got = [json.loads(line) for line in out.read_text().splitlines()]
     refs = [r["text"] for r in got]
@@ -48,8 +60,15 @@ def test_rover_over_tdt_hybrid_and_aed_members(tmp_path: Path) -> None:
 
 
 def test_bench_ensemble_across_families_scores_every_member_and_the_vote() -> None:
-    result = run_cli("bench", "--ensemble", ",".join(MEMBERS), "--rounds", "1", "--json",
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))  # fmt: skip
+    result = run_cli(
+        "bench",
+        "--ensemble",
+        ",".join(MEMBERS),
+        "--rounds",
+        "1",
+        "--json",
+        env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"),
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     runs = report["runs"]

@@ -55,8 +55,18 @@ def longest_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginS
 
 def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_path: Path) -> None:
     out = tmp_path / "rover.jsonl"
-    result = run_cli("transcribe", str(_test_manifest()), "--ensemble", MEMBERS, "--combiner", "rover:method=maxconf,alpha=0.5,null_conf=0.7",
-                     "--word-confidence", "--out", str(out), env=_digits_env())  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(_test_manifest()),
+        "--ensemble",
+        MEMBERS,
+        "--combiner",
+        "rover:method=maxconf,alpha=0.5,null_conf=0.7",
+        "--word-confidence",
+        "--out",
+        str(out),
+        env=_digits_env(),
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == len(_test_manifest().read_text().splitlines())
@@ -74,8 +84,17 @@ def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_pat
 
 def test_a_plugin_combiner_is_usable_from_the_cli(tmp_path: Path, longest_plugin: PluginSite) -> None:
     out = tmp_path / "longest.jsonl"
-    result = run_cli("transcribe", str(_test_manifest()), "--ensemble", "digits_hybrid,digits_ctc", "--combiner", "longest",
-                     "--out", str(out), env=longest_plugin.env(ASR_REGISTRY_LOAD_PLUGINS="digits,longest"))  # fmt: skip
+    result = run_cli(
+        "transcribe",
+        str(_test_manifest()),
+        "--ensemble",
+        "digits_hybrid,digits_ctc",
+        "--combiner",
+        "longest",
+        "--out",
+        str(out),
+        env=longest_plugin.env(ASR_REGISTRY_LOAD_PLUGINS="digits,longest"),
+    )
     assert result.returncode == 0, result.stderr
     for row in (json.loads(line) for line in out.read_text().splitlines()):
         lengths = {len((row[f"pred_text_{m}"] or "").split()) for m in ("digits_hybrid", "digits_ctc")}
@@ -99,8 +118,18 @@ def test_ensemble_input_errors_are_one_line_exit_2(tmp_path: Path, args: list[st
 
 
 def test_bench_ensemble_tunes_on_dev_and_reports_against_each_member() -> None:
-    result = run_cli("bench", "--ensemble", MEMBERS, "--combiner", "rover:method=maxconf", "--tune", "--rounds", "1",
-                     "--json", env=_digits_env())  # fmt: skip
+    result = run_cli(
+        "bench",
+        "--ensemble",
+        MEMBERS,
+        "--combiner",
+        "rover:method=maxconf",
+        "--tune",
+        "--rounds",
+        "1",
+        "--json",
+        env=_digits_env(),
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["tuning"]["dev_dataset"] == "digits:dev" and report["tuning"]["points"] == 121

@@ -15,26 +15,125 @@ from asr_registry.metrics._oal_english import JUNE_2026, name_table
 from tests.metrics.normalizer_corpus import NUMBER_WORDS, NUMERALS, WORDS, corpus
 
 FILLERS = (*JUNE_2026.fillers.split(), "uhh", "ahhh", "hmmm", "ehm")
-POSSESSIVES = ("it's", "he's", "she's", "what's", "that's", "who's", "here's", "there's", "how's", "when's",
-               "where's", "why's", "this's", "john's", "jon's", "bbc's", "one's", "let's", "IT'S", "it 's")  # fmt: skip
-COMPOUNDS = tuple(" ".join(pair) for pair in (
-    ("et", "cetera"), ("al", "right"), ("all", "right"), ("how", "ever"), ("wi", "fi"), ("wi-fi",), ("hi", "fi"),
-    ("lo-fi",), ("sci", "fi"), ("e", "mail"), ("e-mail",), ("e", "book"), ("e-commerce",), ("x", "ray"),
-    ("x-ray",), ("t-shirt",), ("a", "m"), ("a.m.",), ("p.m.",), ("p", "m"), ("o", "k"), ("o.k.",), ("white", "paper"),
-    ("whitepaper",), ("data", "base"), ("database",), ("base", "ball"), ("baseball",), ("ok",), ("kay",),
-    ("etcetera",), ("flyer",), ("flier",), ("flyer / flier",),
-))  # fmt: skip
-ACRONYMS = ("b", "b", "c", "u", "s", "a", "i", "f", "b", "i", "5", "g", "4", "k", "x", "y", "z", "n", "a", "s", "a",
-            "B B C", "U.S.", "F.B.I.", "5 G", "4k", "a b", "i a", "a i b", "q e d")  # fmt: skip
+POSSESSIVES = (
+    "it's",
+    "he's",
+    "she's",
+    "what's",
+    "that's",
+    "who's",
+    "here's",
+    "there's",
+    "how's",
+    "when's",
+    "where's",
+    "why's",
+    "this's",
+    "john's",
+    "jon's",
+    "bbc's",
+    "one's",
+    "let's",
+    "IT'S",
+    "it 's",
+)
+COMPOUNDS = tuple(
+    " ".join(pair)
+    for pair in (
+        ("et", "cetera"),
+        ("al", "right"),
+        ("all", "right"),
+        ("how", "ever"),
+        ("wi", "fi"),
+        ("wi-fi",),
+        ("hi", "fi"),
+        ("lo-fi",),
+        ("sci", "fi"),
+        ("e", "mail"),
+        ("e-mail",),
+        ("e", "book"),
+        ("e-commerce",),
+        ("x", "ray"),
+        ("x-ray",),
+        ("t-shirt",),
+        ("a", "m"),
+        ("a.m.",),
+        ("p.m.",),
+        ("p", "m"),
+        ("o", "k"),
+        ("o.k.",),
+        ("white", "paper"),
+        ("whitepaper",),
+        ("data", "base"),
+        ("database",),
+        ("base", "ball"),
+        ("baseball",),
+        ("ok",),
+        ("kay",),
+        ("etcetera",),
+        ("flyer",),
+        ("flier",),
+        ("flyer / flier",),
+    )
+)
+ACRONYMS = (
+    "b",
+    "b",
+    "c",
+    "u",
+    "s",
+    "a",
+    "i",
+    "f",
+    "b",
+    "i",
+    "5",
+    "g",
+    "4",
+    "k",
+    "x",
+    "y",
+    "z",
+    "n",
+    "a",
+    "s",
+    "a",
+    "B B C",
+    "U.S.",
+    "F.B.I.",
+    "5 G",
+    "4k",
+    "a b",
+    "i a",
+    "a i b",
+    "q e d",
+)
 NAMES = tuple(sorted({*name_table(), *name_table().values()}))
 POOLS = (NUMBER_WORDS, NUMERALS, WORDS, FILLERS, POSSESSIVES, COMPOUNDS, ACRONYMS, ACRONYMS, NAMES)
 
 HAND_WRITTEN = (
-    "It's the B B C's wi-fi, Jon! Um, ok a.m.", "that's what's left of john's e mail", "Where's the F.B.I.?",
-    "uh huh ahh ehehe uhuh mhum hm em", "a i b c", "i a", "a b", "5 g and 4 k", "q e d", "x-ray t-shirt sci-fi",
-    "et cetera, et  cetera", "all right al right how ever", "O.K. o k ok kay", "Micheal and Stephen met Shawn",
-    "Mohamad Muhammad mohammed", "flyer flier flyers", "the 1 b c", "a m p m", "1 a m", "ten p m", "he's got it",
-)  # fmt: skip
+    "It's the B B C's wi-fi, Jon! Um, ok a.m.",
+    "that's what's left of john's e mail",
+    "Where's the F.B.I.?",
+    "uh huh ahh ehehe uhuh mhum hm em",
+    "a i b c",
+    "i a",
+    "a b",
+    "5 g and 4 k",
+    "q e d",
+    "x-ray t-shirt sci-fi",
+    "et cetera, et  cetera",
+    "all right al right how ever",
+    "O.K. o k ok kay",
+    "Micheal and Stephen met Shawn",
+    "Mohamad Muhammad mohammed",
+    "flyer flier flyers",
+    "the 1 b c",
+    "a m p m",
+    "1 a m",
+    "ten p m",
+    "he's got it",
+)
 
 
 def _sentence(rng: random.Random) -> str:
@@ -97,8 +196,33 @@ ML_WORDS = {
     "pt": "o a os e é não ação coração guarda-chuva guarda chuva passatempo passa tempo euros "
     "ano horas dois três cem mil beija-flor beija flor São Paulo",
 }
-ML_NUMERALS = ("0", "1", "7", "10", "12", "21", "99", "100", "1990", "2024", "10 000", "1 000 000", "3,5", "3.5",
-               "12h30", "50%", "€20", "1er", "2º", "٣", "１２", "10 0000", "007", "1.000", "25 000 euros")  # fmt: skip
+ML_NUMERALS = (
+    "0",
+    "1",
+    "7",
+    "10",
+    "12",
+    "21",
+    "99",
+    "100",
+    "1990",
+    "2024",
+    "10 000",
+    "1 000 000",
+    "3,5",
+    "3.5",
+    "12h30",
+    "50%",
+    "€20",
+    "1er",
+    "2º",
+    "٣",
+    "１２",
+    "10 0000",
+    "007",
+    "1.000",
+    "25 000 euros",
+)
 ML_MARKS = (",", ".", "!", "?", "«", "»", "—", "-", "'", "(note)", "[bruit]", "<unk>", "…", ";", ":", '"')
 
 

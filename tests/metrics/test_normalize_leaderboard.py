@@ -84,10 +84,22 @@ def test_spelling_table_differs_from_whispers_exactly_where_the_leaderboard_edit
     changed = {k for k in table.keys() | whisper.keys() if table.get(k) != whisper.get(k)}
     # The leaderboard reversed three pairs, fixed four broken entries and added "mm" -> "hmm".
     assert changed == {
-        "archaeological", "archeological", "cancellation", "cancelation", "cancellations", "cancelations",
-        "travelogue", "travelog", "travelogues", "travelogs", "archaeology", "pummelled", "pummelling",
-        "snowploughs", "mm",
-    }  # fmt: skip
+        "archaeological",
+        "archeological",
+        "cancellation",
+        "cancelation",
+        "cancellations",
+        "cancelations",
+        "travelogue",
+        "travelog",
+        "travelogues",
+        "travelogs",
+        "archaeology",
+        "pummelled",
+        "pummelling",
+        "snowploughs",
+        "mm",
+    }
     assert whisper["archaeology"] == "archeology</span>" and table["archaeology"] == "archeology"
 
 

@@ -13,8 +13,22 @@ pytestmark = pytest.mark.slow
 
 
 def test_bench_on_the_cluster_scores_the_bundled_model(ray_cluster: RayCluster) -> None:
-    done = run_cli("bench", "digits_ctc", "--executor", "ray", "--address", ray_cluster.address, "--workers", "1",
-                   "--rounds", "2", "--resamples", "200", "--json", env=ray_cluster.env)  # fmt: skip
+    done = run_cli(
+        "bench",
+        "digits_ctc",
+        "--executor",
+        "ray",
+        "--address",
+        ray_cluster.address,
+        "--workers",
+        "1",
+        "--rounds",
+        "2",
+        "--resamples",
+        "200",
+        "--json",
+        env=ray_cluster.env,
+    )
     assert done.returncode in (0, 1), done.stderr  # 1: a speed claim missed on this busy machine
     report = json.loads(done.stdout)
     (run,) = report["runs"]

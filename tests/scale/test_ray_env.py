@@ -26,18 +26,43 @@ def test_driver_catalog_reaches_the_workers(
 ) -> None:
     catalog = tmp_path / "models.toml"
     # The engine tests' catalog: its `t-digits-hybrid` is in no catalog the workers could find alone.
-    catalog.write_text(CATALOG.format(hybrid=HYBRID_NEMO, hybrid_sha=sha256_of(HYBRID_NEMO), ctc=CTC_NEMO,
-                                      ctc_sha=sha256_of(CTC_NEMO), wrong_sha="0" * 64), encoding="utf-8")  # fmt: skip
+    catalog.write_text(
+        CATALOG.format(
+            hybrid=HYBRID_NEMO,
+            hybrid_sha=sha256_of(HYBRID_NEMO),
+            ctc=CTC_NEMO,
+            ctc_sha=sha256_of(CTC_NEMO),
+            wrong_sha="0" * 64,
+        ),
+        encoding="utf-8",
+    )
     rows = [json.loads(line) for line in TEST_MANIFEST.read_text(encoding="utf-8").splitlines()[:ROWS]]
     manifest = tmp_path / "few.jsonl"
-    manifest.write_text("".join(json.dumps(dict(r, audio_filepath=str(TEST_MANIFEST.parent / r["audio_filepath"])))
-                                + "\n" for r in rows), encoding="utf-8")  # fmt: skip
+    manifest.write_text(
+        "".join(
+            json.dumps(dict(r, audio_filepath=str(TEST_MANIFEST.parent / r["audio_filepath"]))) + "\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
     env = local_ray_tmp if where == "local Ray" else ray_cluster.env
     env = {**env, "ASR_REGISTRY_CATALOG": str(catalog), "ASR_REGISTRY_LOAD_PLUGINS": ""}
     address = [] if where == "local Ray" else ["--address", ray_cluster.address]
     out = tmp_path / "out.jsonl"
-    done = run_cli("transcribe", str(manifest), "--model", "t-digits-hybrid", "--out", str(out),
-                   "--executor", "ray", "--workers", "1", "--no-progress", *address, env=env)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        "t-digits-hybrid",
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--workers",
+        "1",
+        "--no-progress",
+        *address,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(written) == ROWS and all(row["pred_text"] for row in written)

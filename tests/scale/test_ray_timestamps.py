@@ -27,8 +27,20 @@ def test_ray_rows_carry_the_same_word_times_as_local(local_ray_tmp: dict[str, st
     for executor in ("local", "ray"):
         out = tmp_path / f"{executor}.jsonl"
         extra = ["--executor", "ray", "--workers", "1"] if executor == "ray" else []
-        done = run_cli("transcribe", str(manifest), "--model", "digits_ctc", "--timestamps", "word", "--out", str(out),
-                       "--no-progress", *extra, env=env, timeout=HANG_GUARD_SECONDS)  # fmt: skip
+        done = run_cli(
+            "transcribe",
+            str(manifest),
+            "--model",
+            "digits_ctc",
+            "--timestamps",
+            "word",
+            "--out",
+            str(out),
+            "--no-progress",
+            *extra,
+            env=env,
+            timeout=HANG_GUARD_SECONDS,
+        )
         assert done.returncode == 0, done.stderr
         outputs[executor] = out.read_bytes()
     assert outputs["ray"] == outputs["local"]

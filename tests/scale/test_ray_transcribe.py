@@ -29,9 +29,24 @@ def test_local_ray_output_is_byte_identical_to_local_executor(
     bundled_reference: Reference, local_ray_tmp: dict[str, str], tmp_path: Path
 ) -> None:
     out = tmp_path / "ray.jsonl"
-    done = run_cli("transcribe", str(bundled_reference.manifest), "--model", MODEL, "--out", str(out),
-                   "--executor", "ray", "--workers", "2", "--shard-rows", "30", "--no-progress", "--json",
-                   env=local_ray_tmp, timeout=RUN_TIMEOUT)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(bundled_reference.manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--workers",
+        "2",
+        "--shard-rows",
+        "30",
+        "--no-progress",
+        "--json",
+        env=local_ray_tmp,
+        timeout=RUN_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == bundled_reference.output
     assert not Path(str(out) + ".partial").exists()
@@ -50,9 +65,24 @@ def test_local_ray_output_is_byte_identical_to_local_executor(
 
 
 def _start(reference: Reference, cluster: RayCluster, out: Path, *extra: str) -> subprocess.Popen[bytes]:
-    args = cli_command("transcribe", str(reference.manifest), "--model", MODEL, "--out", str(out),
-                       "--executor", "ray", "--address", cluster.address, "--workers", "2", "--shard-rows", "6",
-                       "--no-progress", *extra)  # fmt: skip
+    args = cli_command(
+        "transcribe",
+        str(reference.manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--address",
+        cluster.address,
+        "--workers",
+        "2",
+        "--shard-rows",
+        "6",
+        "--no-progress",
+        *extra,
+    )
     return subprocess.Popen(args, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -81,8 +111,19 @@ def test_driver_sigkill_then_resume_gives_identical_file(
     done_before = journal_rows(journal)
     assert not out.exists() and 0 < done_before < total, "the kill did not land mid-run"
 
-    refused = run_cli("transcribe", str(tripled_reference.manifest), "--model", MODEL, "--out", str(out),
-                      "--executor", "ray", "--address", ray_cluster.address, env=ray_cluster.env)  # fmt: skip
+    refused = run_cli(
+        "transcribe",
+        str(tripled_reference.manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--address",
+        ray_cluster.address,
+        env=ray_cluster.env,
+    )
     assert refused.returncode == 2 and "--resume" in refused.stderr
 
     resumed = _start(tripled_reference, ray_cluster, out, "--resume", "--json")
@@ -120,8 +161,9 @@ def test_worker_sigkill_is_retried_and_output_complete(
     assert not journal.exists()
 
 
-def test_unseen_audio_is_skipped_with_the_reason(ray_cluster: RayCluster, bundled_reference: Reference,
-                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_unseen_audio_is_skipped_with_the_reason(
+    ray_cluster: RayCluster, bundled_reference: Reference, tmp_path: Path
+) -> None:
     first = json.loads(bundled_reference.manifest.read_text(encoding="utf-8").splitlines()[0])
     rows = [
         dict(first, audio_filepath=str(bundled_reference.manifest.parent / first["audio_filepath"])),
@@ -132,9 +174,23 @@ def test_unseen_audio_is_skipped_with_the_reason(ray_cluster: RayCluster, bundle
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     (tmp_path / "audio").mkdir()
-    done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(out), "--executor", "ray",
-                   "--address", ray_cluster.address, "--workers", "1", "--no-progress", env=ray_cluster.env,
-                   timeout=RUN_TIMEOUT)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--address",
+        ray_cluster.address,
+        "--workers",
+        "1",
+        "--no-progress",
+        env=ray_cluster.env,
+        timeout=RUN_TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr
     got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert got[0]["pred_text"] == first["text"] or got[0]["pred_text"]
@@ -160,8 +216,18 @@ def test_ensemble_on_the_cluster_is_byte_identical_to_local(
     for executor in ("local", "ray"):
         out = tmp_path / f"{executor}.jsonl"
         extra = ["--executor", "ray", "--address", ray_cluster.address, "--workers", "1"] if executor == "ray" else []
-        done = run_cli("transcribe", str(bundled_reference.manifest), "--ensemble", members, "--out", str(out),
-                       "--no-progress", *extra, env=ray_cluster.env, timeout=RUN_TIMEOUT)  # fmt: skip
+        done = run_cli(
+            "transcribe",
+            str(bundled_reference.manifest),
+            "--ensemble",
+            members,
+            "--out",
+            str(out),
+            "--no-progress",
+            *extra,
+            env=ray_cluster.env,
+            timeout=RUN_TIMEOUT,
+        )
         assert done.returncode == 0, done.stderr
         outputs[executor] = out.read_bytes()
     assert outputs["ray"] == outputs["local"]
@@ -174,8 +240,18 @@ def test_an_address_where_no_cluster_answers_is_a_one_line_error(bundled_referen
 
     address = f"127.0.0.1:{free_port()}"
     out = tmp_path / "out.jsonl"
-    done = run_cli("transcribe", str(bundled_reference.manifest), "--model", MODEL, "--out", str(out),
-                   "--executor", "ray", "--address", address)  # fmt: skip
+    done = run_cli(
+        "transcribe",
+        str(bundled_reference.manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--address",
+        address,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(f"error: --address {address}: no Ray cluster answers")
     assert not out.exists() and not Path(str(out) + ".partial").exists()

@@ -56,10 +56,22 @@ def test_payload_round_trip_keeps_fields_exactly() -> None:
 
 
 def test_shard_output_round_trip() -> None:
-    output = ShardOutput(shard=3, rows={5: {"pred_text": "one"}, 2: {"pred_text": None, "skipped": "x"}},
-                         durations={5: 1.25}, worker="h:1", transcribed=1, skipped=((2, "b.wav", "x"),),
-                         audio_seconds=1.25, busy_seconds=0.5, load_seconds=9.0, chunked=0, oom_splits=0,
-                         device="cpu", precision="fp32", batch_size=16)  # fmt: skip
+    output = ShardOutput(
+        shard=3,
+        rows={5: {"pred_text": "one"}, 2: {"pred_text": None, "skipped": "x"}},
+        durations={5: 1.25},
+        worker="h:1",
+        transcribed=1,
+        skipped=((2, "b.wav", "x"),),
+        audio_seconds=1.25,
+        busy_seconds=0.5,
+        load_seconds=9.0,
+        chunked=0,
+        oom_splits=0,
+        device="cpu",
+        precision="fp32",
+        batch_size=16,
+    )
     assert ShardOutput.decode(output.encode()) == output
 
 

@@ -168,11 +168,22 @@ def test_every_howto_resource_claim_gets_a_verdict_or_an_estimate() -> None:
 def _report(tmp_path, peak_gb: float, device: str = "cuda"):  # type: ignore[no-untyped-def]
     import json
 
-    report = {"kind": "asr-registry-gpu-check", "version": 1, "device": device, "gpu": "NVIDIA H200", "models": [
-        {"model": "stt_en_fastconformer_hybrid_large_pc", "points": [
-            {"precision": "bf16", "batch_size": 8, "seconds": 20.0, "peak_gpu_memory_gb": peak_gb / 2},
-            {"precision": "bf16", "batch_size": 32, "seconds": 20.0, "peak_gpu_memory_gb": peak_gb * 2},
-            {"precision": "bf16", "batch_size": 64, "seconds": 20.0, "oom": True}]}]}  # fmt: skip
+    report = {
+        "kind": "asr-registry-gpu-check",
+        "version": 1,
+        "device": device,
+        "gpu": "NVIDIA H200",
+        "models": [
+            {
+                "model": "stt_en_fastconformer_hybrid_large_pc",
+                "points": [
+                    {"precision": "bf16", "batch_size": 8, "seconds": 20.0, "peak_gpu_memory_gb": peak_gb / 2},
+                    {"precision": "bf16", "batch_size": 32, "seconds": 20.0, "peak_gpu_memory_gb": peak_gb * 2},
+                    {"precision": "bf16", "batch_size": 64, "seconds": 20.0, "oom": True},
+                ],
+            }
+        ],
+    }
     path = tmp_path / "gpu.json"
     path.write_text(json.dumps(report))
     return path

@@ -51,8 +51,12 @@ def test_spec_builds_its_recorded_parameter_count(name: str) -> None:
 def test_known_shadow_counts_match_published_measurements() -> None:
     """Counts measured independently on shadows (shared/reference/shadow-architectures.md)."""
     measured = {
-        "stt_en_fastconformer_hybrid_large_pc": 114_621_442, "stt_en_fastconformer_ctc_large": 115_600_385,
-        "parakeet-tdt-0.6b-v2": 617_825_926, "parakeet-ctc-1.1b": 1_062_540_289, "canary-1b-flash": 883_554_432,
-        "canary-180m-flash": 182_643_840, "stt_en_conformer_ctc_small": 13_154_033,
-    }  # fmt: skip
+        "stt_en_fastconformer_hybrid_large_pc": 114_621_442,
+        "stt_en_fastconformer_ctc_large": 115_600_385,
+        "parakeet-tdt-0.6b-v2": 617_825_926,
+        "parakeet-ctc-1.1b": 1_062_540_289,
+        "canary-1b-flash": 883_554_432,
+        "canary-180m-flash": 182_643_840,
+        "stt_en_conformer_ctc_small": 13_154_033,
+    }
     assert {name: ARCH.specs[name].parameters for name in measured} == measured

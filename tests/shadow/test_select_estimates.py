@@ -12,8 +12,9 @@ from tests.support import cli_env, run_cli
 
 
 def _candidates(*args: str) -> list[dict]:
-    result = run_cli("select", "--language", "en", "--top", "500", "--json", *args,
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS=""))  # fmt: skip
+    result = run_cli(
+        "select", "--language", "en", "--top", "500", "--json", *args, env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="")
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["candidates"]
 
@@ -26,8 +27,9 @@ def test_every_candidate_with_a_memory_model_gets_a_gpu_memory_and_a_batch_size(
         assert c["gpu_memory_gb"] is not None and 0 < c["gpu_memory_gb"] <= 16, c
         assert c["batch_size"] >= 1 and c["gpu_memory_fit"] == "fits", c
         assert c["gpu_memory_basis"].startswith("estimated"), c  # says how it was estimated
-    table = run_cli("select", "--language", "en", "--gpu-memory", "16", "--top", "500",
-                    env=cli_env(ASR_REGISTRY_LOAD_PLUGINS=""))  # fmt: skip
+    table = run_cli(
+        "select", "--language", "en", "--gpu-memory", "16", "--top", "500", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="")
+    )
     names = {c["model"] for c in modelled}
     rows = [re.split(r"\s{2,}", line) for line in table.stdout.splitlines() if line[:1].isdigit()]
     shown = [(cells[1], cells[4], cells[5]) for cells in rows if cells[1] in names]  # model, batch, GPU GB

@@ -25,8 +25,11 @@ NOT_COVERED = {
 def test_every_published_conformer_family_model_has_a_spec() -> None:
     catalog = builtin_file()
     arch = specs.load()
-    wanted = {name for name, entry in catalog.models.items()
-              if entry.published and entry.architecture in ("fastconformer", "conformer")}  # fmt: skip
+    wanted = {
+        name
+        for name, entry in catalog.models.items()
+        if entry.published and entry.architecture in ("fastconformer", "conformer")
+    }
     assert sorted(wanted - set(arch.specs) - set(NOT_COVERED)) == []
     assert len(arch.specs) >= 38
 
@@ -107,11 +110,22 @@ def test_bad_specs_are_reported_with_their_field(tmp_path: Path) -> None:
     assert "architectures.canary-1b: unknown key(s) paramters" in text
     assert "architectures.canary-1b: a Canary spec needs 'languages' and 'special_tokens'" in text
     catalog = builtin_file()
-    extra = specs.check_against_catalog(specs.parse(str(_write(tmp_path, """
+    extra = specs.check_against_catalog(
+        specs.parse(
+            str(
+                _write(
+                    tmp_path,
+                    """
         [architectures.not_in_catalog]
         base = "fastconformer-ctc-bpe"
         vocab_size = 128
         evidence = "x"
         sources = ["nowhere"]
-        """))), catalog.models, set(catalog.sources))  # fmt: skip
+        """,
+                )
+            )
+        ),
+        catalog.models,
+        set(catalog.sources),
+    )
     assert extra == ["architectures.toml: architectures.not_in_catalog: no catalog model of that name"]

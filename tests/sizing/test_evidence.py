@@ -23,19 +23,25 @@ def _report(
 ) -> Path:
     # Peaks measured at batch 16 and 64 (20 s, bf16), and RTFx flattening from batch 64 on.
     report = {
-        "kind": "asr-registry-gpu-check", "version": 1, "device": device, "gpu": gpu, "gpu_memory_gb": gpu_memory_gb,
-        "models": [{
-            "model": NAME,
-            "points": [
-                {"precision": "bf16", "batch_size": 16, "seconds": 20.0, "peak_gpu_memory_gb": 2.0},
-                {"precision": "bf16", "batch_size": 64, "seconds": 20.0, "peak_gpu_memory_gb": 6.0},
-            ],
-            "throughput": [
-                {"precision": "bf16", "seconds": 20.0, "batch_size": b, "rtfx": r}
-                for b, r in ((16, 1000.0), (32, 1800.0), (64, 2900.0), (128, 3000.0), (256, 3010.0))
-            ],
-        }],
-    }  # fmt: skip
+        "kind": "asr-registry-gpu-check",
+        "version": 1,
+        "device": device,
+        "gpu": gpu,
+        "gpu_memory_gb": gpu_memory_gb,
+        "models": [
+            {
+                "model": NAME,
+                "points": [
+                    {"precision": "bf16", "batch_size": 16, "seconds": 20.0, "peak_gpu_memory_gb": 2.0},
+                    {"precision": "bf16", "batch_size": 64, "seconds": 20.0, "peak_gpu_memory_gb": 6.0},
+                ],
+                "throughput": [
+                    {"precision": "bf16", "seconds": 20.0, "batch_size": b, "rtfx": r}
+                    for b, r in ((16, 1000.0), (32, 1800.0), (64, 2900.0), (128, 3000.0), (256, 3010.0))
+                ],
+            }
+        ],
+    }
     path = tmp_path / "gpu_check.json"
     path.write_text(json.dumps(report))
     return path

@@ -27,8 +27,9 @@ def _selected(catalog: Catalog, gpu_memory_gb: float, seconds: float) -> dict[st
     asks |= {(lang, domain) for m in catalog.models.values() for domain in m.domains for lang in m.languages}
     for language, domain in sorted(asks):
         if True:
-            request = Request((language,), domain, gpu_memory_gb=gpu_memory_gb, max_seconds=seconds,
-                              allow_unverified=True)  # fmt: skip
+            request = Request(
+                (language,), domain, gpu_memory_gb=gpu_memory_gb, max_seconds=seconds, allow_unverified=True
+            )
             try:
                 candidates = select(catalog, request).candidates
             except SelectionError:
@@ -47,8 +48,9 @@ def test_select_and_the_engine_agree_on_every_model_gpu_size_and_length() -> Non
         for seconds in SECONDS:
             selected = _selected(catalog, gpu, seconds)
             for name, entry in sorted(catalog.models.items()):
-                settings = resolve_settings(entry, device="cuda", hardware=Hardware.gpu(gpu), max_seconds=seconds,
-                                            threads=1)  # fmt: skip
+                settings = resolve_settings(
+                    entry, device="cuda", hardware=Hardware.gpu(gpu), max_seconds=seconds, threads=1
+                )
                 plan = plan_run(entry, gpu_memory_gb=gpu, max_seconds=seconds)
                 assert plan.batch.value == settings.batch_size
                 engine_gb = None if plan.memory is None or plan.memory.value is None else round(plan.memory.value, 2)
@@ -69,8 +71,9 @@ def test_select_and_the_engine_agree_on_every_model_gpu_size_and_length() -> Non
 
 def test_hybrid_large_on_16_gb_same_batch_and_gb_from_select_and_the_engine() -> None:
     name = "stt_en_fastconformer_hybrid_large_pc"
-    result = run_cli("select", "-l", "en", "--gpu-memory", "16", "--top", "500", "--json",
-                     env=cli_env(ASR_REGISTRY_LOAD_PLUGINS=""))  # fmt: skip
+    result = run_cli(
+        "select", "-l", "en", "--gpu-memory", "16", "--top", "500", "--json", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="")
+    )
     assert result.returncode == 0, result.stderr
     shown = next(c for c in json.loads(result.stdout)["candidates"] if c["model"] == name)
     entry = get_catalog().find(name)

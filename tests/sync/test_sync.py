@@ -16,8 +16,11 @@ from tests.support import cli_env, run_cli
 
 CARDS = Path(__file__).parent / "fixtures" / "cards"
 # Drafted by the tests because they are taken out of the catalog first.
-DRAFTED = ("nvidia/parakeet-tdt_ctc-0.6b-ja", "nvidia/stt_fa_fastconformer_hybrid_large",
-           "nvidia/stt_uz_fastconformer_hybrid_large_pc")  # fmt: skip
+DRAFTED = (
+    "nvidia/parakeet-tdt_ctc-0.6b-ja",
+    "nvidia/stt_fa_fastconformer_hybrid_large",
+    "nvidia/stt_uz_fastconformer_hybrid_large_pc",
+)
 
 
 class FixtureHub:
@@ -58,18 +61,27 @@ def test_drafts_are_valid_catalog_toml_with_the_cards_claims(tmp_path) -> None:
     path = write_drafts(report, str(tmp_path / "drafts.toml"))
     catalog, problems = validate_file(path)
     assert [str(p) for p in problems] == []
-    assert sorted(catalog.models) == ["parakeet-tdt_ctc-0.6b-ja", "stt_fa_fastconformer_hybrid_large",
-                                      "stt_uz_fastconformer_hybrid_large_pc"]  # fmt: skip
+    assert sorted(catalog.models) == [
+        "parakeet-tdt_ctc-0.6b-ja",
+        "stt_fa_fastconformer_hybrid_large",
+        "stt_uz_fastconformer_hybrid_large_pc",
+    ]
     uz = catalog.models["stt_uz_fastconformer_hybrid_large_pc"]
     assert uz.languages == ("uz",) and uz.license == "cc-by-4.0" and uz.family == "hybrid" and uz.punctuation
     assert {(c.metric, c.value, c.dataset, c.split, c.language) for c in uz.claims} == {
-        ("wer", 16.46, "mcv-17.0", "test", "uz"), ("wer", 17.52, "fleurs", "dev", "uz")}  # fmt: skip
+        ("wer", 16.46, "mcv-17.0", "test", "uz"),
+        ("wer", 17.52, "fleurs", "dev", "uz"),
+    }
     assert (
         catalog.sources[uz.claims[0].source].url == "https://huggingface.co/nvidia/stt_uz_fastconformer_hybrid_large_pc"
     )
     fa = catalog.models["stt_fa_fastconformer_hybrid_large"]
     assert {(c.metric, c.decoder, c.value) for c in fa.claims} == {
-        ("wer", "ctc", 13.16), ("cer", "ctc", 3.85), ("wer", "rnnt", 15.48), ("cer", "rnnt", 4.63)}  # fmt: skip
+        ("wer", "ctc", 13.16),
+        ("cer", "ctc", 3.85),
+        ("wer", "rnnt", 15.48),
+        ("cer", "rnnt", 4.63),
+    }
     ja = catalog.models["parakeet-tdt_ctc-0.6b-ja"]
     assert ja.family == "hybrid" and ja.decoders == ("tdt", "ctc") and ja.size == "xlarge"
     assert [c.value for c in ja.claims if c.metric == "cer"] == [6.4, 7.1, 10.1, 13.2, 9.0]
@@ -143,4 +155,7 @@ def test_a_translation_card_drafts_an_aed_model_with_prompts_and_only_error_rate
     assert draft.fields["prompt"] == ["source_lang", "target_lang"] and len(draft.fields["languages"]) == 25
     # BLEU and COMET are not catalog metrics; the ASR results keep their per-language conditions.
     assert [(c.dataset, c.language, c.value) for c in draft.claims] == [
-        ("fleurs", "bg", 9.25), ("fleurs", "cs", 7.86), ("mls", "es", 2.94)]  # fmt: skip
+        ("fleurs", "bg", 9.25),
+        ("fleurs", "cs", 7.86),
+        ("mls", "es", 2.94),
+    ]

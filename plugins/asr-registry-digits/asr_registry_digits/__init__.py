@@ -27,11 +27,26 @@ def register_datasets(register: Callable[..., None]) -> None:
         manifest = DATA_DIR / split / "manifest.jsonl"
         if manifest.is_file():
             # Scored word by word: the English normaliser would fold each digit string into one number.
-            register(Dataset(name="digits", split=split, manifest=str(manifest), language="en",
-                             description=f"synthetic spoken digit strings, {description}", normalizer="basic"))  # fmt: skip
+            register(
+                Dataset(
+                    name="digits",
+                    split=split,
+                    manifest=str(manifest),
+                    language="en",
+                    description=f"synthetic spoken digit strings, {description}",
+                    normalizer="basic",
+                )
+            )
     spanish = DATA_DIR / "test_es" / "manifest.jsonl"
     if spanish.is_file():
         # Spanish digits for the multilingual AED model (its prompt's source_lang comes from `language`).
-        register(Dataset(name="digits-es", split="test", manifest=str(spanish), language="es",
-                         description="synthetic spoken Spanish digit strings, held-out accent and variants",
-                         normalizer="basic"))  # fmt: skip
+        register(
+            Dataset(
+                name="digits-es",
+                split="test",
+                manifest=str(spanish),
+                language="es",
+                description="synthetic spoken Spanish digit strings, held-out accent and variants",
+                normalizer="basic",
+            )
+        )

@@ -169,7 +169,9 @@ def main() -> None:
         else:
             tok = build_tokenizer(texts, work / "tokenizer_streaming", vocab_size=32)
         cfg = OmegaConf.create(
-            streaming_config(str(tok), str(train_manifest), str(dev_manifest), BATCH_SIZE, 2e-3 if init_encoder else 4e-3, steps)
+            streaming_config(
+                str(tok), str(train_manifest), str(dev_manifest), BATCH_SIZE, 2e-3 if init_encoder else 4e-3, steps
+            )
         )
         model_cls = EncDecCTCModelBPE
     elif kind == "aed":

@@ -68,24 +68,30 @@ def _claims(model: dict[str, Any]) -> list[str]:
     src = _source_key(model)
     rows = []
     for decoder, wer in model["wer"].items():
-        rows.append(f'  {{ metric = "wer", value = {wer}, dataset = "digits", split = "test", language = "en", '
-                    f'decoder = "{decoder}", precision = "fp32", source = "{src}" }},')  # fmt: skip
+        rows.append(
+            f'  {{ metric = "wer", value = {wer}, dataset = "digits", split = "test", language = "en", '
+            f'decoder = "{decoder}", precision = "fp32", source = "{src}" }},'
+        )
     for extra in model.get("prompted_wer", []):
         # Transcription in another language is a claim on that language's test set; translation
         # (source != target) is only in the build report: no bench dataset has its references.
         if extra["language"] == extra["target_language"]:
-            rows.append(f'  {{ metric = "wer", value = {extra["wer"]}, dataset = "{extra["dataset"]}", '
-                        f'split = "{extra["split"]}", language = "{extra["language"]}", decoder = "aed", '
-                        f'precision = "fp32", source = "{src}" }},')  # fmt: skip
+            rows.append(
+                f'  {{ metric = "wer", value = {extra["wer"]}, dataset = "{extra["dataset"]}", '
+                f'split = "{extra["split"]}", language = "{extra["language"]}", decoder = "aed", '
+                f'precision = "fp32", source = "{src}" }},'
+            )
     # A CPU speed figure holds on this CPU model at this thread count only: both are recorded,
     # and the bench checks the claim only where they match.
     for decoder, rtfx in model["rtfx_cpu"].items():
         busy = (model.get("rtfx_contention") or {}).get(decoder) or {}
         load = f", other processes used {busy['other_cores']} cores meanwhile" if busy.get("busy") else ""
-        rows.append(f'  {{ metric = "rtfx", value = {rtfx}, dataset = "digits", split = "test", decoder = "{decoder}", '
-                    f'batch_size = 16, precision = "fp32", gpu = "cpu", cpu = "{model["rtfx_cpu_model"]}", '
-                    f'threads = {model["rtfx_threads"]}, source = "{src}", '
-                    f'note = "NeMo transcribe(), median of {model.get("rtfx_rounds", 1)} round(s){load}" }},')  # fmt: skip
+        rows.append(
+            f'  {{ metric = "rtfx", value = {rtfx}, dataset = "digits", split = "test", decoder = "{decoder}", '
+            f'batch_size = 16, precision = "fp32", gpu = "cpu", cpu = "{model["rtfx_cpu_model"]}", '
+            f'threads = {model["rtfx_threads"]}, source = "{src}", '
+            f'note = "NeMo transcribe(), median of {model.get("rtfx_rounds", 1)} round(s){load}" }},'
+        )
     rows += _streaming_claims(model, src)
     return rows
 
@@ -113,17 +119,21 @@ def _streaming_claims(model: dict[str, Any], src: str) -> list[str]:
     for row in streaming["rows"]:
         if row["chunk_ms"] is None:
             continue  # the offline WER is the plain claim above
-        rows.append(f'  {{ metric = "wer", value = {row["wer"]}, dataset = "digits", split = "test", language = "en", '
-                    f'decoder = "ctc", chunk_ms = {row["chunk_ms"]}, precision = "fp32", source = "{src}", '
-                    f'note = "streamed chunk by chunk (bench --streaming)" }},')
+        rows.append(
+            f'  {{ metric = "wer", value = {row["wer"]}, dataset = "digits", split = "test", language = "en", '
+            f'decoder = "ctc", chunk_ms = {row["chunk_ms"]}, precision = "fp32", source = "{src}", '
+            f'note = "streamed chunk by chunk (bench --streaming)" }},'
+        )
     for row in streaming["rows"]:
         if row["chunk_ms"] is None:
             continue
-        rows.append(f'  {{ metric = "chunk_latency_ms", value = {row["latency_ms"]}, dataset = "digits", split = "test", '
-                    f'decoder = "ctc", chunk_ms = {row["chunk_ms"]}, batch_size = {streaming["batch_size"]}, '
-                    f'precision = "fp32", gpu = "cpu", cpu = "{streaming["cpu_model"]}", threads = {streaming["threads"]}, '
-                    f'source = "{src}", note = "median compute per chunk step of a batch, p95 {row["latency_p95_ms"]} ms, '
-                    f'RTF {row["rtf"]}{load}" }},')
+        rows.append(
+            f'  {{ metric = "chunk_latency_ms", value = {row["latency_ms"]}, dataset = "digits", split = "test", '
+            f'decoder = "ctc", chunk_ms = {row["chunk_ms"]}, batch_size = {streaming["batch_size"]}, '
+            f'precision = "fp32", gpu = "cpu", cpu = "{streaming["cpu_model"]}", threads = {streaming["threads"]}, '
+            f'source = "{src}", note = "median compute per chunk step of a batch, p95 {row["latency_p95_ms"]} ms, '
+            f'RTF {row["rtf"]}{load}" }},'
+        )
     return rows
 
 

@@ -65,8 +65,9 @@ def _dataset_label(claim: Claim) -> str:
     return " ".join(p for p in (claim.dataset, claim.split) if p) or "unspecified data"
 
 
-def _matching(claim: Claim, measurements: Sequence[Measurement], entry: ModelEntry,
-              available: Collection[str]) -> tuple[list[Measurement], str]:  # fmt: skip
+def _matching(
+    claim: Claim, measurements: Sequence[Measurement], entry: ModelEntry, available: Collection[str]
+) -> tuple[list[Measurement], str]:
     """Measurements taken under the claim's conditions, or why there are none."""
     if not claim.dataset:
         return [], "the claim names no dataset"
@@ -115,8 +116,9 @@ def _hardware_matches(claim: Claim, hardware: Hardware) -> str:
 
 
 def _wer_verdict(claim: Claim, measured: Measurement) -> tuple[Status, str, str, str]:
-    value, (low, high) = ((measured.wer, measured.wer_ci) if claim.metric == "wer"
-                          else (measured.cer, measured.cer_ci or (0.0, 0.0)))  # fmt: skip
+    value, (low, high) = (
+        (measured.wer, measured.wer_ci) if claim.metric == "wer" else (measured.cer, measured.cer_ci or (0.0, 0.0))
+    )
     if value is None:
         return "UNVERIFIABLE", "-", "-", "CER was not measured"
     tolerance = max(WER_TOLERANCE_POINTS, WER_TOLERANCE_RELATIVE * claim.high)
@@ -129,8 +131,14 @@ def _wer_verdict(claim: Claim, measured: Measurement) -> tuple[Status, str, str,
     return "FAIL", shown, tol, f"claim is {side} than measured beyond the tolerance"
 
 
-def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement], hardware: Hardware,
-           origin: str, available: Collection[str]) -> Verdict:  # fmt: skip
+def _check(
+    claim: Claim,
+    entry: ModelEntry,
+    measurements: Sequence[Measurement],
+    hardware: Hardware,
+    origin: str,
+    available: Collection[str],
+) -> Verdict:
     used: Measurement | None = None
 
     def verdict(status: Status, measured: str, tolerance: str, reason: str) -> Verdict:
@@ -160,8 +168,9 @@ def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement],
     if claim.batch_size is not None and claim.metric not in ("wer", "cer"):
         candidates = [m for m in candidates if m.batch_size == claim.batch_size]
         if not candidates:
-            return verdict("UNVERIFIABLE", "-", "-",
-                           mismatch or f"claimed at batch size {claim.batch_size}; not measured at it")  # fmt: skip
+            return verdict(
+                "UNVERIFIABLE", "-", "-", mismatch or f"claimed at batch size {claim.batch_size}; not measured at it"
+            )
     measured = used = candidates[0]
     if mismatch:
         # Not a check, but the user still sees what this hardware does.
@@ -177,8 +186,12 @@ def _check(claim: Claim, entry: ModelEntry, measurements: Sequence[Measurement],
             return verdict("PASS", shown, tol, f"measured ≥ claimed (at batch {measured.batch_size})")
         if hardware.contention:
             # A slow run on a contended machine is no evidence against the claim.
-            return verdict("UNVERIFIABLE", shown, tol, f"measured < claimed while other work competed "
-                           f"({hardware.contention}); rerun on a quiet machine")  # fmt: skip
+            return verdict(
+                "UNVERIFIABLE",
+                shown,
+                tol,
+                f"measured < claimed while other work competed ({hardware.contention}); rerun on a quiet machine",
+            )
         return verdict("FAIL", shown, tol, f"measured < claimed (at batch {measured.batch_size})")
     peak = measured.peak_gpu_memory_gb if claim.metric == "gpu_memory_gb" else measured.peak_cpu_memory_gb
     if peak is None:
@@ -212,9 +225,14 @@ def _tier_scope(claim: Claim, entry: ModelEntry) -> str:
     return "" if claim.language in entry.languages else f"tier claim is for {claim.language}"
 
 
-def check_claims(entry: ModelEntry, measurements: Sequence[Measurement], hardware: Hardware,
-                 tier: Tier | None = None, available: Collection[str] = (),
-                 estimate: Estimator | None = None) -> list[Verdict]:  # fmt: skip
+def check_claims(
+    entry: ModelEntry,
+    measurements: Sequence[Measurement],
+    hardware: Hardware,
+    tier: Tier | None = None,
+    available: Collection[str] = (),
+    estimate: Estimator | None = None,
+) -> list[Verdict]:
     """A verdict for every claim of the model and of its size tier: none is dropped.
 
     `available` names the datasets installed here ("name" or "name:split"), so that a claim
@@ -228,8 +246,11 @@ def check_claims(entry: ModelEntry, measurements: Sequence[Measurement], hardwar
         for claim in tier.claims:
             scope = _tier_scope(claim, entry)
             if scope:
-                verdicts.append(Verdict(entry.name, claim, "UNVERIFIABLE", claim.describe_value(), "-", "-",
-                                        scope, f"{tier.name}-tier"))  # fmt: skip
+                verdicts.append(
+                    Verdict(
+                        entry.name, claim, "UNVERIFIABLE", claim.describe_value(), "-", "-", scope, f"{tier.name}-tier"
+                    )
+                )
                 continue
             verdicts.append(_check(claim, entry, mine, hardware, f"{tier.name}-tier", available))
     if estimate is not None:

@@ -110,8 +110,13 @@ def _entries(report: Mapping[str, Any], label: str) -> dict[str, _Entry]:
             raise RegistryError(f"{where}: {WER_CI} is not a [low, high] pair of numbers: {ci!r}")
         if name in entries:
             raise RegistryError(f"{label}: two benchmarks are named {name!r}; cannot tell which to compare")
-        entries[name] = _Entry(wer, (low, high), _optional(info, RTFX, where), _optional(info, GPU_MEMORY, where),
-                               _optional(info, CPU_MEMORY, where))  # fmt: skip
+        entries[name] = _Entry(
+            wer,
+            (low, high),
+            _optional(info, RTFX, where),
+            _optional(info, GPU_MEMORY, where),
+            _optional(info, CPU_MEMORY, where),
+        )
     return entries
 
 
@@ -147,9 +152,15 @@ def _relative_change(name: str, metric: str, old: float, new: float, limit: floa
     return Change(name, metric, old, new, status, f"{shown} ({ratio:+.1%}, {beyond} ±{limit:.0%})")
 
 
-def compare_reports(old: Mapping[str, Any], new: Mapping[str, Any], rtfx_drop: float = 0.10,
-                    memory_growth: float = 0.10, *, old_label: str = "old report",
-                    new_label: str = "new report") -> list[Change]:  # fmt: skip
+def compare_reports(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    rtfx_drop: float = 0.10,
+    memory_growth: float = 0.10,
+    *,
+    old_label: str = "old report",
+    new_label: str = "new report",
+) -> list[Change]:
     """Every change between two loaded reports, by benchmark name then metric.
 
     Metrics are compared only where both sides measured them. A benchmark present in one
@@ -178,8 +189,10 @@ def compare_reports(old: Mapping[str, Any], new: Mapping[str, Any], rtfx_drop: f
     return changes
 
 
-def compare_files(old: str | os.PathLike[str], new: str | os.PathLike[str], rtfx_drop: float = 0.10,
-                  memory_growth: float = 0.10) -> list[Change]:  # fmt: skip
+def compare_files(
+    old: str | os.PathLike[str], new: str | os.PathLike[str], rtfx_drop: float = 0.10, memory_growth: float = 0.10
+) -> list[Change]:
     """`compare_reports` on two JSON files; errors name the file at fault."""
-    return compare_reports(load_report(old), load_report(new), rtfx_drop, memory_growth,
-                           old_label=str(old), new_label=str(new))  # fmt: skip
+    return compare_reports(
+        load_report(old), load_report(new), rtfx_drop, memory_growth, old_label=str(old), new_label=str(new)
+    )

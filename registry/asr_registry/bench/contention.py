@@ -56,10 +56,13 @@ class Contention:
 
     def as_dict(self) -> dict[str, float | int | bool | None]:
         return {
-            "seconds": round(self.seconds, 2), "other_cores": round(self.other_cores, 2),
-            "steal_percent": round(self.steal_percent, 1), "load_1m": self.load_1m, "cores": self.cores,
+            "seconds": round(self.seconds, 2),
+            "other_cores": round(self.other_cores, 2),
+            "steal_percent": round(self.steal_percent, 1),
+            "load_1m": self.load_1m,
+            "cores": self.cores,
             "busy": self.busy,
-        }  # fmt: skip
+        }
 
 
 def load_1m() -> float | None:

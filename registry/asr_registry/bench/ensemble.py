@@ -59,8 +59,9 @@ def corpus_wer(texts: Sequence[str], hypotheses: Sequence[str], normalizer: str)
     return 100 * alignment.counts.wer
 
 
-def tune_rover(member_results: dict[str, list[Any]], texts: Sequence[str], normalizer: str, method: str,
-               dev_key: str) -> Tuning:  # fmt: skip
+def tune_rover(
+    member_results: dict[str, list[Any]], texts: Sequence[str], normalizer: str, method: str, dev_key: str
+) -> Tuning:
     """Best (alpha, null_conf) for a confidence-weighted ROVER on precomputed member results."""
     from asr_registry.ensemble.rover import Rover
 
@@ -100,8 +101,10 @@ def bench_ensemble(
     for member, entry in zip(members, entries, strict=True):
         check_member(member, entry.decoders)
     names = [member.label for member in members]
-    engines = [make_engine(e, catalog, options, m.decoder or e.default_decoder, options.batch_size, word_confidence=True)
-               for m, e in zip(members, entries, strict=True)]  # fmt: skip
+    engines = [
+        make_engine(e, catalog, options, m.decoder or e.default_decoder, options.batch_size, word_confidence=True)
+        for m, e in zip(members, entries, strict=True)
+    ]
     tuning = None
     if tune_on is not None:
         method = getattr(combiner, "method", None)
@@ -124,14 +127,27 @@ def bench_ensemble(
         member_walls.append(walls)
         peaks.append(peak)
         decoder = engine.settings.decoder or entry.default_decoder
-        scored.append(score_run(name, decoder, engine.settings, dataset, results, texts, walls, peak, hardware,
-                                options.resamples))  # fmt: skip
+        scored.append(
+            score_run(name, decoder, engine.settings, dataset, results, texts, walls, peak, hardware, options.resamples)
+        )
     started = time.perf_counter()
     combined = combine_all(member_results, combiner)
     combine_seconds = time.perf_counter() - started
     walls = [sum(statistics.median(w) for w in member_walls) + combine_seconds]
     first = engines[0].settings
     settings = _Settings(first.device, first.batch_size, first.precision)
-    scored.append(score_run(ensemble_label(spec, names), spec.split(":")[0], settings, dataset, combined, texts, walls, max(peaks), hardware,
-                            options.resamples))  # fmt: skip
+    scored.append(
+        score_run(
+            ensemble_label(spec, names),
+            spec.split(":")[0],
+            settings,
+            dataset,
+            combined,
+            texts,
+            walls,
+            max(peaks),
+            hardware,
+            options.resamples,
+        )
+    )
     return scored, tuning

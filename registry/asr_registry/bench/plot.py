@@ -35,14 +35,21 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
 
 def _plottable(runs: Sequence[ModelRun]) -> tuple[list[ModelRun], int]:
     """Runs with a positive, finite RTFx (log axis), and how many were left out."""
-    kept = [r for r in runs if r.measurement.rtfx is not None and math.isfinite(r.measurement.rtfx)
-            and r.measurement.rtfx > 0 and math.isfinite(r.measurement.wer)]  # fmt: skip
+    kept = [
+        r
+        for r in runs
+        if r.measurement.rtfx is not None
+        and math.isfinite(r.measurement.rtfx)
+        and r.measurement.rtfx > 0
+        and math.isfinite(r.measurement.wer)
+    ]
     return kept, len(runs) - len(kept)
 
 
 def _title(report: BenchReport | None, runs: Sequence[ModelRun]) -> str:
-    datasets = ", ".join(dict.fromkeys(
-        r.measurement.dataset + (f":{r.measurement.split}" if r.measurement.split else "") for r in runs))  # fmt: skip
+    datasets = ", ".join(
+        dict.fromkeys(r.measurement.dataset + (f":{r.measurement.split}" if r.measurement.split else "") for r in runs)
+    )
     if report is not None:
         where = report.machine.gpu or report.machine.processor
     else:
@@ -54,8 +61,15 @@ def _title(report: BenchReport | None, runs: Sequence[ModelRun]) -> str:
 _OFFSETS = ((8, 4), (8, -12), (8, 14), (8, -22), (-8, 4), (-8, -12), (8, 24), (8, -32), (-8, 14), (-8, -22))
 
 
-def _label_points(fig: Any, ax: Any, labels: Sequence[str], xs: Sequence[float], ys: Sequence[float],
-                  spans: Sequence[tuple[float, float]], bold: set[int]) -> None:  # fmt: skip
+def _label_points(
+    fig: Any,
+    ax: Any,
+    labels: Sequence[str],
+    xs: Sequence[float],
+    ys: Sequence[float],
+    spans: Sequence[tuple[float, float]],
+    bold: set[int],
+) -> None:
     """Put each label at the first offset where it overlaps no other label and stays in the axes.
 
     Model names are long and fast models crowd together on a log axis; a fixed offset
@@ -79,9 +93,16 @@ def _label_points(fig: Any, ax: Any, labels: Sequence[str], xs: Sequence[float],
         for dx, dy in _OFFSETS:
             # Away from the usual spot, a thin leader line says which point the label belongs to.
             leader = None if (dx, dy) == _OFFSETS[0] else {"arrowstyle": "-", "color": "0.5", "linewidth": 0.6}
-            text = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), textcoords="offset points", fontsize=8,
-                               ha="left" if dx > 0 else "right", fontweight="bold" if i in bold else "normal",
-                               arrowprops=leader)  # fmt: skip
+            text = ax.annotate(
+                labels[i],
+                (xs[i], ys[i]),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=8,
+                ha="left" if dx > 0 else "right",
+                fontweight="bold" if i in bold else "normal",
+                arrowprops=leader,
+            )
             box = text.get_window_extent(renderer)
             clash = sum(_overlap(box, other) for other in placed)
             outside = box.width * box.height - _overlap(box, frame)
@@ -139,15 +160,34 @@ def render_pareto(report: BenchReport | Sequence[ModelRun]) -> bytes:
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     others = [i for i in range(len(kept)) if i not in on_front]
-    for group, colour, marker, label in ((others, "#8c8c8c", "o", "dominated"),
-                                         (front, "#d62728", "D", "Pareto front")):  # fmt: skip
+    for group, colour, marker, label in (
+        (others, "#8c8c8c", "o", "dominated"),
+        (front, "#d62728", "D", "Pareto front"),
+    ):
         if group:
-            ax.errorbar([speeds[i] for i in group], [wers[i] for i in group],
-                        yerr=[[below[i] for i in group], [above[i] for i in group]], fmt=marker, color=colour,
-                        ecolor=colour, elinewidth=1, capsize=3, markersize=7, label=label, zorder=3)  # fmt: skip
+            ax.errorbar(
+                [speeds[i] for i in group],
+                [wers[i] for i in group],
+                yerr=[[below[i] for i in group], [above[i] for i in group]],
+                fmt=marker,
+                color=colour,
+                ecolor=colour,
+                elinewidth=1,
+                capsize=3,
+                markersize=7,
+                label=label,
+                zorder=3,
+            )
     # Best WER reachable at each speed: holds from one front point until the next, faster, one.
-    ax.step([speeds[i] for i in front], [wers[i] for i in front], where="pre", color="#d62728",
-            linewidth=1.5, alpha=0.6, zorder=2)  # fmt: skip
+    ax.step(
+        [speeds[i] for i in front],
+        [wers[i] for i in front],
+        where="pre",
+        color="#d62728",
+        linewidth=1.5,
+        alpha=0.6,
+        zorder=2,
+    )
     ax.set_xscale("log")
     # Plain numbers ("300", "1000") rather than 3×10², which nobody reads as a speed.
     ax.xaxis.set_major_formatter(LogFormatter())
@@ -165,8 +205,15 @@ def render_pareto(report: BenchReport | Sequence[ModelRun]) -> bytes:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", fontsize=9)
     fig.tight_layout()
-    _label_points(fig, ax, [f"{r.name} ({r.measurement.decoder})" for r in kept], speeds, wers,
-                  [(w - b, w + a) for w, b, a in zip(wers, below, above, strict=True)], on_front)  # fmt: skip
+    _label_points(
+        fig,
+        ax,
+        [f"{r.name} ({r.measurement.decoder})" for r in kept],
+        speeds,
+        wers,
+        [(w - b, w + a) for w, b, a in zip(wers, below, above, strict=True)],
+        on_front,
+    )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -50,8 +50,19 @@ def round_stats(seconds: Sequence[float]) -> dict[str, Any]:
     data = [float(s) for s in seconds]
     if not data:
         zeros: dict[str, Any] = dict.fromkeys(("min", "max", "mean", "stddev", "median", "iqr", "q1", "q3"), 0.0)
-        return {**zeros, "rounds": 0, "iqr_outliers": 0, "stddev_outliers": 0, "outliers": "0;0",
-                "ld15iqr": 0.0, "hd15iqr": 0.0, "ops": 0.0, "total": 0.0, "data": [], "iterations": 1}  # fmt: skip
+        return {
+            **zeros,
+            "rounds": 0,
+            "iqr_outliers": 0,
+            "stddev_outliers": 0,
+            "outliers": "0;0",
+            "ld15iqr": 0.0,
+            "hd15iqr": 0.0,
+            "ops": 0.0,
+            "total": 0.0,
+            "data": [],
+            "iterations": 1,
+        }
     ordered = sorted(data)
     n = len(ordered)
     mean = statistics.mean(data)
@@ -173,8 +184,13 @@ def benchmark_entry(run: ModelRun, rounds: int) -> dict[str, Any]:
     """One entry of `benchmarks`, shaped like `Metadata.as_dict(include_data=True)`."""
     m = run.measurement
     split = f":{m.split}" if m.split else ""
-    params = {"model": run.name, "dataset": m.dataset + split, "decoder": m.decoder,
-              "batch_size": m.batch_size, "precision": m.precision}  # fmt: skip
+    params = {
+        "model": run.name,
+        "dataset": m.dataset + split,
+        "decoder": m.decoder,
+        "batch_size": m.batch_size,
+        "precision": m.precision,
+    }
     return {
         # Grouping by dataset puts runs on the same audio in one table, where timings compare.
         "group": m.dataset,
@@ -232,10 +248,18 @@ def to_pytest_benchmark(report: BenchReport, *, commit_info: Mapping[str, Any] |
     `commit_info` defaults to an "unversioned" record: asking git here would make the
     output depend on the working directory; callers that know the commit pass it.
     """
-    commit = dict(commit_info) if commit_info is not None else {
-        "id": "unversioned", "time": None, "author_time": None, "dirty": False,
-        "project": "asr-registry", "branch": "(unknown)",
-    }  # fmt: skip
+    commit = (
+        dict(commit_info)
+        if commit_info is not None
+        else {
+            "id": "unversioned",
+            "time": None,
+            "author_time": None,
+            "dirty": False,
+            "project": "asr-registry",
+            "branch": "(unknown)",
+        }
+    )
     return {
         "machine_info": machine_json(report.machine),
         "commit_info": commit,
@@ -247,13 +271,16 @@ def to_pytest_benchmark(report: BenchReport, *, commit_info: Mapping[str, Any] |
 
 def pytest_benchmark_bytes(report: BenchReport, *, commit_info: Mapping[str, Any] | None = None) -> bytes:
     """The report's JSON document, encoded: what `write_pytest_benchmark` writes."""
-    text = json.dumps(to_pytest_benchmark(report, commit_info=commit_info), indent=2, ensure_ascii=False,
-                      allow_nan=False) + "\n"  # fmt: skip
+    text = (
+        json.dumps(to_pytest_benchmark(report, commit_info=commit_info), indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )
     return text.encode("utf-8")
 
 
-def write_pytest_benchmark(report: BenchReport, path: str | os.PathLike[str], *,
-                           commit_info: Mapping[str, Any] | None = None) -> Path:  # fmt: skip
+def write_pytest_benchmark(
+    report: BenchReport, path: str | os.PathLike[str], *, commit_info: Mapping[str, Any] | None = None
+) -> Path:
     """Write the report's JSON to `path` atomically: a reader never sees half a file."""
     return write_atomic(Path(path), pytest_benchmark_bytes(report, commit_info=commit_info))
 

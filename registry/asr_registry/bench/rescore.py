@@ -89,11 +89,16 @@ class Rescored:
             "reference_words": r.counts.reference_words,
             "sentence_error_rate": round(100 * r.sentence_error_rate, 4),
             "verdicts": [
-                {"claim": v.claim.describe_conditions(), "status": v.status, "claimed": v.claimed,
-                 "measured": v.measured, "reason": v.reason}
+                {
+                    "claim": v.claim.describe_conditions(),
+                    "status": v.status,
+                    "claimed": v.claimed,
+                    "measured": v.measured,
+                    "reason": v.reason,
+                }
                 for v in self.verdicts
             ],
-        }  # fmt: skip
+        }
 
 
 def read_predictions(path: Path, ref_key: str = "text", pred_key: str = "pred_text") -> list[dict[str, Any]]:
@@ -136,13 +141,15 @@ def merge_chunks(
         chunks = sorted(sessions[parent], key=lambda r: r["chunk_index"])
         durations: list[float | None] = [c.get("duration") for c in chunks]
         known = [d for d in durations if d is not None]
-        merged.append({
-            "id": parent,
-            "audio_filepath": parent,
-            "duration": sum(known) if len(known) == len(durations) else None,
-            ref_key: chunks[0][ref_key],
-            pred_key: " ".join(p for c in chunks if (p := (c[pred_key] or "").strip())),
-        })  # fmt: skip
+        merged.append(
+            {
+                "id": parent,
+                "audio_filepath": parent,
+                "duration": sum(known) if len(known) == len(durations) else None,
+                ref_key: chunks[0][ref_key],
+                pred_key: " ".join(p for c in chunks if (p := (c[pred_key] or "").strip())),
+            }
+        )
     return merged
 
 
@@ -185,8 +192,9 @@ def rescore(
         )
         for i, (row, ref, hyp) in enumerate(zip(rows, references, hypotheses, strict=True))
     )
-    return Rescored(str(path), scoring.name, scoring.source, scoring.scorer, result.normalizer, language, result,
-                    samples, ())  # fmt: skip
+    return Rescored(
+        str(path), scoring.name, scoring.source, scoring.scorer, result.normalizer, language, result, samples, ()
+    )
 
 
 def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tier | None = None) -> Rescored:
@@ -199,17 +207,33 @@ def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tie
     name, _, split = dataset.partition(":")
     r = rescored.result
     measurement = Measurement(
-        model=entry.name, dataset=name, split=split, language=rescored.language, decoder=entry.default_decoder,
-        batch_size=0, precision="", hardware=_NO_HARDWARE, wer=100 * r.wer,
-        wer_ci=(100 * r.ci_low, 100 * r.ci_high), cer=None if r.cer is None else 100 * r.cer,
-    )  # fmt: skip
+        model=entry.name,
+        dataset=name,
+        split=split,
+        language=rescored.language,
+        decoder=entry.default_decoder,
+        batch_size=0,
+        precision="",
+        hardware=_NO_HARDWARE,
+        wer=100 * r.wer,
+        wer_ci=(100 * r.ci_low, 100 * r.ci_high),
+        cer=None if r.cer is None else 100 * r.cer,
+    )
     verdicts = []
     for verdict in check_claims(entry, [measurement], _NO_HARDWARE, tier):
         version = verdict.claim.scoring or verdict.claim.source  # older claims name the version as their source
         if verdict.used is not None and version in LEADERBOARD_VERSIONS and version != rescored.scoring:
-            verdict = Verdict(verdict.model, verdict.claim, "UNVERIFIABLE", verdict.claimed, verdict.measured,
-                              verdict.tolerance, f"claim was scored with {version}; rescore with --normalizer {version}",
-                              verdict.origin, verdict.used)  # fmt: skip
+            verdict = Verdict(
+                verdict.model,
+                verdict.claim,
+                "UNVERIFIABLE",
+                verdict.claimed,
+                verdict.measured,
+                verdict.tolerance,
+                f"claim was scored with {version}; rescore with --normalizer {version}",
+                verdict.origin,
+                verdict.used,
+            )
         if verdict.used is not None or verdict.claim.dataset == name:
             verdicts.append(verdict)
     return replace(rescored, verdicts=tuple(verdicts))
@@ -236,8 +260,10 @@ def report_lines(rescored: Rescored) -> list[str]:
         f"WER {s['wer']:.2f}% [{s['wer_ci'][0]:.2f}, {s['wer_ci'][1]:.2f}]  S {s['substitutions']}  "
         f"D {s['deletions']}  I {s['insertions']}  N {s['reference_words']}  SER {s['sentence_error_rate']:.2f}%",
     ]
-    lines += [f"{v['status']:<12} {v['claim']}: claimed {v['claimed']}, measured {v['measured']} ({v['reason']})"
-              for v in s["verdicts"]]  # fmt: skip
+    lines += [
+        f"{v['status']:<12} {v['claim']}: claimed {v['claimed']}, measured {v['measured']} ({v['reason']})"
+        for v in s["verdicts"]
+    ]
     return lines
 
 

@@ -79,8 +79,11 @@ def contention_before_timing() -> Contention | None:
     """Other work, sampled for half a second before anything is timed; warns when it competes."""
     contention = sample(0.5)
     if contention is not None and contention.busy:
-        log.warning("other work competes for the CPU (%s): speed figures will be low, and a speed claim "
-                    "missed meanwhile is UNVERIFIABLE, not FAIL", contention.describe())  # fmt: skip
+        log.warning(
+            "other work competes for the CPU (%s): speed figures will be low, and a speed claim "
+            "missed meanwhile is UNVERIFIABLE, not FAIL",
+            contention.describe(),
+        )
     return contention
 
 
@@ -127,9 +130,18 @@ def timed_rounds(engine: Any, items: Sequence[Any], rounds: int) -> tuple[list[A
     return results, walls, max(peaks)
 
 
-def score_run(model: str, decoder: str, settings: Any, dataset: Dataset, results: Sequence[Any],
-              texts: Sequence[str], walls: Sequence[float], peak_gb: float, hardware: Hardware,
-              resamples: int = 1000) -> Scored:  # fmt: skip
+def score_run(
+    model: str,
+    decoder: str,
+    settings: Any,
+    dataset: Dataset,
+    results: Sequence[Any],
+    texts: Sequence[str],
+    walls: Sequence[float],
+    peak_gb: float,
+    hardware: Hardware,
+    resamples: int = 1000,
+) -> Scored:
     """WER with CI over the transcribed files (skipped ones are counted, not scored), RTFx from the median round.
 
     `settings` gives device, batch_size and precision (an engine's settings).
@@ -146,17 +158,31 @@ def score_run(model: str, decoder: str, settings: Any, dataset: Dataset, results
     wer = score([t for _, t in kept], hypotheses, resamples=resamples, normalizer=normalizer)
     cuda = settings.device.startswith("cuda")
     measurement = Measurement(
-        model=model, dataset=dataset.name, split=dataset.split, language=dataset.language,
-        decoder=decoder, batch_size=settings.batch_size,
-        precision=settings.precision, hardware=hardware, wer=100 * wer.wer,
-        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high), cer=None if wer.cer is None else 100 * wer.cer,
+        model=model,
+        dataset=dataset.name,
+        split=dataset.split,
+        language=dataset.language,
+        decoder=decoder,
+        batch_size=settings.batch_size,
+        precision=settings.precision,
+        hardware=hardware,
+        wer=100 * wer.wer,
+        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high),
+        cer=None if wer.cer is None else 100 * wer.cer,
         rtfx=audio_seconds / statistics.median(walls),
-        peak_gpu_memory_gb=peak_gb if cuda else None, peak_cpu_memory_gb=None if cuda else peak_gb,
-    )  # fmt: skip
+        peak_gpu_memory_gb=peak_gb if cuda else None,
+        peak_cpu_memory_gb=None if cuda else peak_gb,
+    )
     run = ModelRun(
-        name=model, measurement=measurement, round_seconds=tuple(walls), audio_seconds=audio_seconds,
-        utterances=len(kept), skipped=len(results) - len(kept), normalizer=wer.normalizer, resamples=wer.resamples,
-    )  # fmt: skip
+        name=model,
+        measurement=measurement,
+        round_seconds=tuple(walls),
+        audio_seconds=audio_seconds,
+        utterances=len(kept),
+        skipped=len(results) - len(kept),
+        normalizer=wer.normalizer,
+        resamples=wer.resamples,
+    )
     return Scored(run, wer, hypotheses)
 
 
@@ -210,8 +236,15 @@ def claimed_cpu_precision(entry: ModelEntry, device: str | None) -> str | None:
     return recorded.pop()
 
 
-def make_engine(entry: ModelEntry, catalog: Catalog, options: BenchOptions, decoder: str | None,
-                batch_size: int | None, model: Any = None, word_confidence: bool = False) -> Any:  # fmt: skip
+def make_engine(
+    entry: ModelEntry,
+    catalog: Catalog,
+    options: BenchOptions,
+    decoder: str | None,
+    batch_size: int | None,
+    model: Any = None,
+    word_confidence: bool = False,
+) -> Any:
     """A loaded engine for one decoder and batch size; pass `model` to reuse weights already loaded."""
     from asr_registry.engine import Engine, EngineOptions
 
@@ -241,8 +274,13 @@ def prompt_for(engine: Any, dataset: Dataset) -> None:
         engine.set_prompt(PromptOptions(language=dataset.language))
 
 
-def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset], options: BenchOptions,
-                progress: Progress | None = None) -> tuple[list[Scored], Hardware, MachineInfo]:  # fmt: skip
+def bench_model(
+    entry: ModelEntry,
+    catalog: Catalog,
+    datasets: Sequence[Dataset],
+    options: BenchOptions,
+    progress: Progress | None = None,
+) -> tuple[list[Scored], Hardware, MachineInfo]:
     """Every decoder of the model on every dataset, then a verdict on each claim."""
     from dataclasses import replace
 
@@ -275,8 +313,18 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
             timing = Meter()
             results, walls, peak = timed_rounds(engine, items, options.rounds)
             during = timing.stop()
-            result = score_run(entry.name, engine.settings.decoder or entry.default_decoder, engine.settings, dataset,
-                               results, texts, walls, peak, hardware, options.resamples)  # fmt: skip
+            result = score_run(
+                entry.name,
+                engine.settings.decoder or entry.default_decoder,
+                engine.settings,
+                dataset,
+                results,
+                texts,
+                walls,
+                peak,
+                hardware,
+                options.resamples,
+            )
             run = replace(result.run, contention=during)
             if options.sweep:
                 run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))
@@ -289,8 +337,9 @@ def bench_model(entry: ModelEntry, catalog: Catalog, datasets: Sequence[Dataset]
     return with_verdicts(entry, scored, hardware, tier, options.available), hardware, machine
 
 
-def with_verdicts(entry: ModelEntry, scored: Sequence[Scored], hardware: Hardware, tier: Tier | None,
-                  available: Collection[str]) -> list[Scored]:  # fmt: skip
+def with_verdicts(
+    entry: ModelEntry, scored: Sequence[Scored], hardware: Hardware, tier: Tier | None, available: Collection[str]
+) -> list[Scored]:
     """The runs of one model, each with the verdicts that rest on it (those resting on none go with the first)."""
     from dataclasses import replace
 

@@ -39,9 +39,16 @@ class SuiteData:
     materialised: Materialised
 
 
-def prepare_suite(entry: ModelEntry, folder: Path, limit: int | None, seed: int, english_id: str = ESB,
-                  multilingual_id: str = ML, note: Callable[[str], None] | None = None,
-                  local: Path | None = None) -> list[SuiteData]:  # fmt: skip
+def prepare_suite(
+    entry: ModelEntry,
+    folder: Path,
+    limit: int | None,
+    seed: int,
+    english_id: str = ESB,
+    multilingual_id: str = ML,
+    note: Callable[[str], None] | None = None,
+    local: Path | None = None,
+) -> list[SuiteData]:
     """Every leaderboard set for the model's languages, written out under `folder`.
 
     With `local`, each set is read from ``local/CONFIG/SPLIT`` (a ``save_to_disk`` copy, for
@@ -58,12 +65,17 @@ def prepare_suite(entry: ModelEntry, folder: Path, limit: int | None, seed: int,
     for board in boards:
         copy = local / board.config / board.hf_split if local else None
         if copy is not None and not copy.is_dir():
-            raise RegistryError(f"--oal-data {local}: no {copy} (save {board.hf_id} {board.config}/{board.hf_split} "
-                                "there with save_to_disk)")  # fmt: skip
+            raise RegistryError(
+                f"--oal-data {local}: no {copy} (save {board.hf_id} {board.config}/{board.hf_split} "
+                "there with save_to_disk)"
+            )
         if note:
             note(f"reading {board.hf_id} {board.config}/{board.hf_split}" + (f" from {copy}" if copy else ""))
-        spec = (HfSpec(str(copy), limit=limit, seed=seed) if copy
-                else HfSpec(board.hf_id, board.config, board.hf_split, limit=limit, seed=seed))  # fmt: skip
+        spec = (
+            HfSpec(str(copy), limit=limit, seed=seed)
+            if copy
+            else HfSpec(board.hf_id, board.config, board.hf_split, limit=limit, seed=seed)
+        )
         dataset, done = hf_dataset(spec, folder / f"{board.config}-{board.hf_split}", board=board)
         prepared.append(SuiteData(board, dataset, done))
     return prepared
@@ -93,8 +105,9 @@ def aggregate(measurements: Sequence[Measurement], audio_seconds: Sequence[float
     return Aggregate(mean, (max(0.0, mean - 1.96 * se), mean + 1.96 * se), rtfx, k)
 
 
-def aggregate_measurements(measurements: Sequence[Measurement], audio_seconds: Sequence[float],
-                           multilingual: bool) -> list[Measurement]:  # fmt: skip
+def aggregate_measurements(
+    measurements: Sequence[Measurement], audio_seconds: Sequence[float], multilingual: bool
+) -> list[Measurement]:
     """Measurements standing for the suite, under the dataset names the catalog's average and speed claims use."""
     summary = aggregate(measurements, audio_seconds)
     first = measurements[0]
@@ -115,8 +128,13 @@ def aggregate_measurements(measurements: Sequence[Measurement], audio_seconds: S
     ]
 
 
-def suite_verdicts(entry: ModelEntry, catalog: Catalog, runs: Sequence[ModelRun], hardware: Any,
-                   available: frozenset[str] = frozenset()) -> list[ModelRun]:  # fmt: skip
+def suite_verdicts(
+    entry: ModelEntry,
+    catalog: Catalog,
+    runs: Sequence[ModelRun],
+    hardware: Any,
+    available: frozenset[str] = frozenset(),
+) -> list[ModelRun]:
     """The runs with verdicts redone over per-set and suite-level measurements (average WER, total RTFx)."""
     measurements: list[Measurement] = [r.measurement for r in runs]
     for decoder in dict.fromkeys(r.measurement.decoder for r in runs):
@@ -125,8 +143,9 @@ def suite_verdicts(entry: ModelEntry, catalog: Catalog, runs: Sequence[ModelRun]
                 r for r in runs if r.measurement.decoder == decoder and (r.measurement.language != "en") == multilingual
             ]
             if group:
-                measurements += aggregate_measurements([r.measurement for r in group], [r.audio_seconds for r in group],
-                                                       multilingual)  # fmt: skip
+                measurements += aggregate_measurements(
+                    [r.measurement for r in group], [r.audio_seconds for r in group], multilingual
+                )
     verdicts = check_claims(entry, measurements, hardware, catalog.tiers.get(entry.size), available, claim_estimate)
     own = {id(r.measurement): i for i, r in enumerate(runs)}
     attached: list[list[Any]] = [[] for _ in runs]
@@ -138,8 +157,14 @@ def suite_verdicts(entry: ModelEntry, catalog: Catalog, runs: Sequence[ModelRun]
 
 def _claimed(entry: ModelEntry, dataset: str, split: str, language: str) -> Claim | None:
     """The catalog's leaderboard WER claim for a set, else any WER claim on it."""
-    found = [c for c in entry.claims if c.metric == "wer" and c.dataset == dataset and (not c.split or c.split == split)
-             and (not c.language or c.language == language)]  # fmt: skip
+    found = [
+        c
+        for c in entry.claims
+        if c.metric == "wer"
+        and c.dataset == dataset
+        and (not c.split or c.split == split)
+        and (not c.language or c.language == language)
+    ]
     board = [c for c in found if c.source.startswith("oal")]
     chosen = board or found
     return chosen[0] if chosen else None
@@ -155,9 +180,18 @@ def table(entry: ModelEntry, runs: Sequence[ModelRun], prepared: Sequence[SuiteD
             m = run.measurement
             claim = _claimed(entry, m.dataset, m.split, m.language)
             key = f"{m.dataset}:{m.split}" if m.split else m.dataset
-            rows.append([decoder, key if m.language == "en" else f"{key} ({m.language})", f"{m.wer:.2f}",
-                         f"[{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]", _value(claim), f"{m.rtfx:.1f}" if m.rtfx else "?",
-                         str(run.utterances), str(dropped.get(key, 0) + run.skipped)])  # fmt: skip
+            rows.append(
+                [
+                    decoder,
+                    key if m.language == "en" else f"{key} ({m.language})",
+                    f"{m.wer:.2f}",
+                    f"[{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]",
+                    _value(claim),
+                    f"{m.rtfx:.1f}" if m.rtfx else "?",
+                    str(run.utterances),
+                    str(dropped.get(key, 0) + run.skipped),
+                ]
+            )
         summary = aggregate([r.measurement for r in mine], [r.audio_seconds for r in mine])
         average = (
             "open-asr-leaderboard-avg"
@@ -168,9 +202,18 @@ def table(entry: ModelEntry, runs: Sequence[ModelRun], prepared: Sequence[SuiteD
         speed = next(
             (c for c in entry.claims if c.metric == "rtfx" and c.dataset.startswith("open-asr-leaderboard")), None
         )
-        rows.append([decoder, f"average of {summary.sets}", f"{summary.average_wer:.2f}",
-                     f"[{summary.average_ci[0]:.2f}, {summary.average_ci[1]:.2f}]", _value(claim),
-                     f"{summary.rtfx:.1f}" if summary.rtfx else "?", str(sum(r.utterances for r in mine)), ""])  # fmt: skip
+        rows.append(
+            [
+                decoder,
+                f"average of {summary.sets}",
+                f"{summary.average_wer:.2f}",
+                f"[{summary.average_ci[0]:.2f}, {summary.average_ci[1]:.2f}]",
+                _value(claim),
+                f"{summary.rtfx:.1f}" if summary.rtfx else "?",
+                str(sum(r.utterances for r in mine)),
+                "",
+            ]
+        )
         if speed is not None:
             rows.append([decoder, "RTFx claimed", "", "", f"{speed.describe_value()} [{speed.source}]", "", "", ""])
     return rows

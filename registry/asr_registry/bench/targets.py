@@ -28,9 +28,10 @@ def claimed_datasets(entry: ModelEntry, datasets: Mapping[str, Dataset]) -> list
 def default_models(catalog: Catalog, datasets: Mapping[str, Dataset]) -> list[ModelEntry]:
     """Published local models with claims on data that is here: the bundled ones."""
     return [
-        entry for entry in catalog.models.values()
+        entry
+        for entry in catalog.models.values()
         if entry.published and entry.source.path and claimed_datasets(entry, datasets)
-    ]  # fmt: skip
+    ]
 
 
 def manifest_dataset(
@@ -46,12 +47,19 @@ def manifest_dataset(
     label = name or manifest.stem
     dataset, _, split = label.partition(":")
     known = _registered(name, registered)  # named after an installed set: scored with its normaliser
-    return Dataset(name=dataset, split=split, manifest=str(manifest), language=language, description="--manifest",
-                   normalizer=known.normalizer if known else "")  # fmt: skip
+    return Dataset(
+        name=dataset,
+        split=split,
+        manifest=str(manifest),
+        language=language,
+        description="--manifest",
+        normalizer=known.normalizer if known else "",
+    )
 
 
-def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str],
-         manifest: Dataset | None) -> list[tuple[ModelEntry, list[Dataset]]]:  # fmt: skip
+def plan(
+    catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str], manifest: Dataset | None
+) -> list[tuple[ModelEntry, list[Dataset]]]:
     """(model, datasets) pairs to run; an error when some model would have nothing to run on."""
     entries = [catalog.find(name) for name in names] if names else default_models(catalog, datasets)
     if not entries:
@@ -71,9 +79,14 @@ def plan(catalog: Catalog, datasets: Mapping[str, Dataset], names: Sequence[str]
     return pairs
 
 
-def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: str | None = None,
-               board: LeaderboardSet | None = None,
-               registered: Mapping[str, Dataset] | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
+def hf_dataset(
+    spec: HfSpec,
+    folder: Path,
+    name: str | None = None,
+    language: str | None = None,
+    board: LeaderboardSet | None = None,
+    registered: Mapping[str, Dataset] | None = None,
+) -> tuple[Dataset, Materialised]:
     """A Hugging Face dataset written out as a manifest under `folder`, named for claim matching.
 
     The name is `name` ('dataset' or 'dataset:split') when given, else the catalog's name for a
@@ -109,9 +122,14 @@ def hf_dataset(spec: HfSpec, folder: Path, name: str | None = None, language: st
     described = f"--hf-dataset {spec.label}" + (
         f" ({spec.limit} rows drawn with seed {spec.seed})" if spec.limit else ""
     )
-    target = Dataset(name=dataset, split=split, manifest=str(done.manifest),
-                     language=language or (board.language if board else "en"), description=described,
-                     normalizer=normalizer)  # fmt: skip
+    target = Dataset(
+        name=dataset,
+        split=split,
+        manifest=str(done.manifest),
+        language=language or (board.language if board else "en"),
+        description=described,
+        normalizer=normalizer,
+    )
     return target, done
 
 
@@ -120,8 +138,15 @@ def _registered(name: str | None, registered: Mapping[str, Dataset] | None) -> D
     return (registered or {}).get(name) if name else None
 
 
-def lhotse_dataset(cuts: Path, folder: Path, name: str | None, language: str | None, limit: int | None,
-                   seed: int, registered: Mapping[str, Dataset] | None = None) -> tuple[Dataset, Materialised]:  # fmt: skip
+def lhotse_dataset(
+    cuts: Path,
+    folder: Path,
+    name: str | None,
+    language: str | None,
+    limit: int | None,
+    seed: int,
+    registered: Mapping[str, Dataset] | None = None,
+) -> tuple[Dataset, Materialised]:
     """A Lhotse cut manifest written out under `folder`, named `name` (default: the file's stem)."""
     from asr_registry.datasets.lhotse import materialise_cuts
 
@@ -131,5 +156,11 @@ def lhotse_dataset(cuts: Path, folder: Path, name: str | None, language: str | N
     normalizer = known.normalizer if known else ""
     language = language or (known.language if known else "en")
     described = f"--lhotse {cuts}" + (f" ({limit} cuts drawn with seed {seed})" if limit else "")
-    return Dataset(name=dataset, split=split, manifest=str(done.manifest), language=language, description=described,
-                   normalizer=normalizer), done  # fmt: skip
+    return Dataset(
+        name=dataset,
+        split=split,
+        manifest=str(done.manifest),
+        language=language,
+        description=described,
+        normalizer=normalizer,
+    ), done

@@ -208,13 +208,15 @@ def _read_model(reader: _Reader, name: str, raw: Any, plugin: str, base_dir: str
         locales=g(table, "locales", path, values.strings, default=()),
         att_context_sizes=g(table, "att_context_sizes", path, values.context_sizes, default=()),
         chunk_sizes_ms=g(table, "chunk_sizes_ms", path, values.positive_ints, default=()),
-        resources=_read_resources(reader, table["resources"], (*path, "resources")) if "resources" in table else Resources(),
+        resources=_read_resources(reader, table["resources"], (*path, "resources"))
+        if "resources" in table
+        else Resources(),
         claims=_read_claims(reader, table["claims"], (*path, "claims")) if "claims" in table else (),
         substitutes=g(table, "substitutes", path, values.strings, default=()),
         notes=g(table, "notes", path, values.string, default=""),
         plugin=plugin,
         base_dir=base_dir,
-    )  # fmt: skip
+    )
     return entry, len(reader.problems) == before
 
 

@@ -80,8 +80,17 @@ class ModelSource:
 
 
 # Conditions a claim can state or declare unstated ("hardware" is gpu, or cpu with threads).
-CONDITION_FIELDS = ("dataset", "config", "split", "revision", "decoder", "scoring", "batch_size", "precision",
-                    "hardware")  # fmt: skip
+CONDITION_FIELDS = (
+    "dataset",
+    "config",
+    "split",
+    "revision",
+    "decoder",
+    "scoring",
+    "batch_size",
+    "precision",
+    "hardware",
+)
 ERROR_RATE_METRICS = ("wer", "cer")
 SPEED_METRICS = ("rtfx", "gpu_memory_gb", "cpu_memory_gb", "optimal_batch_size")
 

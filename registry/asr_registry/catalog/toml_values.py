@@ -112,8 +112,7 @@ def batch_size(value: Any) -> int:
 
 
 def kind(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
-             list: "a list", dict: "a table"}  # fmt: skip
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "a list", dict: "a table"}
     return names.get(type(value), type(value).__name__)
 
 

@@ -32,9 +32,19 @@ from asr_registry.catalog.schema import (
 )
 
 DOMAINS: tuple[str, ...] = (
-    "general", "read", "conversational", "meeting", "telephony", "noisy", "broadcast",
-    "finance", "lecture", "dictation", "parliament", "digits",
-)  # fmt: skip
+    "general",
+    "read",
+    "conversational",
+    "meeting",
+    "telephony",
+    "noisy",
+    "broadcast",
+    "finance",
+    "lecture",
+    "dictation",
+    "parliament",
+    "digits",
+)
 SAMPLE_RATES: tuple[int, ...] = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
 # Decoders each family can expose; the first listed decoder is the model's default.
 FAMILY_DECODERS: dict[str, frozenset[str]] = {

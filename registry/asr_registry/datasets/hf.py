@@ -287,9 +287,13 @@ def iter_rows(opened: OpenedDataset) -> Iterator[tuple[int, Mapping[str, Any] | 
         position += 1
 
 
-def materialise(opened: OpenedDataset, folder: Path, keep_reference: Callable[[str], str] | None = None,
-                need_text: bool = True,
-                progress: Callable[[int], None] | None = None) -> Materialised:  # fmt: skip
+def materialise(
+    opened: OpenedDataset,
+    folder: Path,
+    keep_reference: Callable[[str], str] | None = None,
+    need_text: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Materialised:
     """Write the rows as ``folder/manifest.jsonl`` plus ``folder/audio/*``.
 
     A row without a usable reference or audio is dropped with its reason. `keep_reference` returns

@@ -39,8 +39,9 @@ def _write(cut: Any, target: Path) -> None:
     sf.write(str(target), audio.T, int(cut.sampling_rate), format="WAV", subtype="FLOAT")
 
 
-def materialise_cuts(path: Path, folder: Path, need_text: bool = True, limit: int | None = None,
-                     seed: int = 0) -> Materialised:  # fmt: skip
+def materialise_cuts(
+    path: Path, folder: Path, need_text: bool = True, limit: int | None = None, seed: int = 0
+) -> Materialised:
     """Write ``folder/manifest.jsonl`` (``audio_filepath``, ``duration``, ``text``, ``id``) from a cut manifest."""
     try:
         from lhotse import CutSet

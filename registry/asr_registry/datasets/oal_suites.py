@@ -57,7 +57,9 @@ SUITES: dict[str, Suite] = {
         Suite(
             "en-2025",
             "English short-form, the eight ESB sets (the catalog's oal-2026-03 snapshot)",
-            _en(ESB, """
+            _en(
+                ESB,
+                """
                 ami test ami
                 earnings22 test earnings22
                 gigaspeech test gigaspeech
@@ -66,8 +68,11 @@ SUITES: dict[str, Suite] = {
                 spgispeech test spgispeech
                 tedlium test tedlium
                 voxpopuli test voxpopuli
-            """),
-            batch_size=128, local_attention=False, scoring="oal-2026-03",
+            """,
+            ),
+            batch_size=128,
+            local_attention=False,
+            scoring="oal-2026-03",
             source="open_asr_leaderboard b45a5d9 nemo_asr/run_parakeet.sh",
         ),
         Suite(
@@ -75,32 +80,47 @@ SUITES: dict[str, Suite] = {
             "English short-form since 2026-07: cleaned AMI, GigaSpeech, VoxPopuli (AA), Earnings22 cleaned AA "
             "chunked (chunks merged and scored per call)",
             (
-                *_en(OAL, """
+                *_en(
+                    OAL,
+                    """
                     ami_cleaned test ami-cleaned
                     gigaspeech_cleaned test gigaspeech-cleaned
                     voxpopuli_cleaned_aa test voxpopuli-cleaned-aa
                     librispeech test.clean librispeech
                     librispeech test.other librispeech
                     spgispeech test spgispeech
-                """),
-                SuiteSet("ArtificialAnalysis/Earnings22-Cleaned-AA-chunked", "", "test", "earnings22-cleaned-aa",
-                         chunked=True),
+                """,
+                ),
+                SuiteSet(
+                    "ArtificialAnalysis/Earnings22-Cleaned-AA-chunked",
+                    "",
+                    "test",
+                    "earnings22-cleaned-aa",
+                    chunked=True,
+                ),
             ),
-            batch_size=128, local_attention=False, scoring="oal-2026-06",
+            batch_size=128,
+            local_attention=False,
+            scoring="oal-2026-06",
             source="open_asr_leaderboard d1e99b2 nemo_asr/submit_jobs_parakeet.sh",
         ),
         Suite(
             "longform-2026",
             "English long-form: Earnings21, Earnings22, TED-LIUM (whole talks and calls) and CORAAL",
             (
-                *_en("hf-audio/asr-leaderboard-longform", """
+                *_en(
+                    "hf-audio/asr-leaderboard-longform",
+                    """
                     earnings21 test earnings21-longform
                     earnings22 test earnings22-longform
                     tedlium test tedlium-longform
-                """),
+                """,
+                ),
                 *(SuiteSet("bezzam/coraal", subset, "test", "coraal") for subset in _CORAAL),
             ),
-            batch_size=1, local_attention=True, scoring="oal-2026-06",
+            batch_size=1,
+            local_attention=True,
+            scoring="oal-2026-06",
             source="open_asr_leaderboard d1e99b2 nemo_asr/run_longform.sh",
         ),
         Suite(
@@ -111,11 +131,13 @@ SUITES: dict[str, Suite] = {
                 for family, langs in ML_LANGUAGES.items()
                 for lang in langs
             ),
-            batch_size=64, local_attention=False, scoring="oal-2026-06",
+            batch_size=64,
+            local_attention=False,
+            scoring="oal-2026-06",
             source="open_asr_leaderboard d1e99b2 nemo_asr/run_nemo_ml.sh",
         ),
     )
-}  # fmt: skip
+}
 
 
 class UnknownSuite(KeyError):

@@ -114,8 +114,10 @@ def check_output(
             break
         hint = f", or pass --in-place to replace it (keeping the original as {backup_path(target).name})"
         hint = hint if in_place is not None else ""
-        raise OutputError(f"{option} {target} is the input file {source}; writing it would destroy the input: "
-                          f"choose another {option}{hint}")  # fmt: skip
+        raise OutputError(
+            f"{option} {target} is the input file {source}; writing it would destroy the input: "
+            f"choose another {option}{hint}"
+        )
     folder = target.parent if str(target.parent) else Path(".")
     _probe_folder(folder, target, option)
     if needed_bytes > 0:

@@ -318,8 +318,10 @@ class Journal:
         try:
             self.path.unlink(missing_ok=True)
         except OSError as exc:
-            raise OutputError(f"{self.out} is complete, but its journal {self.path} could not be removed "
-                              f"({describe_os_error(exc)}); delete it by hand") from None  # fmt: skip
+            raise OutputError(
+                f"{self.out} is complete, but its journal {self.path} could not be removed "
+                f"({describe_os_error(exc)}); delete it by hand"
+            ) from None
         _fsync_dir(self.out.parent)
 
     def close(self) -> None:
@@ -375,8 +377,10 @@ def prepare_output(
         needed_bytes=estimate_bytes(manifest_bytes, rows, extra_row_bytes, saved),
     )
     if not resume and partial_path(out).exists():
-        raise RegistryError(f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, "
-                            "or delete it to start over")  # fmt: skip
+        raise RegistryError(
+            f"{partial_path(out)} exists from an interrupted run: pass --resume to continue it, "
+            "or delete it to start over"
+        )
     return backup_path(out) if in_place and same_file(out, manifest) else None
 
 

@@ -121,8 +121,14 @@ class Ensemble:
     # so an interrupted run loses at most one block's work.
     BLOCK_ROWS = 256
 
-    def __init__(self, members: Sequence[Member], engines: Sequence[Any], combiner: Combiner, spec: str,
-                 word_confidence: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        members: Sequence[Member],
+        engines: Sequence[Any],
+        combiner: Combiner,
+        spec: str,
+        word_confidence: bool = False,
+    ) -> None:
         self.engines = list(engines)
         self.names = [member.label for member in members]
         self.combiner = combiner
@@ -153,8 +159,12 @@ class Ensemble:
         from dataclasses import replace
 
         first = self.engines[0].settings
-        return replace(first, decoder=self.spec, word_confidence=self.word_confidence,
-                       notes=tuple(n for e in self.engines for n in e.settings.notes))  # fmt: skip
+        return replace(
+            first,
+            decoder=self.spec,
+            word_confidence=self.word_confidence,
+            notes=tuple(n for e in self.engines for n in e.settings.notes),
+        )
 
     @property
     def load_seconds(self) -> float:

@@ -42,29 +42,81 @@ _FILLERS_2026_03 = "hmm mm mhm mmm uh um"
 _FILLERS_2026_06 = _FILLERS_2026_03 + " ah aha ahh ahm eh ehehe em hm huh hum mhum uhm umm uhuh"
 _SPACE_APOSTROPHE = re.compile(r"\s+'")
 _TITLES = (
-    ("mr", "mister"), ("mrs", "missus"), ("st", "saint"), ("dr", "doctor"), ("prof", "professor"),
-    ("capt", "captain"), ("gov", "governor"), ("ald", "alderman"), ("gen", "general"), ("sen", "senator"),
-    ("rep", "representative"), ("pres", "president"), ("rev", "reverend"), ("hon", "honorable"),
-    ("asst", "assistant"), ("assoc", "associate"), ("lt", "lieutenant"), ("col", "colonel"), ("jr", "junior"),
-    ("sr", "senior"), ("esq", "esquire"),
-)  # fmt: skip
+    ("mr", "mister"),
+    ("mrs", "missus"),
+    ("st", "saint"),
+    ("dr", "doctor"),
+    ("prof", "professor"),
+    ("capt", "captain"),
+    ("gov", "governor"),
+    ("ald", "alderman"),
+    ("gen", "general"),
+    ("sen", "senator"),
+    ("rep", "representative"),
+    ("pres", "president"),
+    ("rev", "reverend"),
+    ("hon", "honorable"),
+    ("asst", "assistant"),
+    ("assoc", "associate"),
+    ("lt", "lieutenant"),
+    ("col", "colonel"),
+    ("jr", "junior"),
+    ("sr", "senior"),
+    ("esq", "esquire"),
+)
 _WHOLE_WORDS = (
-    ("won't", "will not"), ("can't", "can not"), ("let's", "let us"), ("ain't", "aint"), ("y'all", "you all"),
-    ("wanna", "want to"), ("gotta", "got to"), ("gonna", "going to"), ("i'ma", "i am going to"),
-    ("imma", "i am going to"), ("woulda", "would have"), ("coulda", "could have"), ("shoulda", "should have"),
+    ("won't", "will not"),
+    ("can't", "can not"),
+    ("let's", "let us"),
+    ("ain't", "aint"),
+    ("y'all", "you all"),
+    ("wanna", "want to"),
+    ("gotta", "got to"),
+    ("gonna", "going to"),
+    ("i'ma", "i am going to"),
+    ("imma", "i am going to"),
+    ("woulda", "would have"),
+    ("coulda", "could have"),
+    ("shoulda", "should have"),
     ("ma'am", "madam"),
-)  # fmt: skip
+)
 _ENDINGS = (
-    (r"'d been\b", " had been"), (r"'s been\b", " has been"), (r"'d gone\b", " had gone"),
-    (r"'s gone\b", " has gone"), (r"'d done\b", " had done"), (r"'s got\b", " has got"),
-    (r"n't\b", " not"), (r"'re\b", " are"), (r"'s\b", " is"), (r"'d\b", " would"), (r"'ll\b", " will"),
-    (r"'t\b", " not"), (r"'ve\b", " have"), (r"'m\b", " am"),
-)  # fmt: skip
+    (r"'d been\b", " had been"),
+    (r"'s been\b", " has been"),
+    (r"'d gone\b", " had gone"),
+    (r"'s gone\b", " has gone"),
+    (r"'d done\b", " had done"),
+    (r"'s got\b", " has got"),
+    (r"n't\b", " not"),
+    (r"'re\b", " are"),
+    (r"'s\b", " is"),
+    (r"'d\b", " would"),
+    (r"'ll\b", " will"),
+    (r"'t\b", " not"),
+    (r"'ve\b", " have"),
+    (r"'m\b", " am"),
+)
 _DIGIT_COMMA = re.compile(r"(\d),(\d)")
 _PERIOD = re.compile(r"\.([^0-9]|$)")
 _KEEP = frozenset(".%$¢€£")
-_SEPARATE_LETTERS = {"œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS",
-                     "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "th", "ł": "l", "Ł": "L"}  # fmt: skip
+_SEPARATE_LETTERS = {
+    "œ": "oe",
+    "Œ": "OE",
+    "ø": "o",
+    "Ø": "O",
+    "æ": "ae",
+    "Æ": "AE",
+    "ß": "ss",
+    "ẞ": "SS",
+    "đ": "d",
+    "Đ": "D",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "th",
+    "ł": "l",
+    "Ł": "L",
+}
 _STRAY_PREFIX = re.compile(r"[.$¢€£]([^0-9])")
 _STRAY_PERCENT = re.compile(r"([^0-9])%")
 _SPACES = re.compile(r"\s+")
@@ -113,14 +165,26 @@ JUNE_2026 = EnglishRules(
     "it he she what that who here there how when where why this",
     (("ok", "okay"), ("kay", "okay"), ("etcetera", "etc"), ("flyer", "flier"), ("flyer / flier", None)),
     (
-        ("et cetera", "etc"), ("al right", "alright"), ("all right", "alright"), ("how ever", "however"),
-        ("wi fi", "wifi"), ("hi fi", "hifi"), ("lo fi", "lofi"), ("sci fi", "scifi"), ("e mail", "email"),
-        ("e book", "ebook"), ("e commerce", "ecommerce"), ("x ray", "xray"), ("t shirt", "tshirt"),
-        ("a m", "am"), ("p m", "pm"), ("o k", "okay"),
+        ("et cetera", "etc"),
+        ("al right", "alright"),
+        ("all right", "alright"),
+        ("how ever", "however"),
+        ("wi fi", "wifi"),
+        ("hi fi", "hifi"),
+        ("lo fi", "lofi"),
+        ("sci fi", "scifi"),
+        ("e mail", "email"),
+        ("e book", "ebook"),
+        ("e commerce", "ecommerce"),
+        ("x ray", "xray"),
+        ("t shirt", "tshirt"),
+        ("a m", "am"),
+        ("p m", "pm"),
+        ("o k", "okay"),
     ),
     names=True,
     acronyms=True,
-)  # fmt: skip
+)
 
 
 @cache

@@ -15,21 +15,39 @@ def _w(block: str) -> list[str]:
     return block.split()
 
 
-_ONES = dict(zip(_w(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen"), range(1, 20), strict=True,
-))  # fmt: skip
+_ONES = dict(
+    zip(
+        _w(
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+            "seventeen eighteen nineteen"
+        ),
+        range(1, 20),
+        strict=True,
+    )
+)
 _TENS = dict(zip(_w("twenty thirty forty fifty sixty seventy eighty ninety"), range(20, 100, 10), strict=True))
-_MULTS = dict(zip(_w(
-    "hundred thousand million billion trillion quadrillion quintillion sextillion septillion octillion "
-    "nonillion decillion"), [100, *(1000**p for p in range(1, 12))], strict=True,
-))  # fmt: skip
+_MULTS = dict(
+    zip(
+        _w(
+            "hundred thousand million billion trillion quadrillion quintillion sextillion septillion octillion "
+            "nonillion decillion"
+        ),
+        [100, *(1000**p for p in range(1, 12))],
+        strict=True,
+    )
+)
 _ZEROS = frozenset({"o", "oh", "zero"})
 # Suffixed forms: plurals and ordinals. Whisper builds ordinals by appending "th" (or "h" after a
 # "t"), so "nine" gives "nineth", and "ninth" is no number word at all.
 _ONES_SUFFIXED = {("sixes" if w == "six" else w + "s"): (v, "s") for w, v in _ONES.items()}
-_ONES_SUFFIXED |= {"zeroth": (0, "th"), "first": (1, "st"), "second": (2, "nd"), "third": (3, "rd"),
-                   "fifth": (5, "th"), "twelfth": (12, "th")}  # fmt: skip
+_ONES_SUFFIXED |= {
+    "zeroth": (0, "th"),
+    "first": (1, "st"),
+    "second": (2, "nd"),
+    "third": (3, "rd"),
+    "fifth": (5, "th"),
+    "twelfth": (12, "th"),
+}
 _ONES_SUFFIXED |= {
     w + ("h" if w.endswith("t") else "th"): (v, "th") for w, v in _ONES.items() if v > 3 and v not in (5, 12)
 }
@@ -38,14 +56,34 @@ _TENS_SUFFIXED |= {w.replace("y", "ieth"): (v, "th") for w, v in _TENS.items()}
 _MULTS_SUFFIXED = {w + "s": (v, "s") for w, v in _MULTS.items()} | {w + "th": (v, "th") for w, v in _MULTS.items()}
 _DECIMALS = frozenset({*_ONES, *_TENS, *_ZEROS})
 _SIGNS = {"minus": "-", "negative": "-", "plus": "+", "positive": "+"}
-_CURRENCIES = {"pound": "£", "pounds": "£", "euro": "€", "euros": "€", "dollar": "$", "dollars": "$",
-               "cent": "¢", "cents": "¢"}  # fmt: skip
+_CURRENCIES = {
+    "pound": "£",
+    "pounds": "£",
+    "euro": "€",
+    "euros": "€",
+    "dollar": "$",
+    "dollars": "$",
+    "cent": "¢",
+    "cents": "¢",
+}
 _PREFIX_CHARS = frozenset({*_SIGNS.values(), *_CURRENCIES.values()})
 _SPECIALS = frozenset({"and", "double", "triple", "point"})
-_NUMBER_WORDS = frozenset({
-    *_ZEROS, *_ONES, *_ONES_SUFFIXED, *_TENS, *_TENS_SUFFIXED, *_MULTS, *_MULTS_SUFFIXED, *_SIGNS,
-    *_CURRENCIES, "per", "percent", *_SPECIALS,
-})  # fmt: skip
+_NUMBER_WORDS = frozenset(
+    {
+        *_ZEROS,
+        *_ONES,
+        *_ONES_SUFFIXED,
+        *_TENS,
+        *_TENS_SUFFIXED,
+        *_MULTS,
+        *_MULTS_SUFFIXED,
+        *_SIGNS,
+        *_CURRENCIES,
+        "per",
+        "percent",
+        *_SPECIALS,
+    }
+)
 _NUMERAL = re.compile(r"^\d+(\.\d+)?$")
 _HALF = re.compile(r"\band\s+a\s+half\b")
 _LETTER_DIGIT = re.compile(r"([a-z])([0-9])")

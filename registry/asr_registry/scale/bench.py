@@ -56,8 +56,9 @@ class PoolRun:
     outputs: list[ShardOutput]
 
 
-def run_rounds(spec: TranscriberSpec, items: Sequence[ManifestItem], pool: PoolSize, rounds: int,
-               shard_rows: int | None = None) -> PoolRun:  # fmt: skip
+def run_rounds(
+    spec: TranscriberSpec, items: Sequence[ManifestItem], pool: PoolSize, rounds: int, shard_rows: int | None = None
+) -> PoolRun:
     size = shard_rows or default_shard_rows(len(items), pool.workers)
     pieces = [tuple(items[start : start + size]) for start in range(0, len(items), size)]
     shards = [Shard(r * len(pieces) + k, piece) for r in range(rounds) for k, piece in enumerate(pieces)]
@@ -80,15 +81,25 @@ def run_rounds(spec: TranscriberSpec, items: Sequence[ManifestItem], pool: PoolS
     rows = {i: row for o in last for i, row in o.rows.items()}
     durations = {i: d for o in last for i, d in o.durations.items()}
     results = [
-        RowResult(item.index, rows[item.index].get("pred_text"), durations.get(item.index, 0.0),
-                  rows[item.index].get("skipped"))
+        RowResult(
+            item.index,
+            rows[item.index].get("pred_text"),
+            durations.get(item.index, 0.0),
+            rows[item.index].get("skipped"),
+        )
         for item in items
-    ]  # fmt: skip
+    ]
     return PoolRun(results, worker_walls, pool_walls, outputs)
 
 
-def bench_models_ray(models: Sequence[str], catalog: Catalog, datasets: Mapping[str, Dataset],
-                     user_data: Dataset | None, options: BenchOptions, scale: Any) -> tuple[list[Scored], Any, list[str]]:  # fmt: skip
+def bench_models_ray(
+    models: Sequence[str],
+    catalog: Catalog,
+    datasets: Mapping[str, Dataset],
+    user_data: Dataset | None,
+    options: BenchOptions,
+    scale: Any,
+) -> tuple[list[Scored], Any, list[str]]:
     """Scored runs, the workers' machine info, and lines reporting each pool's throughput.
 
     `scale` is an `asr_registry.scale.request.ScaleRequest` (address, workers, GPUs per worker, shard rows).
@@ -97,17 +108,24 @@ def bench_models_ray(models: Sequence[str], catalog: Catalog, datasets: Mapping[
     pool = size_pool(cluster, scale.workers, scale.gpus_per_worker)
     device = options.device or ("cuda" if pool.gpus_per_worker > 0 else "cpu")
     scored: list[Scored] = []
-    lines = [f"Ray: {cluster.address} ({cluster.nodes} node(s)), {pool.workers} worker(s)"
-             f"{f', {pool.gpus_per_worker:g} GPU each' if pool.gpus_per_worker else ', CPU'}; "
-             f"start-up {cluster.startup_seconds:.1f} s"]  # fmt: skip
+    lines = [
+        f"Ray: {cluster.address} ({cluster.nodes} node(s)), {pool.workers} worker(s)"
+        f"{f', {pool.gpus_per_worker:g} GPU each' if pool.gpus_per_worker else ', CPU'}; "
+        f"start-up {cluster.startup_seconds:.1f} s"
+    ]
     machine = None
     for entry, entry_datasets in plan(catalog, datasets, list(models), user_data):
         tier = catalog.tiers.get(entry.size)
         mine: list[Scored] = []
         for decoder in options.decoders or entry.decoders:
-            spec = TranscriberSpec(model=entry.name, decoder=decoder if len(entry.decoders) > 1 else None,
-                                   device=device, precision=options.precision, batch_size=options.batch_size,
-                                   threads=options.threads or pool.threads)  # fmt: skip
+            spec = TranscriberSpec(
+                model=entry.name,
+                decoder=decoder if len(entry.decoders) > 1 else None,
+                device=device,
+                precision=options.precision,
+                batch_size=options.batch_size,
+                threads=options.threads or pool.threads,
+            )
             settings = spec.on_device("cpu").build().settings if device == "cpu" else None
             for dataset in entry_datasets:
                 items, texts = references(dataset)
@@ -115,17 +133,33 @@ def bench_models_ray(models: Sequence[str], catalog: Catalog, datasets: Mapping[
                 told = replace(spec, prompt=PromptOptions(language=dataset.language)) if prompt_style(entry) else spec
                 run = run_rounds(told, items, pool, options.rounds, scale.shard_rows)
                 first = run.outputs[0]
-                machine = machine or replace(machine_info("cpu"), device="cuda" if first.gpu else "cpu",
-                                             gpu=first.gpu, torch_threads=pool.threads)  # fmt: skip
+                machine = machine or replace(
+                    machine_info("cpu"),
+                    device="cuda" if first.gpu else "cpu",
+                    gpu=first.gpu,
+                    torch_threads=pool.threads,
+                )
                 used = settings or _RemoteSettings(first.device, first.batch_size, first.precision)
-                result = score_run(entry.name, decoder, used, dataset, run.results, texts, run.worker_walls, 0.0,
-                                   hardware_of(machine), options.resamples)  # fmt: skip
+                result = score_run(
+                    entry.name,
+                    decoder,
+                    used,
+                    dataset,
+                    run.results,
+                    texts,
+                    run.worker_walls,
+                    0.0,
+                    hardware_of(machine),
+                    options.resamples,
+                )
                 measurement = replace(result.run.measurement, peak_gpu_memory_gb=None, peak_cpu_memory_gb=None)
                 mine.append(replace(result, run=replace(result.run, measurement=measurement)))
                 audio = result.run.audio_seconds
-                lines.append(f"{entry.name} [{decoder}] on {dataset.key}: {pool.workers} worker(s) together RTFx "
-                             f"{audio / statistics.median(run.pool_walls):.1f}, one worker RTFx "
-                             f"{measurement.rtfx:.1f}")  # fmt: skip
+                lines.append(
+                    f"{entry.name} [{decoder}] on {dataset.key}: {pool.workers} worker(s) together RTFx "
+                    f"{audio / statistics.median(run.pool_walls):.1f}, one worker RTFx "
+                    f"{measurement.rtfx:.1f}"
+                )
         assert machine is not None
         scored.extend(with_verdicts(entry, mine, hardware_of(machine), tier, options.available))
     return scored, machine, lines

@@ -159,7 +159,9 @@ def size_pool(cluster: Cluster, workers: int | None, gpus_per_worker: float | No
             )
         count = workers or fit
         if count > fit:
-            raise RegistryError(f"--workers {count} x --gpus-per-worker {gpus_per_worker:g} needs {count * gpus_per_worker:g} GPUs; the cluster has {cluster.gpus:g}")  # fmt: skip
+            raise RegistryError(
+                f"--workers {count} x --gpus-per-worker {gpus_per_worker:g} needs {count * gpus_per_worker:g} GPUs; the cluster has {cluster.gpus:g}"
+            )
         # A GPU actor still needs a CPU to feed it; a fraction keeps CPUs free for Ray Data.
         cpus = min(1.0, max(0.1, (cluster.cpus - 1) / count))
         return PoolSize(count, gpus_per_worker, cpus, max(1, int(cpus)))

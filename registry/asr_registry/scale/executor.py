@@ -242,8 +242,13 @@ def _run_locked(
             todo = unfinished(shards, journal.rows)
             done_rows = len(items) - sum(len(s.items) for s in todo)
             if done_rows:
-                log.info("resuming: %d of %d rows already done; %d of %d shards to run",
-                         done_rows, len(items), len(todo), len(shards))  # fmt: skip
+                log.info(
+                    "resuming: %d of %d rows already done; %d of %d shards to run",
+                    done_rows,
+                    len(items),
+                    len(todo),
+                    len(shards),
+                )
             if on_start is not None:
                 on_start(len(items), done_rows)
             started = time.perf_counter()
@@ -278,8 +283,14 @@ def _run_locked(
     return replace(summary, pool_startup_seconds=pool_startup)
 
 
-def run_shards(spec: TranscriberSpec, todo: list[Any], pool: PoolSize, pred_key: str,
-               on_output: Callable[[ShardOutput], None], verbose: bool = False) -> tuple[list[ShardOutput], float]:  # fmt: skip
+def run_shards(
+    spec: TranscriberSpec,
+    todo: list[Any],
+    pool: PoolSize,
+    pred_key: str,
+    on_output: Callable[[ShardOutput], None],
+    verbose: bool = False,
+) -> tuple[list[ShardOutput], float]:
     """Run shards on an actor pool, calling `on_output` as each comes back (in completion order).
 
     Returns the outputs and the moment (perf_counter) the first worker began transcribing.
@@ -323,8 +334,18 @@ def run_shards(spec: TranscriberSpec, todo: list[Any], pool: PoolSize, pred_key:
     return outputs, first_start
 
 
-def _summarize(naming: Any, out: Path, total: int, resumed: int, outputs: list[ShardOutput], wall: float,
-               cluster: Cluster, pool: PoolSize, shard_rows: int, shards: int) -> ScaleSummary:  # fmt: skip
+def _summarize(
+    naming: Any,
+    out: Path,
+    total: int,
+    resumed: int,
+    outputs: list[ShardOutput],
+    wall: float,
+    cluster: Cluster,
+    pool: PoolSize,
+    shard_rows: int,
+    shards: int,
+) -> ScaleSummary:
     figures: dict[str, WorkerFigures] = {}
     skipped: list[SkippedFile] = []
     for o in outputs:
@@ -339,17 +360,34 @@ def _summarize(naming: Any, out: Path, total: int, resumed: int, outputs: list[S
     first = outputs[0] if outputs else None
     settings = naming.settings
     run = RunSummary(
-        model=naming.name, output=str(out), files=total, transcribed=sum(o.transcribed for o in outputs),
-        resumed=resumed, skipped=tuple(sorted(skipped, key=lambda s: s.index)), audio_seconds=audio,
-        wall_seconds=wall, load_seconds=max((f.load_seconds for f in figures.values()), default=0.0),
-        rtfx=audio / wall if wall > 0 else 0.0, device=first.device if first else settings.device,
-        precision=first.precision if first else settings.precision, decoder=naming.decoder,
+        model=naming.name,
+        output=str(out),
+        files=total,
+        transcribed=sum(o.transcribed for o in outputs),
+        resumed=resumed,
+        skipped=tuple(sorted(skipped, key=lambda s: s.index)),
+        audio_seconds=audio,
+        wall_seconds=wall,
+        load_seconds=max((f.load_seconds for f in figures.values()), default=0.0),
+        rtfx=audio / wall if wall > 0 else 0.0,
+        device=first.device if first else settings.device,
+        precision=first.precision if first else settings.precision,
+        decoder=naming.decoder,
         batch_size=first.batch_size if first else settings.batch_size,
-        chunked_files=sum(o.chunked for o in outputs), oom_splits=sum(o.oom_splits for o in outputs),
-        members=tuple(getattr(naming, "member_summary", ())), combiner=getattr(naming, "combiner_spec", ""),
-    )  # fmt: skip
+        chunked_files=sum(o.chunked for o in outputs),
+        oom_splits=sum(o.oom_splits for o in outputs),
+        members=tuple(getattr(naming, "member_summary", ())),
+        combiner=getattr(naming, "combiner_spec", ""),
+    )
     return ScaleSummary(
-        run=run, address=cluster.address, nodes=cluster.nodes, workers=pool.workers,
-        gpus_per_worker=pool.gpus_per_worker, shard_rows=shard_rows, shards=shards, shards_run=len(outputs),
-        startup_seconds=cluster.startup_seconds, per_worker=tuple(sorted(figures.values(), key=lambda f: f.worker)),
-    )  # fmt: skip
+        run=run,
+        address=cluster.address,
+        nodes=cluster.nodes,
+        workers=pool.workers,
+        gpus_per_worker=pool.gpus_per_worker,
+        shard_rows=shard_rows,
+        shards=shards,
+        shards_run=len(outputs),
+        startup_seconds=cluster.startup_seconds,
+        per_worker=tuple(sorted(figures.values(), key=lambda f: f.worker)),
+    )

@@ -95,8 +95,11 @@ class ShardOutput:
     unseen: tuple[int, ...] = ()  # skipped rows whose audio folder this worker cannot see
 
     def encode(self) -> str:
-        record = {**self.__dict__, "rows": [[i, r] for i, r in self.rows.items()],
-                  "durations": [[i, d] for i, d in self.durations.items()]}  # fmt: skip
+        record = {
+            **self.__dict__,
+            "rows": [[i, r] for i, r in self.rows.items()],
+            "durations": [[i, d] for i, d in self.durations.items()],
+        }
         return dumps_line(record)
 
     @classmethod

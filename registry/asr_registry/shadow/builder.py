@@ -28,9 +28,15 @@ def _tokenizer_block(spec: ArchitectureSpec) -> dict[str, Any]:
         }
         for number, language in enumerate(spec.languages):
             langs[language] = {"dir": str(bpe_tokenizer(spec.vocab_size, seed=number)), "type": "bpe"}
-        return {"dir": None, "type": "agg", "langs": langs,
-                "custom_tokenizer": {"_target_": "nemo.collections.common.tokenizers.canary_tokenizer.CanaryTokenizer",
-                                     "tokenizers": None}}  # fmt: skip
+        return {
+            "dir": None,
+            "type": "agg",
+            "langs": langs,
+            "custom_tokenizer": {
+                "_target_": "nemo.collections.common.tokenizers.canary_tokenizer.CanaryTokenizer",
+                "tokenizers": None,
+            },
+        }
     return {"dir": str(bpe_tokenizer(spec.vocab_size)), "type": "bpe"}
 
 
@@ -42,14 +48,24 @@ def nemo_config(spec: ArchitectureSpec) -> Any:
     block.setdefault("sample_rate", 16000)
     block["tokenizer"] = _tokenizer_block(spec)
     # A BPE model's transcribe() reads validation_ds (ConfigAttributeError without it).
-    block["validation_ds"] = {"manifest_filepath": None, "sample_rate": 16000, "batch_size": 16, "shuffle": False,
-                              "use_start_end_token": False, "num_workers": 0, "pin_memory": False}  # fmt: skip
+    block["validation_ds"] = {
+        "manifest_filepath": None,
+        "sample_rate": 16000,
+        "batch_size": 16,
+        "shuffle": False,
+        "use_start_end_token": False,
+        "num_workers": 0,
+        "pin_memory": False,
+    }
     if spec.base.tokenizer == "canary":
         del block["validation_ds"]  # Lhotse-only data setup would want a manifest
     block[SHADOW_KEY] = {
-        "model": spec.name, "model_class": spec.model_class, "config": spec.base.config,
-        "nemo_commit": load().nemo_commit, "note": "random weights: architecture, memory and encoder speed only",
-    }  # fmt: skip
+        "model": spec.name,
+        "model_class": spec.model_class,
+        "config": spec.base.config,
+        "nemo_commit": load().nemo_commit,
+        "note": "random weights: architecture, memory and encoder speed only",
+    }
     root = OmegaConf.create({"model": block})
     OmegaConf.resolve(root)
     return root.model

@@ -52,14 +52,22 @@ def write_entry(entry: ModelEntry, nemo_path: Path, report: dict[str, Any]) -> P
 
     path = nemo_path.resolve()
     name = shadow_name(entry.name)
-    note = (f"SHADOW of {entry.name}: {report['class']} built from {report['config']} with random weights "
-            f"({report['parameters']:,} parameters). For memory and speed only; its transcripts are noise.")  # fmt: skip
+    note = (
+        f"SHADOW of {entry.name}: {report['class']} built from {report['config']} with random weights "
+        f"({report['parameters']:,} parameters). For memory and speed only; its transcripts are noise."
+    )
     fields: dict[str, Any] = {
-        "status": "shadow", "architecture": entry.architecture or "fastconformer", "family": entry.family,
-        "decoders": list(entry.decoders), "size": entry.size, "parameters": report["parameters"],
-        "languages": list(entry.languages), "precision": entry.precision, "sample_rate": entry.sample_rate,
+        "status": "shadow",
+        "architecture": entry.architecture or "fastconformer",
+        "family": entry.family,
+        "decoders": list(entry.decoders),
+        "size": entry.size,
+        "parameters": report["parameters"],
+        "languages": list(entry.languages),
+        "precision": entry.precision,
+        "sample_rate": entry.sample_rate,
         "notes": note,
-    }  # fmt: skip
+    }
     lines = [
         "# Written by `asr-registry shadow`; delete this file to forget the shadow.",
         "schema_version = 1",

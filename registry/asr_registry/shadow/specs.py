@@ -19,15 +19,29 @@ from asr_registry.errors import CatalogError
 
 ARCHITECTURES_ENV = "ASR_REGISTRY_ARCHITECTURES"
 MODEL_CLASSES: tuple[str, ...] = (
-    "EncDecCTCModelBPE", "EncDecRNNTBPEModel", "EncDecHybridRNNTCTCBPEModel", "EncDecMultiTaskModel",
-)  # fmt: skip
+    "EncDecCTCModelBPE",
+    "EncDecRNNTBPEModel",
+    "EncDecHybridRNNTCTCBPEModel",
+    "EncDecMultiTaskModel",
+)
 TOKENIZERS: tuple[str, ...] = ("bpe", "canary")
 # Families whose greedy decoding a random-weight shadow cannot time realistically (see calibration).
 TRANSDUCER_CLASSES: frozenset[str] = frozenset({"EncDecRNNTBPEModel", "EncDecHybridRNNTCTCBPEModel"})
 _NONE = "None"  # TOML has no null; the file writes YAML's `null` as the string "None"
 _BASE_KEYS = {"config", "class", "tokenizer", "extends", "model"}
-_SPEC_KEYS = {"base", "vocab_size", "special_tokens", "languages", "overrides", "parameters", "claimed", "evidence",
-              "assumed", "sources", "parameter_check"}  # fmt: skip
+_SPEC_KEYS = {
+    "base",
+    "vocab_size",
+    "special_tokens",
+    "languages",
+    "overrides",
+    "parameters",
+    "claimed",
+    "evidence",
+    "assumed",
+    "sources",
+    "parameter_check",
+}
 
 
 @dataclass(frozen=True)
@@ -161,8 +175,14 @@ def parse(path: str) -> ArchitectureFile:
             problems.append(f"{where}: {exc}")
             continue
         extends = entry.get("extends", [])
-        bases[key] = Base(key, entry.get("config", ""), entry.get("class", ""), entry.get("tokenizer", "bpe"),
-                          tuple([extends] if isinstance(extends, str) else extends), block)  # fmt: skip
+        bases[key] = Base(
+            key,
+            entry.get("config", ""),
+            entry.get("class", ""),
+            entry.get("tokenizer", "bpe"),
+            tuple([extends] if isinstance(extends, str) else extends),
+            block,
+        )
     sources = dict(raw.get("sources", {}))
     specs: dict[str, ArchitectureSpec] = {}
     for name, entry in raw.get("architectures", {}).items():
@@ -194,12 +214,19 @@ def parse(path: str) -> ArchitectureFile:
         if not entry.get("evidence"):
             problems.append(f"{prefix}.evidence: say where the overrides and the vocabulary size come from")
         specs[name] = ArchitectureSpec(
-            name=name, base=base, vocab_size=vocab, overrides=overrides, parameters=entry.get("parameters"),
-            claimed=entry.get("claimed"), special_tokens=int(entry.get("special_tokens", 0)),
-            languages=tuple(entry.get("languages", ())), evidence=entry.get("evidence", ""),
-            assumed=entry.get("assumed", ""), sources=tuple(entry.get("sources", ())),
+            name=name,
+            base=base,
+            vocab_size=vocab,
+            overrides=overrides,
+            parameters=entry.get("parameters"),
+            claimed=entry.get("claimed"),
+            special_tokens=int(entry.get("special_tokens", 0)),
+            languages=tuple(entry.get("languages", ())),
+            evidence=entry.get("evidence", ""),
+            assumed=entry.get("assumed", ""),
+            sources=tuple(entry.get("sources", ())),
             parameter_check=entry.get("parameter_check", ""),
-        )  # fmt: skip
+        )
     return ArchitectureFile(path, str(raw.get("nemo_commit", "")), specs, sources, tuple(problems))
 
 
@@ -230,8 +257,9 @@ def model_config(spec: ArchitectureSpec) -> dict[str, Any]:
     return block
 
 
-def check_against_catalog(arch: ArchitectureFile, catalog_models: Mapping[str, Any],
-                          source_keys: set[str]) -> list[str]:  # fmt: skip
+def check_against_catalog(
+    arch: ArchitectureFile, catalog_models: Mapping[str, Any], source_keys: set[str]
+) -> list[str]:
     """Problems between the specs and the catalog: unknown names, unknown sources, unpublished models."""
     where = os.path.basename(arch.path)
     problems = list(arch.problems)

@@ -36,8 +36,17 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def time_model(model: Any, spec: ArchitectureSpec, *, device: str = "cpu", precision: str = "fp32",
-               batch_size: int = 8, seconds: float = 20.0, rounds: int = 3, decode: bool = False) -> ShadowSpeed:  # fmt: skip
+def time_model(
+    model: Any,
+    spec: ArchitectureSpec,
+    *,
+    device: str = "cpu",
+    precision: str = "fp32",
+    batch_size: int = 8,
+    seconds: float = 20.0,
+    rounds: int = 3,
+    decode: bool = False,
+) -> ShadowSpeed:
     """Median over `rounds` timed batches after one untimed warm-up."""
     import statistics
 

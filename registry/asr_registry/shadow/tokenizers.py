@@ -19,10 +19,27 @@ _VOWELS = "aeiou"
 _BASE_PIECES = 64  # letters, the word boundary, <unk> and a few merges
 # Canary's prompt (canary2 format) must find these in the special-token tokenizer.
 CANARY_SPECIAL = (
-    "<|startofcontext|>", "<|transcribe|>", "<|translate|>", "<|emo:undefined|>", "<|emo:neutral|>", "<|emo:angry|>",
-    "<|emo:happy|>", "<|emo:sad|>", "<|itn|>", "<|noitn|>", "<|timestamp|>", "<|notimestamp|>", "<|diarize|>",
-    "<|nodiarize|>", "<|pnc|>", "<|nopnc|>", "<|en|>", "<|de|>", "<|es|>", "<|fr|>",
-)  # fmt: skip
+    "<|startofcontext|>",
+    "<|transcribe|>",
+    "<|translate|>",
+    "<|emo:undefined|>",
+    "<|emo:neutral|>",
+    "<|emo:angry|>",
+    "<|emo:happy|>",
+    "<|emo:sad|>",
+    "<|itn|>",
+    "<|noitn|>",
+    "<|timestamp|>",
+    "<|notimestamp|>",
+    "<|diarize|>",
+    "<|nodiarize|>",
+    "<|pnc|>",
+    "<|nopnc|>",
+    "<|en|>",
+    "<|de|>",
+    "<|es|>",
+    "<|fr|>",
+)
 
 
 def cache_root() -> Path:
@@ -63,15 +80,23 @@ def bpe_tokenizer(vocab_size: int, seed: int = 0) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
     syllables = [c + v for c in _CONSONANTS for v in _VOWELS]
-    lines = [" ".join("".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))) for _ in range(12))
-             for _ in range(2000)]  # fmt: skip
+    lines = [
+        " ".join("".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))) for _ in range(12))
+        for _ in range(2000)
+    ]
     corpus = tmp / "corpus.txt"
     corpus.write_text("\n".join(lines) + "\n", "utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(tmp / "tokenizer"), vocab_size=vocab_size, model_type="bpe",
-        character_coverage=1.0, user_defined_symbols=_syllable_pieces(vocab_size - _BASE_PIECES, seed),
-        bos_id=-1, eos_id=-1, minloglevel=2,
-    )  # fmt: skip
+        input=str(corpus),
+        model_prefix=str(tmp / "tokenizer"),
+        vocab_size=vocab_size,
+        model_type="bpe",
+        character_coverage=1.0,
+        user_defined_symbols=_syllable_pieces(vocab_size - _BASE_PIECES, seed),
+        bos_id=-1,
+        eos_id=-1,
+        minloglevel=2,
+    )
     size = _write_vocab(tmp)
     if size != vocab_size:
         raise RuntimeError(f"SentencePiece produced {size} pieces instead of {vocab_size}")

@@ -19,14 +19,27 @@ from asr_registry.sync.toml_writer import toml_comment, toml_key, toml_value
 
 # model-index dataset types (hub dataset ids) -> the catalog's dataset names
 _DATASETS: dict[str, str] = {
-    "librispeech_asr": "librispeech", "openslr/librispeech_asr": "librispeech", "edinburghcstr/ami": "ami",
-    "ami": "ami", "revdotcom/earnings22": "earnings22", "earnings22": "earnings22",
-    "speechcolab/gigaspeech": "gigaspeech", "gigaspeech": "gigaspeech", "kensho/spgispeech": "spgispeech",
-    "spgispeech": "spgispeech", "tedlium": "tedlium", "LIUM/tedlium": "tedlium", "voxpopuli": "voxpopuli",
-    "facebook/voxpopuli": "voxpopuli", "google/fleurs": "fleurs", "fleurs": "fleurs",
-    "facebook/multilingual_librispeech": "mls", "multilingual_librispeech": "mls", "covost2": "covost",
+    "librispeech_asr": "librispeech",
+    "openslr/librispeech_asr": "librispeech",
+    "edinburghcstr/ami": "ami",
+    "ami": "ami",
+    "revdotcom/earnings22": "earnings22",
+    "earnings22": "earnings22",
+    "speechcolab/gigaspeech": "gigaspeech",
+    "gigaspeech": "gigaspeech",
+    "kensho/spgispeech": "spgispeech",
+    "spgispeech": "spgispeech",
+    "tedlium": "tedlium",
+    "LIUM/tedlium": "tedlium",
+    "voxpopuli": "voxpopuli",
+    "facebook/voxpopuli": "voxpopuli",
+    "google/fleurs": "fleurs",
+    "fleurs": "fleurs",
+    "facebook/multilingual_librispeech": "mls",
+    "multilingual_librispeech": "mls",
+    "covost2": "covost",
     "facebook/covost2": "covost",
-}  # fmt: skip
+}
 _COMMON_VOICE = re.compile(r"common[_-]voice[_-](\d+)[_-](\d+)", re.IGNORECASE)
 _SIZE_WORDS = ("xxlarge", "xlarge", "large", "medium", "small")
 
@@ -247,8 +260,13 @@ def render_drafts(drafts: Sequence[Draft], header: str) -> str:
             lines.append("claims = [")
             for claim in draft.claims:
                 parts = {"metric": claim.metric, "value": claim.value, "dataset": claim.dataset}
-                parts.update({k: v for k, v in (("split", claim.split), ("language", claim.language),
-                                                  ("decoder", claim.decoder)) if v})  # fmt: skip
+                parts.update(
+                    {
+                        k: v
+                        for k, v in (("split", claim.split), ("language", claim.language), ("decoder", claim.decoder))
+                        if v
+                    }
+                )
                 parts.update({"source": draft.source_key, "note": claim.note})
                 lines.append(f"  {toml_value(parts)},")
             lines.append("]")
