@@ -164,7 +164,7 @@ def test_plugins_lists_combiners_and_datasets() -> None:
     assert {c["name"]: c["plugin"] for c in data["combiners"]}["rover"] == "builtin-combiners"
     datasets = {d["name"]: d["plugin"] for d in data["datasets"]}
     assert datasets == {"digits:dev": "digits", "digits:test": "digits", "digits-es:test": "digits"}
-    assert {p["name"]: p["models"] for p in data["plugins"]}["digits"] == 4  # ctc, hybrid, tdt, aed
+    assert {p["name"]: p["models"] for p in data["plugins"]}["digits"] == 5  # ctc, hybrid, tdt, aed, streaming
     assert json.loads(_run("plugins", "--json").stdout)["datasets"] == []
 
 
