@@ -301,33 +301,11 @@ def check_streaming_claims(
             continue
         at_size = [r for r in rows if r.chunk_ms == claim.chunk_ms]
         if is_streaming_claim(claim) and not at_size:
-            verdicts.append(
-                Verdict(
-                    entry.name,
-                    claim,
-                    "UNVERIFIABLE",
-                    claim.describe_value(),
-                    "-",
-                    "-",
-                    f"chunk size {claim.chunk_ms} ms was not streamed in this run",
-                    "model",
-                )
-            )
+            verdicts.append(_unverifiable(entry, claim, f"chunk size {claim.chunk_ms} ms was not streamed in this run"))
             continue
         if claim.metric in ("wer", "cer"):
             if at_size and not at_size[0].wer_meaningful:
-                verdicts.append(
-                    Verdict(
-                        entry.name,
-                        claim,
-                        "UNVERIFIABLE",
-                        claim.describe_value(),
-                        "-",
-                        "-",
-                        "random weights (a shadow): its WER means nothing",
-                        "model",
-                    )
-                )
+                verdicts.append(_unverifiable(entry, claim, "random weights (a shadow): its WER means nothing"))
                 continue
             plain = replace(claim, chunk_ms=None)  # the offline rules, on the row at this chunk size
             verdict = _check(plain, entry, [r.measurement for r in at_size], hardware, "model", ())
@@ -376,3 +354,7 @@ def _latency_verdict(
             f"measured > claimed while other work competed ({hardware.contention}); rerun on a quiet machine",
         )
     return verdict("FAIL", shown, tol, f"median compute per chunk > claimed (at batch {row.measurement.batch_size})")
+
+
+def _unverifiable(entry: ModelEntry, claim: Claim, reason: str) -> Verdict:
+    return Verdict(entry.name, claim, "UNVERIFIABLE", claim.describe_value(), "-", "-", reason, "model")
