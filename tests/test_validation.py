@@ -35,6 +35,14 @@ def test_impossible_values_are_reported(write_catalog) -> None:
     assert any(":16: models.foo.claims[1].value: rtfx must be positive" in m for m in messages)
 
 
+def test_a_key_holding_a_line_break_stays_on_one_line(write_catalog) -> None:
+    # Found by the fuzz test: a model named "a<newline>b" split its errors over two lines.
+    text = 'schema_version = 1\n[models."a\\nb\\"c"]\nfamily = "x"\n'
+    messages = _messages(write_catalog, text)
+    assert messages and all("\n" not in m for m in messages)
+    assert 'models."a\\u000Ab\\"c".family: unknown family' in " ".join(messages)
+
+
 def test_unverified_needs_published_substitutes(write_catalog) -> None:
     text = (
         SOURCES

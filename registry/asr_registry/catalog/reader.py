@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from asr_registry.catalog import toml_values as values
 from asr_registry.catalog.schema import Claim, Exclusion, ModelEntry, ModelSource, Resources, Source, Tier
-from asr_registry.catalog.toml_lines import LineIndex, dotted_path, nesting_too_deep
+from asr_registry.catalog.toml_lines import LineIndex, dotted_path, nesting_too_deep, printable
 
 # A catalog is a few hundred kB nested four levels deep; far beyond these is an error or an attack.
 MAX_CATALOG_BYTES = 16 * 1024 * 1024
@@ -34,7 +34,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # One line whatever the file held: names and values are quoted into messages as written.
+        return printable(f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}")
 
 
 @dataclass
@@ -264,35 +265,20 @@ def parse_catalog_text(text: str, filename: str, plugin: str = "builtin", base_d
     if not any(key in data for key in ("models", "sources", "tiers", "excluded")):
         reader.problem((), "the catalog defines nothing: no [models.NAME], [sources], [tiers] or [excluded] tables")
 
-    for key, raw in _items(reader, data, "sources"):
-        where = ("sources", key)
-        if not isinstance(raw, dict):
-            reader.problem(where, f"expected a table, got {values.kind(raw)}")
-            continue
-        reader.check_keys(raw, _SOURCE_KEYS, where)
+    for key, raw, where in _tables(reader, data, "sources", _SOURCE_KEYS):
         parsed.sources[key] = Source(
             key=key,
             title=reader.get(raw, "title", where, values.string, default="", required=True),
             date=reader.get(raw, "date", where, values.string, default="", required=True),
             url=reader.get(raw, "url", where, values.string, default=""),
         )
-    for key, raw in _items(reader, data, "tiers"):
-        where = ("tiers", key)
-        if not isinstance(raw, dict):
-            reader.problem(where, f"expected a table, got {values.kind(raw)}")
-            continue
-        reader.check_keys(raw, _TIER_KEYS, where)
+    for key, raw, where in _tables(reader, data, "tiers", _TIER_KEYS):
         resources = (
             _read_resources(reader, raw["resources"], (*where, "resources")) if "resources" in raw else Resources()
         )
         claims = _read_claims(reader, raw["claims"], (*where, "claims")) if "claims" in raw else ()
         parsed.tiers[key] = Tier(name=key, resources=resources, claims=claims)
-    for name, raw in _items(reader, data, "excluded"):
-        where = ("excluded", name)
-        if not isinstance(raw, dict):
-            reader.problem(where, f"expected a table, got {values.kind(raw)}")
-            continue
-        reader.check_keys(raw, _EXCLUSION_KEYS, where)
+    for name, raw, where in _tables(reader, data, "excluded", _EXCLUSION_KEYS):
         parsed.excluded[name] = Exclusion(
             name=name,
             kind=reader.get(raw, "kind", where, values.string, default="", required=True),
@@ -314,6 +300,19 @@ def _items(reader: _Reader, data: Mapping[str, Any], key: str) -> list[tuple[str
         reader.problem((key,), f"expected a table, got {values.kind(value)}")
         return []
     return list(value.items())
+
+
+def _tables(
+    reader: _Reader, data: Mapping[str, Any], section: str, keys: set[str]
+) -> Iterator[tuple[str, dict[str, Any], tuple[str, str]]]:
+    """The tables of `[section.NAME]` with their keys checked; anything else is a problem, skipped."""
+    for name, raw in _items(reader, data, section):
+        where = (section, name)
+        if not isinstance(raw, dict):
+            reader.problem(where, f"expected a table, got {values.kind(raw)}")
+            continue
+        reader.check_keys(raw, keys, where)
+        yield name, raw, where
 
 
 def read_catalog_file(path: str | Path, plugin: str = "builtin") -> ParsedFile:

@@ -101,9 +101,21 @@ def dotted_path(path: tuple[str | int, ...]) -> str:
             out += f"[{part}]"
         else:
             needs_quotes = not re.fullmatch(r"[A-Za-z0-9_-]+", part)
-            text = f'"{part}"' if needs_quotes else part
+            text = _quoted(part) if needs_quotes else part
             out += f".{text}" if out else text
     return out
+
+
+def _quoted(key: str) -> str:
+    """A TOML basic string on one line: a key holding a line break must not split a one-line error."""
+    return '"' + printable(key.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character (line breaks included) written as a TOML escape."""
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04X}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08X}" for c in text
+    )
 
 
 # Strings and comments, whose brackets do not nest; then the brackets themselves.
