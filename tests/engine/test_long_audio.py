@@ -13,7 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from asr_registry.catalog.schema import ModelEntry
-from asr_registry.engine.long_audio import choose_long_audio, journal_value, plan_long_segments, without_local
+from asr_registry.engine.long_audio import (
+    capped_by_decoder,
+    choose_long_audio,
+    journal_value,
+    plan_long_segments,
+    without_local,
+)
 from asr_registry.engine.settings import plan_run, resolve_settings
 from asr_registry.errors import RegistryError
 from asr_registry.plugins.manager import get_catalog
@@ -154,3 +160,23 @@ def test_a_family_switches_to_local_attention_and_back() -> None:
     assert (encoder.self_attention_model, list(encoder.att_context_size)) == ("rel_pos", [-1, -1])
     # The attention weights survive both switches.
     assert [r.text for r in engine.transcribe(audio)] == before
+
+
+def test_an_attention_decoder_never_takes_a_pass_longer_than_it_was_trained_on() -> None:
+    # digits_aed's encoder could take 30 minutes with local attention, but its decoder, trained on
+    # single utterances, emits a few words for a whole file (99% WER measured): chunks instead.
+    aed = _entry("digits_aed")
+    plan = choose_long_audio(aed, "auto", CPU, "fp32", ram_gb=16.0)
+    assert not plan.local and plan.one_pass_seconds() <= 40 and plan.chunk_seconds <= 40
+    assert "digits_aed's aed decoder" in plan.reason
+    segments, local = plan_long_segments([(0, 300.0)], plan, overlap=4.0)
+    assert not local and len(segments) > 1
+    # The loaded checkpoint's training length (digits_aed: train_ds.max_duration 12 s) tightens it.
+    tighter = capped_by_decoder(plan, 12.0, "trained on audio up to 12 s")
+    assert tighter.one_pass_seconds() == 12 and tighter.chunk_seconds == 12
+    # The user's own chunk length stands; local attention by hand is refused, naming why.
+    assert choose_long_audio(aed, "auto", CPU, "fp32", max_audio_seconds=90.0).chunk_seconds == 90
+    with pytest.raises(RegistryError, match="local-attention: digits_aed's aed decoder"):
+        choose_long_audio(aed, "local-attention", CPU, "fp32", ram_gb=16.0)
+    # Families without an attention decoder keep local attention.
+    assert choose_long_audio(_entry("digits_tdt"), "auto", CPU, "fp32", ram_gb=16.0).local

@@ -11,6 +11,10 @@
   way before local attention).
 
 `--max-audio-seconds` sets the chunk length by hand; with it, ``auto`` means ``chunk``.
+
+Whatever the mode, a family whose attention decoder stops early on audio longer than it was trained
+on (AED, speech LLMs: `FamilyRunner.decoder_limited`) never runs a longer pass: its files are cut
+into chunks of the checkpoint's training length (`capped_by_decoder`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,16 @@ from dataclasses import dataclass
 
 from asr_registry.catalog.schema import ModelEntry
 from asr_registry.engine.batching import Segment, plan_segments
+from asr_registry.engine.families import FAMILY_CLASSES
 from asr_registry.errors import RegistryError
 from asr_registry.sizing.hardware import Hardware
-from asr_registry.sizing.long_audio import LONG_AUDIO_MODES, LongAudioLimits, chunk_seconds, long_audio_limits
+from asr_registry.sizing.long_audio import (
+    DECODED_SECONDS,
+    LONG_AUDIO_MODES,
+    LongAudioLimits,
+    chunk_seconds,
+    long_audio_limits,
+)
 
 # Encoders NeMo can switch to local attention (ConformerEncoder): checked again on the loaded model.
 LOCAL_ATTENTION_ARCHITECTURES = frozenset({"conformer", "fastconformer"})
@@ -93,6 +104,19 @@ def choose_long_audio(
     if max_audio_seconds is not None and mode != "local-attention":
         # Chunks of the user's length, as before local attention existed.
         return LongAudioPlan(mode, False, max_audio_seconds, 0.0, max_audio_seconds, "--max-audio-seconds")
+    plan = _memory_plan(entry, mode, hw, precision, max_audio_seconds, ram_gb)
+    family = FAMILY_CLASSES.get(entry.family)
+    if family is not None and family.decoder_limited:
+        # The checkpoint's own training length replaces this default when the model loads.
+        why = f"{entry.name}'s {entry.family} decoder transcribes at most what it was trained on ({_s(DECODED_SECONDS)} until loaded)"
+        return capped_by_decoder(plan, DECODED_SECONDS, why)
+    return plan
+
+
+def _memory_plan(
+    entry: ModelEntry, mode: str, hw: Hardware, precision: str, max_audio_seconds: float | None, ram_gb: float | None
+) -> LongAudioPlan:
+    possible = entry.architecture in LOCAL_ATTENTION_ARCHITECTURES
     limits = long_audio_limits(entry, hw, precision, ram_gb)
     full = limits.full_seconds
     if mode == "local-attention":
@@ -114,6 +138,19 @@ def choose_long_audio(
         chunk_seconds(limits.local_seconds),
         limits.describe(),
         limits,
+    )
+
+
+def capped_by_decoder(plan: LongAudioPlan, seconds: float, why: str) -> LongAudioPlan:
+    """The plan with no pass longer than `seconds`: chunks of at most that length, no local attention
+    (a one-pass long file is what the decoder cannot transcribe). The user's own chunk length stands."""
+    if plan.one_pass_seconds() <= seconds or plan.reason == "--max-audio-seconds":
+        return plan
+    if plan.mode == "local-attention":
+        raise RegistryError(f"--long-audio local-attention: {why}; use auto or chunk")
+    chunk = min(plan.chunk_seconds, float(math.floor(seconds)))
+    return LongAudioPlan(
+        plan.mode, False, min(plan.full_seconds, seconds), 0.0, chunk, f"{why}; {plan.reason}", plan.limits
     )
 
 

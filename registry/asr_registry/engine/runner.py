@@ -35,7 +35,7 @@ from asr_registry.engine.items import Audio, FileAudio, Item, WaveformItem, open
 from asr_registry.engine.kernels import fast_kernels
 from asr_registry.engine.language_check import language_columns
 from asr_registry.engine.loading import load_model
-from asr_registry.engine.long_audio import LongAudioPlan, plan_long_segments, without_local
+from asr_registry.engine.long_audio import LongAudioPlan, capped_by_decoder, plan_long_segments, without_local
 from asr_registry.engine.manifest import ManifestItem, items_from_paths
 from asr_registry.engine.options import EngineOptions
 from asr_registry.engine.prompts import PromptError, PromptOptions, check_options, prompt_style, resolve_prompt
@@ -353,6 +353,10 @@ class Engine:
         plan = s.long_audio or LongAudioPlan("chunk", False, s.max_audio_seconds, 0.0, s.max_audio_seconds, "")
         if plan.local and not self.runner.supports_local_attention():
             plan = without_local(plan, f"{type(self.runner.model.encoder).__name__} has no local attention")
+        decoded = self.runner.longest_decoded_seconds()
+        if decoded is not None:
+            why = f"{self.entry.name}'s {self.runner.family} decoder was trained on audio up to {decoded:g} s"
+            plan = capped_by_decoder(plan, decoded, why)
         durations = ((index, audio.duration) for index, audio in good.items())
         return plan_long_segments(durations, plan, s.chunk_overlap_seconds)
 

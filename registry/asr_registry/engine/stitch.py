@@ -7,10 +7,15 @@ so every word of the overlap is taken exactly once, from the chunk that heard
 it with the most context. Char and word times move to file time (`timestamps.shift`)
 and are kept by the same rule; segments are rebuilt from the kept words, since a
 sentence may cross a seam.
+
+A chunk without word times (an AED decoder without timestamps) cannot say which of its words lie in
+an overlap; its words are merged with the text so far at the longest run of words both heard in the
+overlap (`merge_at_overlap`), so overlapping speech is neither repeated nor dropped.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,21 +48,47 @@ def stitch_stamps(parts: Sequence[tuple[Segment, Hyp]]) -> Stamps | None:
 def stitch(parts: Sequence[tuple[Segment, Hyp]]) -> Stitched:
     words: list[str] = []
     confidence: list[float] | None = []
+    previous_end = 0.0
     for segment, hyp in sorted(parts, key=lambda p: p[0].chunk):
         if hyp.times is None:
-            # No timestamps (a model class without them): fall back to the
-            # chunk's whole text; overlapping words may then repeat.
-            chosen = list(range(len(hyp.words)))
+            overlap = max(0.0, previous_end - segment.start)
+            words = merge_at_overlap(words, list(hyp.words), _overlap_words(hyp, segment, overlap))
+            confidence = None  # which words survive the merge is not known per word
         else:
             chosen = [
                 k
                 for k, (start, end) in enumerate(hyp.times)
                 if segment.keep_from <= segment.start + (start + end) / 2 < segment.keep_to
             ]
-        words.extend(hyp.words[k] for k in chosen)
-        if confidence is not None and hyp.confidence is not None and len(hyp.confidence) == len(hyp.words):
-            confidence.extend(hyp.confidence[k] for k in chosen)
-        else:
-            confidence = None
+            words.extend(hyp.words[k] for k in chosen)
+            if confidence is not None and hyp.confidence is not None and len(hyp.confidence) == len(hyp.words):
+                confidence.extend(hyp.confidence[k] for k in chosen)
+            else:
+                confidence = None
+        previous_end = segment.start + segment.duration
     joined_confidence = tuple(confidence) if confidence is not None else None
     return Stitched(" ".join(words), tuple(words), joined_confidence, stitch_stamps(parts))
+
+
+def merge_at_overlap(before: list[str], after: list[str], window: int) -> list[str]:
+    """`before` then `after`, where up to `window` words at the end of one and the start of the other
+    heard the same audio. The overlap is the length whose words agree best position by position (at
+    least two agreeing: a lone common word is chance); its first half is kept from `before`, its second
+    from `after`, each half from the chunk that heard it with more context (the rule
+    `transformers`' chunked ASR pipeline uses for texts without times). No agreement: appended."""
+    best, best_score = 0, 0.0
+    for length in range(1, min(window, len(before), len(after)) + 1):
+        agree = sum(a == b for a, b in zip(before[-length:], after[:length], strict=True))
+        score = agree / length + length / 10_000  # the longer of two equally good overlaps
+        if agree >= 2 and score > best_score:
+            best, best_score = length, score
+    if best == 0:
+        return before + after
+    return before[: len(before) - best + best // 2] + after[best // 2 :]
+
+
+def _overlap_words(hyp: Hyp, segment: Segment, overlap: float) -> int:
+    """How many words of the chunk's start may lie in `overlap` seconds: its word rate, with margin."""
+    if overlap <= 0 or segment.duration <= 0:
+        return 0
+    return math.ceil(len(hyp.words) * overlap / segment.duration * 1.5) + 2

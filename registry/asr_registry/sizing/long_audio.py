@@ -34,6 +34,11 @@ LONG_AUDIO_MODES = ("auto", "local-attention", "chunk")
 # Chunks are never longer than this even where memory allows: the models were trained on
 # utterances of seconds, and a chunk of this length costs one seam per 5 minutes.
 LONGEST_CHUNK_SECONDS = 300.0
+# An attention decoder (AED, speech LLM) emits no longer a transcript than it was trained on, whatever
+# the memory: such models take long files in chunks of their training length, this one until the
+# checkpoint says (NeMo's AED chunked inference, examples/asr/asr_chunked_inference/aed/
+# speech_to_text_aed_chunked_infer.py: chunk_len_in_secs = 40.0).
+DECODED_SECONDS = 40.0
 # Below this a chunk holds too little context to be worth running (and overlaps would dominate).
 SHORTEST_CHUNK_SECONDS = 10.0
 

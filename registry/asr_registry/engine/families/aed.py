@@ -35,6 +35,7 @@ AED_MIN_SECONDS = 1.0
 class AEDRunner(FamilyRunner):
     family = "aed"
     default_prompt_style = CANARY
+    decoder_limited = True
 
     @classmethod
     def matches(cls, model: NemoModel) -> bool:

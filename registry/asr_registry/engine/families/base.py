@@ -19,6 +19,7 @@ from asr_registry.engine.language_check import language_of_tokens
 from asr_registry.engine.loading import cast_model
 from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, from_nemo
 from asr_registry.engine.values import Hyp
+from asr_registry.sizing.long_audio import DECODED_SECONDS
 
 if TYPE_CHECKING:  # names for annotations only: torch and NeMo load with the first model
     from nemo.collections.asr.parts.utils.rnnt_utils import Hypothesis
@@ -41,6 +42,9 @@ class FamilyRunner:
     default_prompt_style: ClassVar[str] = ""
     # Only a hybrid has two decoders to choose from; every other family runs its one decoder.
     chooses_decoder: ClassVar[bool] = False
+    # An attention decoder stops early on audio longer than it was trained on, however the encoder
+    # attends: these families never take a file longer than `longest_decoded_seconds()` in one pass.
+    decoder_limited: ClassVar[bool] = False
 
     def __init__(self, model: NemoModel, *, device: str, precision: str, decoder: str, word_confidence: bool) -> None:
         self.model = model
@@ -91,6 +95,14 @@ class FamilyRunner:
             self.model.change_attention_model(attention, context)
             self.model.change_subsampling_conv_chunking_factor(self._conv_chunking)
         self.local_attention = on
+
+    def longest_decoded_seconds(self) -> float | None:
+        """The longest audio one pass may take for the decoder to transcribe all of it (None: any);
+        for a decoder-limited family, the checkpoint's own training limit (`train_ds.max_duration`)."""
+        if not self.decoder_limited:
+            return None
+        trained = cfg_get(self.model, "train_ds", "max_duration")
+        return float(trained) if trained else DECODED_SECONDS
 
     @classmethod
     def matches(cls, model: NemoModel) -> bool:

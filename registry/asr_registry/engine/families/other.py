@@ -16,6 +16,7 @@ class SALMRunner(FamilyRunner):
 
     family = "salm"
     default_prompt_style = INSTRUCTION
+    decoder_limited = True
 
     @classmethod
     def matches(cls, model: NemoModel) -> bool:
