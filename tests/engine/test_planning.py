@@ -27,7 +27,7 @@ from asr_registry.engine.settings import (
     plan_run,
     resolve_settings,
 )
-from asr_registry.engine.stitch import stitch
+from asr_registry.engine.stitch import merge_at_overlap, stitch
 from asr_registry.engine.values import Hyp
 from asr_registry.errors import RegistryError
 from tests.support import HANG_GUARD_SECONDS
@@ -126,6 +126,21 @@ def test_stitching_keeps_each_overlap_word_once() -> None:
     joined = stitch([(second, hyp2), (first, hyp1)])
     assert joined.text == "a b c d e"
     assert joined.confidence == (0.9, 0.8, 0.7, 0.95, 0.5)
+
+
+def test_chunks_without_word_times_are_merged_where_their_overlap_agrees() -> None:
+    # An AED model without timestamps: the same two windows, texts only. The overlap (8-12 s) was heard
+    # by both; "g h" is in both chunks and must appear once (before: the chunk texts were appended).
+    first = Segment(0, 0.0, 12.0, 0, 2, 0.0, 10.0)
+    second = Segment(0, 8.0, 12.0, 1, 2, 10.0, math.inf)
+    hyp1 = Hyp("a b c d e f g h", tuple("abcdefgh"))
+    hyp2 = Hyp("g h i j k l m n", tuple("ghijklmn"))
+    assert stitch([(first, hyp1), (second, hyp2)]).words == tuple("abcdefghijklmn")
+    # A misheard word inside the overlap: the first half of it comes from the first chunk, the rest
+    # from the second; a lone common word is chance, not an overlap, and nothing is dropped for it.
+    assert merge_at_overlap(list("abcdef"), list("dxfgh"), 6) == list("abcdxfgh")
+    assert merge_at_overlap(list("abcd"), list("dxyz"), 6) == list("abcddxyz")
+    assert merge_at_overlap(list("abc"), list("xyz"), 0) == list("abcxyz")
 
 
 def test_precision_falls_back_to_fp32_on_cpu_unless_bf16_is_asked_for() -> None:
