@@ -210,3 +210,26 @@ def test_shipped_catalog_states_or_declares_every_condition_a_rerun_needs(cli) -
     board = [c for e in get_catalog().models.values() for c in e.claims if c.source == "oal-2026-03"]
     assert len(board) >= 150 and {c.scoring for c in board} == {"oal-2026-03"}
     assert all(c.split for c in board if c.metric == "wer" and not c.dataset.startswith("open-asr-leaderboard"))
+
+
+# NeMo's docs checkpoint and score tables (docs/source/asr/data/) list these, NeMo 3.0.0's
+# ASRModel.list_available_models() does not (checked 2026-12): NeMo cannot load them by name.
+DROPPED_BY_NEMO = (
+    ["QuartzNet15x5Base-En", "stt_en_quartznet15x5"]
+    + [f"stt_{lang}_quartznet15x5" for lang in ("ca", "de", "es", "fr", "it", "pl", "ru")]
+    + [f"stt_en_contextnet_{width}{mls}" for width in (256, 512, 1024) for mls in ("", "_mls")]
+    + [f"stt_{lang}_contextnet_1024" for lang in ("de", "es", "fr")]
+    + ["stt_enes_contextnet_large"]
+    + [f"stt_en_squeezeformer_ctc_{size}_ls" for size in ("xsmall", "small", "small_medium", "medium", "medium_large")]
+    + ["stt_en_squeezeformer_ctc_large_ls", "stt_zh_citrinet_512"]
+)
+
+
+def test_checkpoints_nemo_dropped_are_each_recorded_as_withdrawn() -> None:
+    from asr_registry.plugins.manager import get_catalog
+
+    catalog = get_catalog()
+    assert len(DROPPED_BY_NEMO) == 26
+    for name in DROPPED_BY_NEMO:
+        assert name not in catalog.models, name
+        assert catalog.excluded[name].kind == "withdrawn" and catalog.excluded[name].source, name
