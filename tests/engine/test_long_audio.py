@@ -2,7 +2,7 @@
 
 The plan is the sizing policy's (no model loaded): memory models for full attention (quadratic in
 length) and local attention (linear), and the memory at hand (RAM given here, as on CPU).
-The runs on real long files are in test_long_audio_files.py.
+The runs on real long files, with their peak memory, are in bench/test_long_audio_memory.py.
 """
 
 from __future__ import annotations
