@@ -108,7 +108,10 @@ def choose_long_audio(
     family = FAMILY_CLASSES.get(entry.family)
     if family is not None and family.decoder_limited:
         # The checkpoint's own training length replaces this default when the model loads.
-        why = f"{entry.name}'s {entry.family} decoder transcribes at most what it was trained on ({_s(DECODED_SECONDS)} until loaded)"
+        why = (
+            f"{entry.name}'s {entry.family} decoder transcribes at most what it was trained on "
+            f"({_s(DECODED_SECONDS)} until loaded)"
+        )
         return capped_by_decoder(plan, DECODED_SECONDS, why)
     return plan
 

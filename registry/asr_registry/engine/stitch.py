@@ -9,8 +9,8 @@ and are kept by the same rule; segments are rebuilt from the kept words, since a
 sentence may cross a seam.
 
 A chunk without word times (an AED decoder without timestamps) cannot say which of its words lie in
-an overlap; its words are merged with the text so far at the longest run of words both heard in the
-overlap (`merge_at_overlap`), so overlapping speech is neither repeated nor dropped.
+an overlap; it is joined to the text so far where the words at the seam agree (`merge_at_overlap`),
+so speech both chunks heard is kept once.
 """
 
 from __future__ import annotations
