@@ -19,6 +19,7 @@ NOT_COVERED = {
     "canary-qwen-2.5b": "SALM (FastConformer + Qwen LLM): not an ASR model class the builder knows",
     "nemotron-3.5-asr-streaming-0.6b": "multilingual vocabulary not read",
     "multitalker-parakeet-streaming-0.6b-v1": "speaker-kernel injection modules beyond the published configs",
+    "parakeet-rnnt-110m-da-dk": "its card was not read (no hub access here): depth and vocabulary unknown",
 }
 
 
