@@ -10,6 +10,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from asr_registry.catalog.schema import ModelEntry, ModelSource
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -57,6 +60,19 @@ def run_cli(
     )
     done = subprocess.run(command, capture_output=True, text=True, env=env or cli_env(), cwd=cwd, timeout=timeout)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def catalog_entry(name: str = "m", family: str = "ctc", **fields: Any) -> ModelEntry:
+    """A valid published catalog entry of `family` with its one decoder: tiny, English, on NGC as
+    `name`; `fields` set any other value."""
+    values: dict[str, Any] = {
+        "status": "published",
+        "source": ModelSource(ngc=name),
+        "decoders": (family,),
+        "size": "tiny",
+        "languages": ("en",),
+    }
+    return ModelEntry(name=name, family=family, **{**values, **fields})
 
 
 def minimal_model(name: str = "demo", **fields: str) -> str:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from asr_registry.bench.claims import Hardware, Measurement, check_claims
 from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource, Resources, Tier
+from tests.support import catalog_entry
 
 CPU = Hardware("cpu", "Intel Xeon")
 H100 = Hardware("cuda", "NVIDIA H100 80GB HBM3")
 
 
 def _entry(*claims: Claim, decoders=("rnnt", "ctc")) -> ModelEntry:
-    return ModelEntry(
-        name="m",
-        status="published",
-        source=ModelSource(path="m.nemo", sha256="0" * 64),
-        family="hybrid",
-        decoders=decoders,
-        size="tiny",
-        languages=("en",),
-        claims=claims,
+    return catalog_entry(
+        "m", "hybrid", source=ModelSource(path="m.nemo", sha256="0" * 64), decoders=decoders, claims=claims
     )
 
 

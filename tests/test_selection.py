@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, ModelSource, Resources, Tier
+from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, Resources, Tier
 from asr_registry.errors import SelectionError
 from asr_registry.selection.ranking import Request, select
+from tests.support import catalog_entry
 
 
 def _model(
@@ -30,12 +31,9 @@ def _model(
         claims.append(Claim(metric="wer", value=wer, dataset="x", language=languages[0], source="card"))
     if rtfx is not None:
         claims.append(Claim(metric="rtfx", value=rtfx, dataset="x", source="card"))
-    return ModelEntry(
-        name=name,
+    return catalog_entry(
+        name,
         status=status,
-        source=ModelSource(ngc=name),
-        family="ctc",
-        decoders=("ctc",),
         size=size,
         languages=tuple(languages),
         parameters=params,

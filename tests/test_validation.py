@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from asr_registry.catalog.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelSource
 from asr_registry.catalog.validation import check_entry, validate_file
-from tests.support import SOURCES, minimal_model
+from tests.support import SOURCES, catalog_entry, minimal_model
 
 
 def _messages(write_catalog, text: str) -> list[str]:
@@ -66,28 +66,12 @@ def test_same_table_twice_is_a_toml_error_with_line(write_catalog) -> None:
 
 
 def test_local_model_needs_a_checksum() -> None:
-    entry = ModelEntry(
-        name="local",
-        status="published",
-        source=ModelSource(path="m.nemo"),
-        family="ctc",
-        decoders=("ctc",),
-        size="tiny",
-        languages=("en",),
-    )
+    entry = catalog_entry("local", source=ModelSource(path="m.nemo"))
     assert (("source", "sha256"), "a local .nemo path needs its sha256 (64 lowercase hex digits)") in check_entry(entry)
 
 
 def test_ngc_name_with_a_slash_is_rejected() -> None:
-    entry = ModelEntry(
-        name="x",
-        status="published",
-        source=ModelSource(ngc="nvidia/x"),
-        family="ctc",
-        decoders=("ctc",),
-        size="large",
-        languages=("en",),
-    )
+    entry = catalog_entry("x", source=ModelSource(ngc="nvidia/x"), size="large")
     assert any(path == ("source", "ngc") for path, _ in check_entry(entry))
 
 
@@ -133,15 +117,7 @@ def test_exclusions_are_checked(write_catalog) -> None:
 
 
 def test_kabyle_uses_its_iso_639_3_code() -> None:
-    entry = ModelEntry(
-        name="k",
-        status="published",
-        source=ModelSource(ngc="k"),
-        family="rnnt",
-        decoders=("rnnt",),
-        size="large",
-        languages=("kab",),
-    )
+    entry = catalog_entry("k", "rnnt", size="large", languages=("kab",))
     assert check_entry(entry) == []
     assert any("unknown language code 'kabyle'" in m for _, m in check_entry(replace(entry, languages=("kabyle",))))
 

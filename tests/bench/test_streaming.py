@@ -7,7 +7,7 @@ import json
 from asr_registry.bench.claims import Measurement, StreamingMeasurement, check_claims, check_streaming_claims
 from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource
 from asr_registry.sizing.hardware import Hardware
-from tests.support import cli_env, run_cli
+from tests.support import catalog_entry, cli_env, run_cli
 
 CHUNKS = [640, 320, 160, 80]
 
@@ -68,14 +68,8 @@ CPU = Hardware("cpu", "Test CPU", 2, "")
 
 
 def _entry(*claims: Claim) -> ModelEntry:
-    return ModelEntry(
-        name="m",
-        status="published",
+    return catalog_entry(
         source=ModelSource(path="m.nemo"),
-        family="ctc",
-        decoders=("ctc",),
-        size="tiny",
-        languages=("en",),
         streaming=True,
         att_context_sizes=((32, 1), (32, 0)),
         chunk_sizes_ms=(160, 80),

@@ -19,6 +19,7 @@ from asr_registry.datasets.oal_sets import (
     suite,
 )
 from asr_registry.plugins.manager import get_catalog
+from tests.support import catalog_entry
 
 
 def test_every_leaderboard_claim_in_the_catalog_names_a_mapped_set() -> None:
@@ -98,23 +99,14 @@ def test_average_is_unweighted_and_rtfx_is_total_audio_over_total_time() -> None
 def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
     from asr_registry.bench.results import ModelRun
     from asr_registry.bench.suite import suite_verdicts
-    from asr_registry.catalog.schema import Catalog, Claim, ModelEntry, ModelSource
+    from asr_registry.catalog.schema import Catalog, Claim
 
     claims = (
         Claim(metric="wer", value=5.0, dataset="fleurs", language="de", source="oal-ml"),
         Claim(metric="wer", value=50.0, dataset="fleurs", language="fr", source="oal-ml"),
         Claim(metric="wer", value=27.5, dataset=MULTILINGUAL_AVERAGE, source="oal-ml"),
     )
-    entry = ModelEntry(
-        name="m",
-        status="published",
-        source=ModelSource(ngc="m"),
-        family="ctc",
-        decoders=("ctc",),
-        size="tiny",
-        languages=("de", "fr"),
-        claims=claims,
-    )
+    entry = catalog_entry(languages=("de", "fr"), claims=claims)
     hardware = Hardware("cpu", "x")
 
     def run(language: str, wer: float) -> ModelRun:
@@ -135,19 +127,10 @@ def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
 
 def test_a_claim_in_another_language_is_not_checked_on_this_one() -> None:
     from asr_registry.bench.claims import check_claims
-    from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource
+    from asr_registry.catalog.schema import Claim
 
     claim = Claim(metric="wer", value=5.0, dataset="fleurs", language="de", source="oal-ml")
-    entry = ModelEntry(
-        name="m",
-        status="published",
-        source=ModelSource(ngc="m"),
-        family="ctc",
-        decoders=("ctc",),
-        size="tiny",
-        languages=("de", "fr"),
-        claims=(claim,),
-    )
+    entry = catalog_entry(languages=("de", "fr"), claims=(claim,))
     hardware = Hardware("cpu", "x")
     french = Measurement("m", "fleurs", "test", "fr", "ctc", 16, "fp32", hardware, 50.0, (49.0, 51.0))
     (verdict,) = check_claims(entry, [french], hardware)

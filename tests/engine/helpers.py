@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from asr_registry.catalog.schema import ModelEntry, ModelSource
-from tests.support import REPO
+from tests.support import REPO, catalog_entry
 
 DIGITS_DATA = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "data"
 HYBRID_NEMO = DIGITS_DATA / "models" / "digits_hybrid.nemo"
@@ -36,17 +36,12 @@ def sha256_of(path: Path) -> str:
 
 def model_entry(digits: Digits, kind: str, **fields: Any) -> ModelEntry:
     path, sha = (digits.hybrid, digits.hybrid_sha256) if kind == "hybrid" else (digits.ctc, digits.ctc_sha256)
-    base: dict[str, Any] = dict(
-        name=f"t-digits-{kind}",
-        status="published",
-        source=ModelSource(path=str(path), sha256=sha),
-        family="hybrid" if kind == "hybrid" else "ctc",
-        decoders=("rnnt", "ctc") if kind == "hybrid" else ("ctc",),
-        size="tiny",
-        languages=("en",),
-    )
-    base.update(fields)
-    return ModelEntry(**base)
+    hybrid = kind == "hybrid"
+    base: dict[str, Any] = {
+        "source": ModelSource(path=str(path), sha256=sha),
+        "decoders": ("rnnt", "ctc") if hybrid else ("ctc",),
+    }
+    return catalog_entry(f"t-digits-{kind}", "hybrid" if hybrid else "ctc", **{**base, **fields})
 
 
 CATALOG = """\

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from asr_registry.catalog.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelSource
 from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
+from tests.support import catalog_entry
 
 pytestmark = pytest.mark.slow
 
@@ -96,15 +97,8 @@ def prompted(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_language_prompt_matches_nemo_and_changes_the_output(prompted: Any) -> None:
     import soundfile as sf
 
-    entry = ModelEntry(
-        name="t-lid",
-        status="published",
-        source=ModelSource(hf="nvidia/none"),
-        family="rnnt",
-        decoders=("rnnt",),
-        size="tiny",
-        languages=("en", "es"),
-        prompt=("language",),
+    entry = catalog_entry(
+        "t-lid", "rnnt", source=ModelSource(hf="nvidia/none"), languages=("en", "es"), prompt=("language",)
     )
     rows = [json.loads(line) for line in (DIGITS_DATA / "test" / "manifest.jsonl").read_text().splitlines()[:4]]
     paths = [str(DIGITS_DATA / "test" / r["audio_filepath"]) for r in rows]

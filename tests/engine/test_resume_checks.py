@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from asr_registry.catalog.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelSource
 from asr_registry.engine import Engine
 from asr_registry.engine.files import OutputError, OutputLock, lock_holder, lock_path
 from asr_registry.engine.manifest_run import journal_header, run_manifest
@@ -25,19 +25,16 @@ from asr_registry.engine.output import Journal, estimate_bytes, partial_path, pr
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.errors import RegistryError
 from tests.engine.helpers import DIGITS_DATA, Digits, model_entry, sha256_of, write_manifest
-from tests.support import Result
+from tests.support import Result, catalog_entry
 
 AED_NEMO = DIGITS_DATA / "models" / "digits_aed.nemo"
 
 
 def _aed(language: str) -> Engine:
-    entry = ModelEntry(
-        name="t-digits-aed",
-        status="published",
+    entry = catalog_entry(
+        "t-digits-aed",
+        "aed",
         source=ModelSource(path=str(AED_NEMO), sha256=sha256_of(AED_NEMO)),
-        family="aed",
-        decoders=("aed",),
-        size="tiny",
         languages=("en", "es"),
         prompt=("source_lang", "target_lang", "task", "pnc"),
     )

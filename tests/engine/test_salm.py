@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from asr_registry.catalog.schema import ModelEntry, ModelSource
+from asr_registry.catalog.schema import ModelSource
 from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
-from tests.support import cli_env, run_cli
+from tests.support import catalog_entry, cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -118,15 +118,8 @@ def test_a_random_tiny_salm_runs_through_generate(tiny_salm: Path) -> None:
     import soundfile as sf
     import torch
 
-    entry = ModelEntry(
-        name="t-salm",
-        status="published",
-        source=ModelSource(path=str(tiny_salm)),
-        family="salm",
-        decoders=("llm",),
-        size="tiny",
-        languages=("en",),
-        prompt=("instruction",),
+    entry = catalog_entry(
+        "t-salm", "salm", source=ModelSource(path=str(tiny_salm)), decoders=("llm",), prompt=("instruction",)
     )
     instruction = "transcribe the following : {audio}"
     engine = Engine(entry, EngineOptions(device="cpu", batch_size=2, prompt=PromptOptions(instruction=instruction)))
