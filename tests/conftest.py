@@ -45,11 +45,4 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             return "ray" if nodeid.startswith(_ONE_WORKER_PREFIXES) else str(super()._split_scope(nodeid))
 
-        def _assign_work_unit(self, node: Any) -> None:
-            # The Ray group is the longest unit of work (a third of the suite's time): handed out
-            # first, it runs beside everything else instead of starting late and running alone.
-            if "ray" in self.workqueue:
-                self.workqueue.move_to_end("ray", last=False)
-            super()._assign_work_unit(node)
-
     return RayTestsOnOneWorker(config, log)
