@@ -32,7 +32,16 @@ def write_catalog(tmp_path: Path) -> Callable[[str], Path]:
 # (a loaded run where both workers ran Ray tests timed five of them out). The group is made by
 # path in the scheduler, not with `xdist_group` marks: xdist 3.8 applies a mark by rewriting
 # `item._nodeid`, which pytest 9.2 no longer reads (node ids come from `_id`), so marks group nothing.
-_ONE_WORKER_PREFIXES = ("tests/scale/", "tests/curator/")
+# Only the files that start or join a Ray: the shard, adapter and snippet tests run anywhere.
+_ONE_WORKER_PREFIXES = ("tests/scale/test_ray_", "tests/curator/test_curator_pipeline.py")
+# Tests whose command starts a Ray of its own (no shared cluster): one group of their own, so
+# they run beside the cluster's tests on the other worker rather than after them.
+_OWN_RAY_PREFIXES = (
+    "tests/scale/test_ray_timestamps.py",
+    "tests/scale/test_ray_transcribe.py::test_local_ray_output",
+    "tests/scale/test_ray_reliability.py::test_workers_of_a_local_ray",
+    "tests/scale/test_ray_env.py::test_driver_catalog_reaches_the_workers[local Ray]",
+)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -43,6 +52,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class RayTestsOnOneWorker(LoadGroupScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(_OWN_RAY_PREFIXES):
+                return "own-ray"
             return "ray" if nodeid.startswith(_ONE_WORKER_PREFIXES) else str(super()._split_scope(nodeid))
 
     return RayTestsOnOneWorker(config, log)

@@ -22,7 +22,7 @@ import pytest
 
 from tests.engine.helpers import TEST_MANIFEST
 from tests.scale.procs import free_port, kill_all, ray_processes
-from tests.support import BIN, HANG_GUARD_SECONDS, cli_env, run_cli
+from tests.support import BIN, HANG_GUARD_SECONDS, cli_env, invoke_cli
 
 MODEL = "digits_hybrid"
 
@@ -91,7 +91,7 @@ class Reference:
 
 
 def _local_reference(manifest: Path, out: Path) -> Reference:
-    done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(out), "--no-progress")
+    done = invoke_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(out), "--no-progress")
     assert done.returncode == 0, done.stderr
     return Reference(manifest, out.read_bytes())
 

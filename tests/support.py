@@ -1,4 +1,4 @@
-"""Helpers shared by tests: run the real CLI in a subprocess, build small catalogs."""
+"""Helpers shared by tests: run the real CLI (in a subprocess or in this process), build small catalogs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,47 @@ def run_cli(
     )
     done = subprocess.run(command, capture_output=True, text=True, env=env or cli_env(), cwd=cwd, timeout=timeout)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def invoke_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+    """Run the CLI in this process (click's CliRunner), with `run_cli`'s environment and result.
+
+    For runs that load a model: a subprocess pays for importing NeMo (~15 s on this machine)
+    every time, this process once. Keep `run_cli` where the process itself is under test:
+    signals, exit codes of a killed run, what a command imports, plugins on PYTHONPATH.
+    An exception the CLI lets escape becomes exit 1 with its traceback on stderr, as it would
+    be in a subprocess, so tests of "one line, no traceback" hold here too.
+    """
+    from click.testing import CliRunner
+
+    from asr_registry.cli import cli
+
+    wanted = env or cli_env()
+    # CliRunner sets these for the call and restores the rest: the run sees exactly `wanted`.
+    environment: dict[str, str | None] = {key: None for key in os.environ if key not in wanted}
+    environment.update(wanted)
+    here = os.getcwd()
+    _forget_plugins()  # the catalog and plugins are read anew under this environment
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        done = CliRunner().invoke(cli, list(args), env=environment, prog_name="asr-registry")
+    finally:
+        os.chdir(here)
+        _forget_plugins()
+    stderr, code = done.stderr, done.exit_code
+    if done.exception is not None and not isinstance(done.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(done.exception))
+        code = 1
+    return Result(code, done.stdout, stderr)
+
+
+def _forget_plugins() -> None:
+    from asr_registry.plugins import catalog_files, manager
+
+    for cached in (manager._state, manager.get_catalog, manager.get_datasets, manager.get_combiners):
+        cached.cache_clear()
+    catalog_files.builtin_file.cache_clear()
 
 
 def catalog_entry(name: str = "m", family: str = "ctc", **fields: Any) -> ModelEntry:

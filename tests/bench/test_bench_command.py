@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BIN, HANG_GUARD_SECONDS, PluginSite, cli_env, run_cli, throwaway_plugins
+from tests.support import BIN, HANG_GUARD_SECONDS, PluginSite, cli_env, invoke_cli, run_cli, throwaway_plugins
 
 PLANTED = textwrap.dedent(
     """\
@@ -76,7 +76,7 @@ def test_planted_false_claim_fails_true_claim_passes_librispeech_unverifiable(pl
 def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> None:
     report_path, plot_path = tmp_path / "report.json", tmp_path / "pareto.png"
     # Three rounds: the bundled RTFx claims are checked on the median, which one hiccup cannot sink.
-    result = run_cli(
+    result = invoke_cli(
         "bench",
         "--rounds",
         "3",
@@ -115,7 +115,7 @@ def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> No
         [str(BIN / "pytest-benchmark"), "compare", str(report_path)], capture_output=True, text=True, cwd=tmp_path
     )
     assert compared.returncode == 0 and all(n in compared.stdout for n in names), compared.stderr
-    same = run_cli(
+    same = invoke_cli(
         "bench", "compare", str(report_path), str(report_path), env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     )
     assert same.returncode == 0 and "regression" not in same.stdout

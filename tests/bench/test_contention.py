@@ -11,7 +11,7 @@ from pathlib import Path
 
 from asr_registry.bench.contention import BUSY_SHARE, Contention, Counters, between, sample
 from asr_registry.engine.threads import usable_cores
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 SPIN = "import time\nend = time.monotonic() + 600\nwhile time.monotonic() < end: pass"
 
@@ -51,7 +51,7 @@ def test_own_cpu_time_is_not_counted_as_other_work() -> None:
 def test_bench_on_a_busy_machine_warns_records_it_and_never_fails_a_speed_claim(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     with busy_processes(usable_cores()):
-        result = run_cli(
+        result = invoke_cli(
             "bench",
             "digits_ctc",
             "--rounds",

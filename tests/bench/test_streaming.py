@@ -7,13 +7,13 @@ import json
 from asr_registry.bench.claims import Measurement, StreamingMeasurement, check_claims, check_streaming_claims
 from asr_registry.catalog.schema import Claim, ModelEntry, ModelSource
 from asr_registry.sizing.hardware import Hardware
-from tests.support import catalog_entry, cli_env, run_cli
+from tests.support import catalog_entry, cli_env, invoke_cli
 
 CHUNKS = [640, 320, 160, 80]
 
 
 def test_bench_streaming_reports_every_chunk_size_beside_the_offline_row() -> None:
-    result = run_cli("bench", "digits_streaming", "--streaming", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))
+    result = invoke_cli("bench", "digits_streaming", "--streaming", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))
     table = result.stdout
     assert "Streaming bench of digits_streaming [ctc] on digits:test" in table, result.stderr
     lines = table.splitlines()
@@ -32,7 +32,7 @@ def test_bench_streaming_reports_every_chunk_size_beside_the_offline_row() -> No
 
 
 def test_bench_streaming_json_has_the_rows_and_verdicts() -> None:
-    result = run_cli(
+    result = invoke_cli(
         "bench",
         "digits_streaming",
         "--streaming",
@@ -58,7 +58,7 @@ def test_bench_streaming_json_has_the_rows_and_verdicts() -> None:
 
 
 def test_bench_streaming_refuses_a_model_that_does_not_stream() -> None:
-    result = run_cli("bench", "digits_ctc", "--streaming", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))
+    result = invoke_cli("bench", "digits_ctc", "--streaming", env=cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits"))
     assert result.returncode == 2
     assert "digits_ctc is not a cache-aware streaming model" in result.stderr
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.datasets.conftest import Built, save
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 ENV = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
 
 
 def bench_json(*args: str) -> dict:
-    result = run_cli("bench", "digits_ctc", "--rounds", "1", "--resamples", "200", "--json", *args, env=ENV)
+    result = invoke_cli("bench", "digits_ctc", "--rounds", "1", "--resamples", "200", "--json", *args, env=ENV)
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 
@@ -60,7 +60,7 @@ def test_transcribe_keeps_the_id_column_and_skips_a_corrupt_row(digits8: Built, 
         [r["text"] for r in rows] + ["one"],
     )
     out_dataset, out_manifest = tmp_path / "hf.jsonl", tmp_path / "manifest.jsonl"
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         "--model",
         "digits_ctc",
@@ -73,7 +73,7 @@ def test_transcribe_keeps_the_id_column_and_skips_a_corrupt_row(digits8: Built, 
     )
     assert done.returncode == 0, done.stderr
     assert (
-        run_cli(
+        invoke_cli(
             "transcribe",
             str(digits8.manifest),
             "--model",

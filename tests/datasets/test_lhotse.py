@@ -13,7 +13,7 @@ from asr_registry.datasets.lhotse import materialise_cuts
 from asr_registry.errors import RegistryError
 from tests.datasets.conftest import manifest_rows
 from tests.engine.helpers import TEST_MANIFEST
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 
 def write_cuts(path: Path, rows: list[dict], trim_first: bool = False) -> Path:
@@ -68,7 +68,7 @@ def test_bench_on_cuts_equals_the_manifest(tmp_path: Path) -> None:
     env = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     reports = []
     for extra in ((), ("--lhotse", str(cuts), "--dataset", "digits:test")):
-        result = run_cli("bench", "digits_ctc", "--rounds", "1", "--resamples", "200", "--json", *extra, env=env)
+        result = invoke_cli("bench", "digits_ctc", "--rounds", "1", "--resamples", "200", "--json", *extra, env=env)
         assert result.returncode == 0, result.stderr
         (run,) = json.loads(result.stdout)["runs"]
         m = run["measurement"]

@@ -15,7 +15,7 @@ import pytest
 from asr_registry.datasets.oal_sets import ESB, suite
 from tests.datasets.conftest import manifest_rows, save
 from tests.engine.helpers import CTC_NEMO, TEST_MANIFEST, sha256_of
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 ROWS = 12
@@ -64,7 +64,7 @@ def test_oal_prints_the_leaderboard_table_and_checks_suite_claims(oal_copy: Path
     catalog.write_text(CATALOG.format(path=CTC_NEMO, sha=sha256_of(CTC_NEMO)), encoding="utf-8")
     env = cli_env(ASR_REGISTRY_CATALOG=str(catalog), ASR_REGISTRY_LOAD_PLUGINS="")
     args = ("bench", "oal-digits", "--oal", "--oal-data", str(oal_copy), "--limit", "10", "--rounds", "1")
-    result = run_cli(*args, env=env)
+    result = invoke_cli(*args, env=env)
     assert result.returncode == 1, result.stderr  # the planted 0% average fails
     table = result.stdout[result.stdout.index("Open ASR Leaderboard view") :]
     assert f"({ESB}; 10 rows drawn with seed 0; WER scored with the leaderboard's normaliser)" in table
@@ -74,7 +74,7 @@ def test_oal_prints_the_leaderboard_table_and_checks_suite_claims(oal_copy: Path
     assert average and float(average.group(1)) == pytest.approx(sum(float(w) for _, w in sets) / 8, abs=0.01)
     assert re.search(r"^ctc\s+ami:test\s+[\d.]+\s+\[.*\]\s+10 \[oal-test\]", table, re.M)
 
-    report = json.loads(run_cli(*args, "--json", env=env).stdout)
+    report = json.loads(invoke_cli(*args, "--json", env=env).stdout)
     runs = report["runs"]
     assert [r["measurement"]["dataset"] for r in runs][:2] == ["ami", "earnings22"]
     assert {r["normalizer"] for r in runs} == {"leaderboard-english@2026.03"}

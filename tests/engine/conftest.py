@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.helpers import CATALOG, CTC_NEMO, HYBRID_NEMO, TEST_MANIFEST, Digits, sha256_of
-from tests.support import Result, cli_env, run_cli
+from tests.support import Result, cli_env, invoke_cli
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -62,6 +62,6 @@ def engine_env(engine_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def transcribe(engine_env: dict[str, str]) -> Callable[..., Result]:
     def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        return run_cli(*args, env=env or engine_env)
+        return invoke_cli(*args, env=env or engine_env)
 
     return run

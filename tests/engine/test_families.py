@@ -18,7 +18,7 @@ from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from asr_registry.plugins.manager import get_catalog
 from tests.engine.helpers import DIGITS_DATA, wer
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +144,7 @@ def test_cli_language_and_task_reach_the_aed_prompt(tmp_path: Path) -> None:
     }
     for name, (manifest, options) in runs.items():
         out = tmp_path / f"{name}.jsonl"
-        done = run_cli(
+        done = invoke_cli(
             "transcribe", str(manifest), "--model", "digits_aed", *options, "--out", str(out), "--no-progress", env=env
         )
         assert done.returncode == 0, done.stderr
@@ -172,7 +172,7 @@ def test_prompt_errors_are_one_line_before_loading(
     tmp_path: Path, model: str, options: list[str], message: str
 ) -> None:
     manifest = _plain_manifest("test", tmp_path, 4)
-    result = run_cli(
+    result = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",

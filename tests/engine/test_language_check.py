@@ -13,7 +13,7 @@ import pytest
 from asr_registry.engine.language_check import detect_language, expected_language, language_of_tokens, mismatch
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 COUNT = 12
 
@@ -33,7 +33,7 @@ def _plain(split: str, folder: Path) -> Path:
 
 
 def _run(manifest: Path, out: Path, *options: str) -> tuple[list[dict], dict]:
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",

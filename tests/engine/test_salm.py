@@ -20,7 +20,7 @@ from asr_registry.catalog.schema import ModelSource
 from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.prompts import PromptOptions
 from tests.engine.helpers import DIGITS_DATA, HYBRID_NEMO
-from tests.support import catalog_entry, cli_env, run_cli
+from tests.support import catalog_entry, cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ WORDS = "zero one two three four five six seven eight nine oh point double trans
 
 def test_a_salm_that_cannot_load_is_a_one_line_error(tmp_path: Path) -> None:
     manifest = DIGITS_DATA / "test" / "manifest.jsonl"
-    result = run_cli(
+    result = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",

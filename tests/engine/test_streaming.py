@@ -10,7 +10,7 @@ import pytest
 from asr_registry.catalog.schema import ModelEntry
 from asr_registry.engine.streaming import StreamingEngine, StreamingError, choose_chunk_size
 from tests.engine.helpers import TEST_MANIFEST
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 MODEL = "digits_streaming"
 ROWS = 12
@@ -41,9 +41,9 @@ def _rows(path: Path) -> list[dict[str, object]]:
 def test_streaming_rows_are_like_the_offline_rows(manifest: Path, tmp_path: Path) -> None:
     env = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
     offline, streamed = tmp_path / "offline.jsonl", tmp_path / "streamed.jsonl"
-    done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(offline), "--no-progress", env=env)
+    done = invoke_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(offline), "--no-progress", env=env)
     assert done.returncode == 0, done.stderr
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -68,7 +68,7 @@ def test_streaming_rows_are_like_the_offline_rows(manifest: Path, tmp_path: Path
 
 
 def test_an_unsupported_chunk_size_is_a_one_line_error(manifest: Path, tmp_path: Path) -> None:
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -88,7 +88,7 @@ def test_an_unsupported_chunk_size_is_a_one_line_error(manifest: Path, tmp_path:
 
 
 def test_streaming_a_model_that_does_not_stream_is_refused(manifest: Path, tmp_path: Path) -> None:
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -104,7 +104,7 @@ def test_streaming_a_model_that_does_not_stream_is_refused(manifest: Path, tmp_p
 
 
 def test_chunk_size_without_streaming_is_refused(manifest: Path, tmp_path: Path) -> None:
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",

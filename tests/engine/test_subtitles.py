@@ -11,7 +11,7 @@ import pytest
 
 from asr_registry.engine.subtitles import MAX_CUE_SECONDS, MAX_LINE_CHARS, MAX_LINES, Word, cues_from_words
 from tests.engine.helpers import DIGITS_DATA
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 
 def _manifest(folder: Path, count: int) -> Path:
@@ -34,7 +34,7 @@ def _cue_words(path: Path) -> list[str]:
 def test_subtitles_of_a_20_file_manifest_parse_and_cover_every_word_once(tmp_path: Path, fmt: str) -> None:
     manifest = _manifest(tmp_path, 20)
     folder = tmp_path / f"subs-{fmt}"
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -62,7 +62,7 @@ def test_subtitles_of_a_20_file_manifest_parse_and_cover_every_word_once(tmp_pat
 def test_txt_writes_the_transcript_per_file(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, 3)
     folder = tmp_path / "txt"
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -96,7 +96,7 @@ def test_cues_end_at_sentences_and_stay_within_two_lines_and_seven_seconds() -> 
 
 def test_srt_with_another_timestamp_level_is_refused(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, 1)
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",

@@ -17,7 +17,7 @@ from asr_registry.engine.timestamps import Stamp, Stamps, TimestampsUnsupportedE
 from asr_registry.engine.values import Hyp
 from asr_registry.plugins.manager import get_catalog
 from tests.engine.timed_audio import build_files
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +107,7 @@ def test_cli_timestamps_reach_rows_and_the_journal_format(tmp_path: Path, timed:
     manifest.write_text("".join(json.dumps({"audio_filepath": str(f.path)}) + "\n" for f in timed), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     env = cli_env(ASR_REGISTRY_LOAD_PLUGINS="digits")
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--model",
@@ -127,7 +127,7 @@ def test_cli_timestamps_reach_rows_and_the_journal_format(tmp_path: Path, timed:
 
     header = journal_header(_engine("digits_ctc", timestamps="segment"), manifest, 3, "pred_text")
     assert header["format"] == {"timestamps": "segment"}
-    refused = run_cli(
+    refused = invoke_cli(
         "transcribe",
         "--model",
         "digits_aed",

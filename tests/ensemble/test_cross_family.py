@@ -9,7 +9,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from tests.support import cli_env, run_cli
+from tests.support import cli_env, invoke_cli
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def test_rover_over_tdt_hybrid_and_aed_members(tmp_path: Path) -> None:
     )
     out = tmp_path / "rover.jsonl"
     # --language is the AED member's prompt (source_lang); the other members take audio alone.
-    done = run_cli(
+    done = invoke_cli(
         "transcribe",
         str(manifest),
         "--ensemble",
@@ -60,7 +60,7 @@ def test_rover_over_tdt_hybrid_and_aed_members(tmp_path: Path) -> None:
 
 
 def test_bench_ensemble_across_families_scores_every_member_and_the_vote() -> None:
-    result = run_cli(
+    result = invoke_cli(
         "bench",
         "--ensemble",
         ",".join(MEMBERS),

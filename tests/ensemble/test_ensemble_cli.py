@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import PluginSite, cli_env, run_cli, throwaway_plugins
+from tests.support import PluginSite, cli_env, invoke_cli, run_cli, throwaway_plugins
 
 MEMBERS = "digits_hybrid,digits_hybrid:ctc,digits_ctc"
 LONGEST = textwrap.dedent(
@@ -55,7 +55,7 @@ def longest_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PluginS
 
 def test_rover_ensemble_keeps_every_member_and_is_no_worse_than_the_best(tmp_path: Path) -> None:
     out = tmp_path / "rover.jsonl"
-    result = run_cli(
+    result = invoke_cli(
         "transcribe",
         str(_test_manifest()),
         "--ensemble",
@@ -112,13 +112,15 @@ def test_a_plugin_combiner_is_usable_from_the_cli(tmp_path: Path, longest_plugin
     ],
 )
 def test_ensemble_input_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    result = run_cli("transcribe", str(_test_manifest()), *args, "--out", str(tmp_path / "x.jsonl"), env=_digits_env())
+    result = invoke_cli(
+        "transcribe", str(_test_manifest()), *args, "--out", str(tmp_path / "x.jsonl"), env=_digits_env()
+    )
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_bench_ensemble_tunes_on_dev_and_reports_against_each_member() -> None:
-    result = run_cli(
+    result = invoke_cli(
         "bench",
         "--ensemble",
         MEMBERS,

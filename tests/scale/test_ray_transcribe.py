@@ -17,7 +17,7 @@ import pytest
 from tests.scale.conftest import cli_command, journal_rows, wait_for
 from tests.scale.procs import children_named, ray_processes
 from tests.scale_fixtures import MODEL, RayCluster, Reference
-from tests.support import HANG_GUARD_SECONDS, run_cli
+from tests.support import HANG_GUARD_SECONDS, invoke_cli, run_cli
 
 pytestmark = pytest.mark.slow
 # Hang guards, never speed bounds: beside `stress-ng --cpu 2` and the other tests, a 180-row Ray
@@ -215,8 +215,7 @@ def test_ensemble_on_the_cluster_is_byte_identical_to_local(
     outputs = {}
     for executor in ("local", "ray"):
         out = tmp_path / f"{executor}.jsonl"
-        extra = ["--executor", "ray", "--address", ray_cluster.address, "--workers", "1"] if executor == "ray" else []
-        done = run_cli(
+        args = [
             "transcribe",
             str(bundled_reference.manifest),
             "--ensemble",
@@ -224,10 +223,12 @@ def test_ensemble_on_the_cluster_is_byte_identical_to_local(
             "--out",
             str(out),
             "--no-progress",
-            *extra,
-            env=ray_cluster.env,
-            timeout=RUN_TIMEOUT,
-        )
+        ]
+        if executor == "local":  # in this process: only the Ray run needs a driver of its own
+            done = invoke_cli(*args, env=ray_cluster.env)
+        else:
+            args += ["--executor", "ray", "--address", ray_cluster.address, "--workers", "1"]
+            done = run_cli(*args, env=ray_cluster.env, timeout=RUN_TIMEOUT)
         assert done.returncode == 0, done.stderr
         outputs[executor] = out.read_bytes()
     assert outputs["ray"] == outputs["local"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from asr_registry.shadow import calibration, specs
-from tests.support import REPO, cli_env, run_cli
+from tests.support import REPO, cli_env, invoke_cli, run_cli
 
 DIGITS = REPO / "plugins" / "asr-registry-digits" / "asr_registry_digits" / "data" / "test"
 SMALL = "stt_en_conformer_ctc_small"  # 13M parameters: the cheapest real architecture to build
@@ -18,7 +18,7 @@ SMALL = "stt_en_conformer_ctc_small"  # 13M parameters: the cheapest real archit
 def saved_shadow(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], dict[str, str], Path]:
     root = tmp_path_factory.mktemp("shadow")
     env = cli_env(ASR_REGISTRY_SHADOWS=str(root / "index"))
-    done = run_cli("shadow", SMALL, "--save", str(root / "small.nemo"), "--json", env=env)
+    done = invoke_cli("shadow", SMALL, "--save", str(root / "small.nemo"), "--json", env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), env, root
 
@@ -31,7 +31,7 @@ def test_shadow_is_saved_with_its_catalog_entry(saved_shadow) -> None:  # type: 
     assert Path(report["saved"]).is_file()
     entry_file = Path(report["catalog_entry"])
     assert entry_file.parent == root / "index" and 'status = "shadow"' in entry_file.read_text()
-    shown = run_cli("show", f"{SMALL}-shadow", env=env)
+    shown = invoke_cli("show", f"{SMALL}-shadow", env=env)
     assert shown.returncode == 0 and "SHADOW" in shown.stdout and "random weights" in shown.stdout
 
 
@@ -44,11 +44,11 @@ def test_saved_shadow_transcribes_through_the_engine_and_is_never_selected(saved
         "".join(json.dumps({**r, "audio_filepath": str(DIGITS / r["audio_filepath"])}) + "\n" for r in rows)
     )
     out = tmp_path / "out.jsonl"
-    done = run_cli("transcribe", str(manifest), "--model", f"{SMALL}-shadow", "--out", str(out), env=env)
+    done = invoke_cli("transcribe", str(manifest), "--model", f"{SMALL}-shadow", "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr
     predicted = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(predicted) == 3 and all(isinstance(r["pred_text"], str) for r in predicted)
-    chosen = run_cli("select", "--language", "en", "--json", "--allow-unverified", env=env)
+    chosen = invoke_cli("select", "--language", "en", "--json", "--allow-unverified", env=env)
     assert chosen.returncode == 0 and f"{SMALL}-shadow" not in json.dumps(json.loads(chosen.stdout)["candidates"])
 
 
@@ -95,7 +95,7 @@ def test_validate_reports_a_broken_architecture_spec(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_shadow_bench_times_the_architecture_and_leaves_speed_claims_unverifiable() -> None:
-    done = run_cli("shadow", "bench", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
+    done = invoke_cli("shadow", "bench", SMALL, "--batch-size", "1", "--rounds", "1", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["shadow"]["model"] == SMALL and report["shadow"]["rtfx"] > 0
