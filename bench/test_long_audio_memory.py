@@ -14,6 +14,7 @@ than quadratically) is asserted always. The planning itself is tested in tests/e
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -150,18 +151,22 @@ def test_auto_switches_to_local_attention_and_agrees_with_chunk_and_stitch(
 # 30 minutes (2026-12-06; in one pass before chunking it emitted a few words per file, 99%). The bound
 # still tells speech recognised throughout from a lost stretch (a lost 5 minutes would exceed it).
 REFERENCE_WER_OF = {"digits_aed": 0.8}
+# CI's report mode (.ci/run) sets this to 5: each family's 5-minute run only, which keeps its time
+# in bounds; the 30-minute runs of every family are for a quiet machine (the default).
+FAMILY_MINUTES = tuple(int(m) for m in os.environ.get("LONG_AUDIO_FAMILY_MINUTES", "5,30").split(","))
 
 
 @pytest.mark.parametrize("model", ["digits_hybrid", "digits_tdt", "digits_aed"])
 def test_every_family_takes_300_s_and_30_minutes_with_bounded_memory(
     benchmark: Any, goals: Any, model: str, long_files: dict[int, Path]
 ) -> None:
-    short, long = _timed(benchmark, model, "auto", [long_files[5], long_files[30]])
-    for record, minutes in ((short, 5), (long, 30)):
+    records = _timed(benchmark, model, "auto", [long_files[m] for m in FAMILY_MINUTES])
+    for record, minutes in zip(records, FAMILY_MINUTES, strict=True):
         assert record["skipped"] is None
         assert wer([_reference(long_files, minutes)], [record["text"]]) < REFERENCE_WER_OF.get(model, REFERENCE_WER)
-    goals.check("peak_rss_300_s_gb", short["peak_rss"] / GB, BOUND_300_S_GB, at_least=False)
-    goals.check("peak_rss_30_min_gb", long["peak_rss"] / GB, BOUND_30_MIN_GB, at_least=False)
+        bound = ("peak_rss_300_s_gb", BOUND_300_S_GB) if minutes == 5 else ("peak_rss_30_min_gb", BOUND_30_MIN_GB)
+        goals.check(bound[0], record["peak_rss"] / GB, bound[1], at_least=False)
+    long = records[-1]
     # The one-pass limit is the policy's, from the memory model and the RAM available; an attention
     # decoder's is its trained length, whatever the memory.
     if model == "digits_aed":

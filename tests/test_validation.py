@@ -100,6 +100,16 @@ def test_prompts_locales_and_streaming_settings_are_checked(write_catalog) -> No
     assert any("models.m.streaming: att_context_sizes / chunk_sizes_ms are for streaming models" in m for m in messages)
 
 
+def test_emission_delays_name_the_models_decoders_and_stay_plausible(write_catalog) -> None:
+    wrong_decoder = _messages(write_catalog, SOURCES + minimal_model("m", emission_delay_s="{ rnnt = 0.1 }"))
+    assert any("models.m.emission_delay_s.rnnt: 'rnnt' is not one of the model's decoders" in m for m in wrong_decoder)
+    too_late = _messages(write_catalog, SOURCES + minimal_model("m", emission_delay_s="{ ctc = 3.0 }"))
+    assert any("models.m.emission_delay_s: ctc: 3 s is not a plausible emission delay" in m for m in too_late)
+    fine = catalog_entry(emission_delay_s=(("ctc", -0.04),))
+    assert fine.emission_delay("ctc") == -0.04 and fine.emission_delay("") == -0.04
+    assert catalog_entry().emission_delay("ctc") == 0.0
+
+
 def test_exclusions_are_checked(write_catalog) -> None:
     text = (
         SOURCES

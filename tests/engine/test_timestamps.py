@@ -13,7 +13,14 @@ from asr_registry.engine import Engine, EngineOptions
 from asr_registry.engine.batching import Segment
 from asr_registry.engine.manifest import items_from_paths
 from asr_registry.engine.stitch import stitch
-from asr_registry.engine.timestamps import Stamp, Stamps, TimestampsUnsupportedError, segments_from_words, shift
+from asr_registry.engine.timestamps import (
+    Stamp,
+    Stamps,
+    TimestampsUnsupportedError,
+    earlier,
+    segments_from_words,
+    shift,
+)
 from asr_registry.engine.values import Hyp
 from asr_registry.plugins.manager import get_catalog
 from tests.engine.timed_audio import build_files
@@ -70,26 +77,48 @@ def test_long_files_keep_absolute_times_across_chunks(timed: list) -> None:
     assert chunked.stamps.segments[0].start == chunked.stamps.words[0].start
 
 
+# Two 6-s chunks of a 10-s file overlapping from 4 to 6 s, their keep regions split at 5 s.
+FIRST = Segment(item=0, start=0.0, duration=6.0, chunk=0, n_chunks=2, keep_from=0.0, keep_to=5.0)
+SECOND = Segment(item=0, start=4.0, duration=6.0, chunk=1, n_chunks=2, keep_from=5.0, keep_to=10.0)
+
+
+def _timed_hyp(*words: tuple[str, float, float]) -> Hyp:
+    """A chunk's hypothesis with word times relative to the chunk."""
+    return Hyp(
+        " ".join(w for w, _, _ in words),
+        tuple(w for w, _, _ in words),
+        None,
+        tuple((a, b) for _, a, b in words),
+        Stamps(tuple(Stamp(*w) for w in words)),
+    )
+
+
+def test_a_word_both_chunks_place_across_the_seam_is_kept_once() -> None:
+    """Chunk one puts "two" just before the keep boundary (5.0), chunk two a frame later, just after it."""
+    a = _timed_hyp(("one", 1.0, 1.2), ("two", 4.8, 5.16))
+    b = _timed_hyp(("two", 0.88, 1.2), ("three", 3.0, 3.2))
+    joined = stitch([(FIRST, a), (SECOND, b)])
+    assert joined.words == ("one", "two", "three")
+    assert joined.stamps is not None and [w.text for w in joined.stamps.words] == ["one", "two", "three"]
+    # The same word later on, after the first one ended, is a word said twice: both are kept.
+    assert stitch([(FIRST, a), (SECOND, _timed_hyp(("two", 1.3, 1.6)))]).words == ("one", "two", "two")
+
+
+def test_earlier_moves_times_back_by_the_delay_and_never_before_the_audio() -> None:
+    stamps = Stamps(words=(Stamp("one", 0.05, 0.08), Stamp("two", 0.5, 0.8)), segments=(Stamp("one two", 0.05, 0.8),))
+    moved = earlier(stamps, 0.1)
+    assert moved.words == (Stamp("one", 0.0, 0.0), Stamp("two", 0.4, 0.7))
+    assert moved.segments == (Stamp("one two", 0.0, 0.7),)
+    assert earlier(stamps, -0.04).words[0] == Stamp("one", 0.09, 0.12)  # a decoder that emits early
+    assert earlier(stamps, 0.0) is stamps
+
+
 def test_shift_and_stitch_move_chunk_times_to_file_time() -> None:
     stamps = Stamps(words=(Stamp("one", 0.5, 0.8),), chars=(Stamp("o", 0.5, 0.6),))
     assert shift(stamps, 10.0).words == (Stamp("one", 10.5, 10.8),)
-    first = Segment(item=0, start=0.0, duration=6.0, chunk=0, n_chunks=2, keep_from=0.0, keep_to=5.0)
-    second = Segment(item=0, start=4.0, duration=6.0, chunk=1, n_chunks=2, keep_from=5.0, keep_to=10.0)
-    a = Hyp(
-        "one two",
-        ("one", "two"),
-        None,
-        ((1.0, 1.2), (5.1, 5.3)),
-        Stamps((Stamp("one", 1.0, 1.2), Stamp("two", 5.1, 5.3))),
-    )
-    b = Hyp(
-        "two three",
-        ("two", "three"),
-        None,
-        ((1.1, 1.3), (3.0, 3.2)),
-        Stamps((Stamp("two", 1.1, 1.3), Stamp("three", 3.0, 3.2))),
-    )
-    joined = stitch([(second, b), (first, a)])
+    a = _timed_hyp(("one", 1.0, 1.2), ("two", 5.1, 5.3))
+    b = _timed_hyp(("two", 1.1, 1.3), ("three", 3.0, 3.2))
+    joined = stitch([(SECOND, b), (FIRST, a)])
     assert joined.words == ("one", "two", "three")
     assert joined.stamps is not None
     assert [(w.text, w.start) for w in joined.stamps.words] == [("one", 1.0), ("two", 5.1), ("three", 7.0)]

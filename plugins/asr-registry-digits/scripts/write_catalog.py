@@ -108,6 +108,14 @@ def _streaming_fields(model: dict[str, Any]) -> list[str]:
     ]
 
 
+def _delay_fields(model: dict[str, Any]) -> list[str]:
+    """Each decoder's emission delay (scripts/calibrate_timestamps.py), where it was measured."""
+    delays = model.get("emission_delay_s")
+    if not delays:
+        return []
+    return ["emission_delay_s = { " + ", ".join(f"{d} = {s}" for d, s in delays.items()) + " }"]
+
+
 def _streaming_claims(model: dict[str, Any], src: str) -> list[str]:
     """WER per chunk size, and compute latency per chunk step on this CPU at this thread count."""
     streaming = model.get("streaming")
@@ -176,6 +184,7 @@ def render(report: dict[str, Any]) -> str:
             'license = "Apache-2.0"',
             'precision = "fp32"',
             *_streaming_fields(model),
+            *_delay_fields(model),
             f'notes = "{NOTES[kind]} Trained here on synthetic speech (espeak-ng + sox); '
             f'{model["test_utterances"]} test utterances, voices unseen in training."',
             "claims = [",

@@ -209,6 +209,7 @@ def _read_model(reader: _Reader, name: str, raw: Any, plugin: str, base_dir: str
         locales=g(table, "locales", path, values.strings, default=()),
         att_context_sizes=g(table, "att_context_sizes", path, values.context_sizes, default=()),
         chunk_sizes_ms=g(table, "chunk_sizes_ms", path, values.positive_ints, default=()),
+        emission_delay_s=g(table, "emission_delay_s", path, values.delays, default=()),
         resources=_read_resources(reader, table["resources"], (*path, "resources"))
         if "resources" in table
         else Resources(),

@@ -213,6 +213,10 @@ class ModelEntry:
     # trained with, default first, and the chunk sizes in milliseconds the card lists.
     att_context_sizes: tuple[tuple[int, int], ...] = ()
     chunk_sizes_ms: tuple[int, ...] = ()
+    # Per decoder, how many seconds after a word's onset the decoder emits it, measured on audio with
+    # known word times (the digits build's calibration); timestamps are moved earlier by it. NeMo's
+    # own times are the emission frame's, which is right for no model in particular: unmeasured is 0.
+    emission_delay_s: tuple[tuple[str, float], ...] = ()
     resources: Resources = field(default_factory=Resources)
     claims: tuple[Claim, ...] = ()
     substitutes: tuple[str, ...] = ()
@@ -233,6 +237,10 @@ class ModelEntry:
     @property
     def multilingual(self) -> bool:
         return len(self.languages) > 1
+
+    def emission_delay(self, decoder: str) -> float:
+        """Seconds `decoder`'s timestamps lag the speech (0 where not measured)."""
+        return dict(self.emission_delay_s).get(decoder or self.default_decoder, 0.0)
 
 
 @dataclass(frozen=True)

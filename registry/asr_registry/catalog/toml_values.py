@@ -77,6 +77,17 @@ def context_sizes(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(pairs)
 
 
+def delays(value: Any) -> tuple[tuple[str, float], ...]:
+    """{decoder = seconds, ...}: how late a decoder's timestamps come, within a second either way."""
+    found = []
+    for decoder, seconds in table(value).items():
+        delay = number(seconds)
+        if abs(delay) > 1.0:
+            raise Invalid(f"{decoder}: {delay:g} s is not a plausible emission delay (within 1 s either way)")
+        found.append((decoder, delay))
+    return tuple(found)
+
+
 def range_of(value: Any) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
         raise Invalid("expected [low, high]")

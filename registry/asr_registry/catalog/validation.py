@@ -269,6 +269,9 @@ def _check_capabilities(entry: ModelEntry) -> list[Finding]:
             found.append((("locales",), f"'{locale}' is not a BCP-47 locale like 'en-US'"))
         elif match.group(1) not in entry.languages:
             found.append((("locales",), f"locale '{locale}' is of a language not in languages"))
+    for decoder, _ in entry.emission_delay_s:
+        if decoder not in entry.decoders:
+            found.append((("emission_delay_s", decoder), f"'{decoder}' is not one of the model's decoders"))
     if (entry.att_context_sizes or entry.chunk_sizes_ms) and not entry.streaming:
         found.append((("streaming",), "att_context_sizes / chunk_sizes_ms are for streaming models: set streaming"))
     for left, right in entry.att_context_sizes:

@@ -60,6 +60,7 @@ def _print_fields(model: ModelEntry) -> None:
         ("locales", ", ".join(model.locales)),
         ("att context", ", ".join(f"[{left}, {right}]" for left, right in model.att_context_sizes)),
         ("chunk sizes", ", ".join(f"{ms} ms" for ms in model.chunk_sizes_ms)),
+        ("emission delay", ", ".join(f"{d} {sec:+.2f} s" for d, sec in model.emission_delay_s)),
         ("substitutes", ", ".join(model.substitutes)),
         ("plugin", model.plugin),
         ("notes", model.notes),

@@ -169,6 +169,7 @@ class Engine:
                 word_confidence=s.word_confidence,
             )
             self._runner.set_cuda_graphs(decide_cuda_graphs(self.options.cuda_graphs, s.device)[0])
+            self._runner.emission_delay = self.entry.emission_delay(self._runner.decoder)
             if self.options.timestamps:
                 self._runner.require_timestamps(self.entry.name)
             self.load_seconds = time.perf_counter() - started

@@ -32,6 +32,15 @@ class Stitched:
     stamps: Stamps | None = None  # in file time; only when every chunk had them
 
 
+def heard_twice(last: Stamp | None, first: Stamp) -> bool:
+    """Whether a chunk's first kept word is the word kept last, heard again across the seam.
+
+    Two chunks place a word at the seam a frame or two apart, so its centre can fall on each
+    side of the keep boundary, once per chunk: the same text at overlapping times is one word.
+    """
+    return last is not None and last.text == first.text and first.start < last.end
+
+
 def stitch_stamps(parts: Sequence[tuple[Segment, Hyp]]) -> Stamps | None:
     """The chunks' char and word times in file time, each kept once; segments rebuilt from the words."""
     words: list[Stamp] = []
@@ -40,8 +49,13 @@ def stitch_stamps(parts: Sequence[tuple[Segment, Hyp]]) -> Stamps | None:
         if hyp.stamps is None:
             return None
         moved = shift(hyp.stamps, segment.start)
-        words.extend(within(moved.words, segment.keep_from, segment.keep_to))
-        chars.extend(within(moved.chars, segment.keep_from, segment.keep_to))
+        kept = within(moved.words, segment.keep_from, segment.keep_to)
+        kept_chars = within(moved.chars, segment.keep_from, segment.keep_to)
+        if kept and heard_twice(words[-1] if words else None, kept[0]):
+            again = kept.pop(0)
+            kept_chars = [c for c in kept_chars if not again.start <= (c.start + c.end) / 2 <= again.end]
+        words.extend(kept)
+        chars.extend(kept_chars)
     return Stamps(tuple(words), segments_from_words(words), tuple(chars))
 
 
@@ -49,17 +63,22 @@ def stitch(parts: Sequence[tuple[Segment, Hyp]]) -> Stitched:
     words: list[str] = []
     confidence: list[float] | None = []
     previous_end = 0.0
+    last: Stamp | None = None  # the last word kept, in file time
     for segment, hyp in sorted(parts, key=lambda p: p[0].chunk):
         if hyp.times is None:
             overlap = max(0.0, previous_end - segment.start)
             words = merge_at_overlap(words, list(hyp.words), _overlap_words(hyp, segment, overlap))
             confidence = None  # which words survive the merge is not known per word
+            last = None
         else:
-            chosen = [
-                k
-                for k, (start, end) in enumerate(hyp.times)
-                if segment.keep_from <= segment.start + (start + end) / 2 < segment.keep_to
+            placed = [
+                Stamp(w, segment.start + a, segment.start + b) for w, (a, b) in zip(hyp.words, hyp.times, strict=True)
             ]
+            chosen = [k for k, w in enumerate(placed) if segment.keep_from <= (w.start + w.end) / 2 < segment.keep_to]
+            if chosen and heard_twice(last, placed[chosen[0]]):
+                chosen.pop(0)
+            if chosen:
+                last = placed[chosen[-1]]
             words.extend(hyp.words[k] for k in chosen)
             if confidence is not None and hyp.confidence is not None and len(hyp.confidence) == len(hyp.words):
                 confidence.extend(hyp.confidence[k] for k in chosen)

@@ -102,6 +102,24 @@ def shift(stamps: Stamps, offset: float) -> Stamps:
     return Stamps(moved(stamps.words), moved(stamps.segments), moved(stamps.chars))
 
 
+def earlier(stamps: Stamps, delay: float) -> Stamps:
+    """`stamps` of a decoder that emits `delay` seconds after the speech, moved back onto it.
+
+    Starts stop at 0 and ends never come before their start: a word cannot begin before the audio.
+    """
+    if delay == 0:
+        return stamps
+
+    def moved(level: tuple[Stamp, ...]) -> tuple[Stamp, ...]:
+        out = []
+        for s in level:
+            start = round(max(0.0, s.start - delay), 3)
+            out.append(replace(s, start=start, end=round(max(start, s.end - delay), 3)))
+        return tuple(out)
+
+    return Stamps(moved(stamps.words), moved(stamps.segments), moved(stamps.chars))
+
+
 def within(level: Sequence[Stamp], keep_from: float, keep_to: float) -> list[Stamp]:
     """The stamps (in file time) whose centre lies in [keep_from, keep_to): each overlap's words once."""
     return [s for s in level if keep_from <= (s.start + s.end) / 2 < keep_to]

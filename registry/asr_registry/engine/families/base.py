@@ -17,7 +17,7 @@ import numpy as np
 from asr_registry.engine.cuda_graphs import set_decoding_keys
 from asr_registry.engine.language_check import language_of_tokens
 from asr_registry.engine.loading import cast_model
-from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, from_nemo
+from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, earlier, from_nemo
 from asr_registry.engine.values import Hyp
 from asr_registry.sizing.long_audio import DECODED_SECONDS
 
@@ -53,6 +53,8 @@ class FamilyRunner:
         self.decoder = decoder if self.chooses_decoder else ""
         self.word_confidence = word_confidence
         self.timestamps = False
+        # Seconds this decoder emits after the speech (the catalog's emission_delay_s; the engine sets it).
+        self.emission_delay = 0.0
         # CUDA-graph greedy decoding (engine/cuda_graphs.py): None keeps the checkpoint's config.
         self.cuda_graphs: bool | None = None
         self.sample_rate = int(
@@ -227,7 +229,7 @@ class FamilyRunner:
         stamps: Stamps | None = None
         raw_stamps = getattr(hyp, "timestamp", None)
         if self.timestamps and isinstance(raw_stamps, dict) and raw_stamps.get("word") is not None:
-            stamps = from_nemo(self.refine_timestamp(raw_stamps), self.frame_seconds)
+            stamps = earlier(from_nemo(self.refine_timestamp(raw_stamps), self.frame_seconds), self.emission_delay)
             stamped_words = tuple(s.text for s in stamps.words)
             times = tuple((s.start, s.end) for s in stamps.words)
             if stamped_words != words:
