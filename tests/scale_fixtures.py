@@ -64,6 +64,11 @@ def start_head(temp_dir: Path, cpus: int, env: dict[str, str], *, dashboard: boo
         "--dashboard-agent-listen-port",
         str(free_port()),
         "--disable-usage-stats",
+        # Ray starts workers at nice 15 by default: beside other work (a loaded CI machine) the
+        # cluster's actors got a few percent of a core and its tests crawled. Normal priority, as
+        # the Ray the tool starts itself (scale/cluster.py).
+        "--system-config",
+        json.dumps({"worker_niceness": 0}),
         *ui,
     ]
     subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, check=True)
