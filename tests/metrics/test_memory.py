@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import mmap
 import subprocess
 import sys
 import time
 import types
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from asr_registry.metrics import memory
@@ -23,9 +23,14 @@ MB = 1024 * 1024
 
 
 def _allocate_and_free() -> str:
-    block = np.ones(200 * MB // 8)  # np.ones writes every page, so they are all resident
+    # Fresh pages from the kernel, each written so that it is resident. Not np.ones: after models
+    # ran in this process, malloc holds freed memory that is still resident, and a numpy block
+    # can reuse it without the RSS moving (seen as failures of these tests in some test orders).
+    block = mmap.mmap(-1, 200 * MB)
+    for offset in range(0, 200 * MB, mmap.PAGESIZE):
+        block[offset] = 1
     time.sleep(0.02)  # long enough for the sampler to see it
-    del block
+    block.close()  # unmapped: the pages go back to the kernel at once
     return "done"
 
 
