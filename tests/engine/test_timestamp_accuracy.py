@@ -19,7 +19,7 @@ import pytest
 
 from asr_registry.engine import Engine, EngineOptions
 from asr_registry.plugins.manager import get_catalog
-from tests.engine.timed_audio import TimedFile, build_files
+from tests.engine.timed_audio import TimedFile, build_files, signed_start_errors
 
 pytestmark = pytest.mark.slow
 
@@ -46,19 +46,11 @@ def timed(tmp_path_factory: pytest.TempPathFactory) -> list[TimedFile]:
 
 
 def start_errors(model: str, decoder: str | None, files: list[TimedFile]) -> StartErrors:
-    """|predicted - true| start of each word, over the files the model transcribed exactly.
-
-    A file with a recognition error is left out: pairing its words with the truth by label (the
-    same digit often occurs twice) can pair a word with another occurrence and report a
-    recognition error as a timing error.
-    """
+    """|predicted - true| start of each word, over the files the model transcribed exactly."""
     engine = Engine.from_catalog(model, get_catalog(), EngineOptions(device="cpu", decoder=decoder, timestamps="word"))
-    errors: list[float] = []
-    for audio, result in zip(files, engine.transcribe([f.path for f in files]), strict=True):
-        assert result.stamps is not None
-        predicted = result.stamps.words
-        if [w.text for w in predicted] == [w.word for w in audio.words]:
-            errors.extend(abs(p.start - w.start) for p, w in zip(predicted, audio.words, strict=True))
+    results = engine.transcribe([f.path for f in files])
+    assert all(r.stamps is not None for r in results)
+    errors = [abs(e) for e in signed_start_errors(files, results)]
     assert len(errors) >= 20, f"{model}: only {len(errors)} words in exactly transcribed files"
     return StartErrors(tuple(errors))
 

@@ -17,7 +17,6 @@ from asr_registry.engine.timestamps import (
     Stamp,
     Stamps,
     TimestampsUnsupportedError,
-    earlier,
     segments_from_words,
     shift,
 )
@@ -104,13 +103,13 @@ def test_a_word_both_chunks_place_across_the_seam_is_kept_once() -> None:
     assert stitch([(FIRST, a), (SECOND, _timed_hyp(("two", 1.3, 1.6)))]).words == ("one", "two", "two")
 
 
-def test_earlier_moves_times_back_by_the_delay_and_never_before_the_audio() -> None:
+def test_shift_by_a_delay_moves_times_back_and_never_before_the_audio() -> None:
     stamps = Stamps(words=(Stamp("one", 0.05, 0.08), Stamp("two", 0.5, 0.8)), segments=(Stamp("one two", 0.05, 0.8),))
-    moved = earlier(stamps, 0.1)
+    moved = shift(stamps, -0.1)
     assert moved.words == (Stamp("one", 0.0, 0.0), Stamp("two", 0.4, 0.7))
     assert moved.segments == (Stamp("one two", 0.0, 0.7),)
-    assert earlier(stamps, -0.04).words[0] == Stamp("one", 0.09, 0.12)  # a decoder that emits early
-    assert earlier(stamps, 0.0) is stamps
+    assert shift(stamps, 0.04).words[0] == Stamp("one", 0.09, 0.12)  # a decoder that emits early
+    assert shift(stamps, 0.0) is stamps
 
 
 def test_shift_and_stitch_move_chunk_times_to_file_time() -> None:

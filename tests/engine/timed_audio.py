@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -98,3 +100,18 @@ def build_files(folder: Path, count: int, seed: int = 7) -> list[TimedFile]:
         sf.write(path, np.concatenate(parts), RATE)
         files.append(TimedFile(path, tuple(words)))
     return files
+
+
+def signed_start_errors(files: Iterable[TimedFile], results: Iterable[Any]) -> list[float]:
+    """Predicted minus true start of each word (seconds), over the files transcribed exactly.
+
+    `results` are the engine's, one per file, with word stamps. A file with a recognition error is
+    left out: pairing its words with the truth by label (the same digit often occurs twice) can
+    pair a word with another occurrence and report a recognition error as a timing error.
+    """
+    errors: list[float] = []
+    for audio, result in zip(files, results, strict=True):
+        predicted = result.stamps.words if result.stamps is not None else ()
+        if [w.text for w in predicted] == [w.word for w in audio.words]:
+            errors.extend(p.start - w.start for p, w in zip(predicted, audio.words, strict=True))
+    return errors

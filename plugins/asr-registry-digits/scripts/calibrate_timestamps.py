@@ -37,20 +37,17 @@ FILES = 24
 SEED = 1000
 
 
-def signed_start_errors(name: str, decoder: str, files: list) -> list[float]:  # type: ignore[type-arg]
+def delay_errors(name: str, decoder: str, files: list) -> list[float]:  # type: ignore[type-arg]
+    """Signed start errors of `name`'s `decoder` with NeMo's own times (no delay applied)."""
     from asr_registry.engine import Engine, EngineOptions
     from asr_registry.plugins.manager import get_catalog
+    from tests.engine.timed_audio import signed_start_errors
 
-    entry = replace(get_catalog().find(name), emission_delay_s=())  # NeMo's own times
+    entry = replace(get_catalog().find(name), emission_delay_s=())
     options = EngineOptions(
         device="cpu", decoder=decoder if decoder != entry.default_decoder else None, timestamps="word"
     )
-    errors: list[float] = []
-    for audio, result in zip(files, Engine(entry, options).transcribe([f.path for f in files]), strict=True):
-        words = result.stamps.words if result.stamps else ()
-        if [w.text for w in words] == [w.word for w in audio.words]:
-            errors += [p.start - w.start for p, w in zip(words, audio.words, strict=True)]
-    return errors
+    return signed_start_errors(files, Engine(entry, options).transcribe([f.path for f in files]))
 
 
 def main() -> None:
@@ -63,7 +60,7 @@ def main() -> None:
         for key, name, decoders in DECODERS:
             delays, words = {}, {}
             for decoder in decoders:
-                errors = signed_start_errors(name, decoder, files)
+                errors = delay_errors(name, decoder, files)
                 delays[decoder], words[decoder] = round(statistics.median(errors), 2), len(errors)
                 print(f"{name} {decoder}: median delay {delays[decoder]:+.2f} s over {len(errors)} words", flush=True)
             report["models"][key]["emission_delay_s"] = delays

@@ -92,29 +92,18 @@ def from_nemo(timestamp: Mapping[str, Any], frame_seconds: float) -> Stamps:
 
 
 def shift(stamps: Stamps, offset: float) -> Stamps:
-    """`stamps` of audio that starts `offset` seconds into the file, in file time."""
-    if offset == 0:
-        return stamps
-
-    def moved(level: tuple[Stamp, ...]) -> tuple[Stamp, ...]:
-        return tuple(replace(s, start=round(s.start + offset, 3), end=round(s.end + offset, 3)) for s in level)
-
-    return Stamps(moved(stamps.words), moved(stamps.segments), moved(stamps.chars))
-
-
-def earlier(stamps: Stamps, delay: float) -> Stamps:
-    """`stamps` of a decoder that emits `delay` seconds after the speech, moved back onto it.
-
-    Starts stop at 0 and ends never come before their start: a word cannot begin before the audio.
+    """`stamps` moved by `offset` seconds: a chunk's into file time (offset = where the chunk starts),
+    or a decoder's back onto the speech (offset = minus its emission delay). No time goes before
+    the start of the audio, and no end before its start.
     """
-    if delay == 0:
+    if offset == 0:
         return stamps
 
     def moved(level: tuple[Stamp, ...]) -> tuple[Stamp, ...]:
         out = []
         for s in level:
-            start = round(max(0.0, s.start - delay), 3)
-            out.append(replace(s, start=start, end=round(max(start, s.end - delay), 3)))
+            start = round(max(0.0, s.start + offset), 3)
+            out.append(replace(s, start=start, end=round(max(start, s.end + offset), 3)))
         return tuple(out)
 
     return Stamps(moved(stamps.words), moved(stamps.segments), moved(stamps.chars))

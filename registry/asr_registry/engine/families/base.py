@@ -17,7 +17,7 @@ import numpy as np
 from asr_registry.engine.cuda_graphs import set_decoding_keys
 from asr_registry.engine.language_check import language_of_tokens
 from asr_registry.engine.loading import cast_model
-from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, earlier, from_nemo
+from asr_registry.engine.timestamps import Stamps, TimestampsUnsupportedError, from_nemo, shift
 from asr_registry.engine.values import Hyp
 from asr_registry.sizing.long_audio import DECODED_SECONDS
 
@@ -229,7 +229,7 @@ class FamilyRunner:
         stamps: Stamps | None = None
         raw_stamps = getattr(hyp, "timestamp", None)
         if self.timestamps and isinstance(raw_stamps, dict) and raw_stamps.get("word") is not None:
-            stamps = earlier(from_nemo(self.refine_timestamp(raw_stamps), self.frame_seconds), self.emission_delay)
+            stamps = shift(from_nemo(self.refine_timestamp(raw_stamps), self.frame_seconds), -self.emission_delay)
             stamped_words = tuple(s.text for s in stamps.words)
             times = tuple((s.start, s.end) for s in stamps.words)
             if stamped_words != words:
