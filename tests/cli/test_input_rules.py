@@ -31,8 +31,8 @@ def test_sampling_options_need_a_dataset_and_a_manifest_passes_through() -> None
         (BenchRequest(language="klingon"), "--language: 'klingon' is not an ISO 639-1 code"),
         (BenchRequest(tune=True), "--tune needs --ensemble"),
         (BenchRequest(models=("digits_ctc",), ensemble="digits_ctc,digits_tdt"), "not as arguments"),
-        (BenchRequest(manifest=TEST_MANIFEST, hf=HfInput(oal=True)), "give one of --manifest, --hf-dataset, --oal"),
-        (BenchRequest(hf=HfInput(oal=True)), "--oal benches one model: name it"),
+        (BenchRequest(manifest=TEST_MANIFEST, hf=HfInput(oal="")), "give one of --manifest, --hf-dataset, --oal"),
+        (BenchRequest(hf=HfInput(oal="")), "--oal benches one model: name it"),
     ],
 )
 def test_bench_plan_refuses_before_anything_loads(request_: BenchRequest, message: str) -> None:

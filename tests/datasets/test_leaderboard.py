@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from asr_registry.bench.claims import Hardware, Measurement
-from asr_registry.bench.suite import aggregate, aggregate_measurements
+from asr_registry.bench.results import ModelRun
+from asr_registry.bench.runner import Scored
+from asr_registry.bench.suite import SuiteData, aggregate, aggregate_measurements
+from asr_registry.catalog.schema import Dataset
+from asr_registry.datasets.hf import Materialised
 from asr_registry.datasets.oal_sets import (
     ENGLISH_AVERAGE,
     ENGLISH_SPEED,
@@ -15,9 +21,10 @@ from asr_registry.datasets.oal_sets import (
     MULTILINGUAL_SPEED,
     SETS,
     lookup,
+    merge_chunks,
     strip_reference,
-    suite,
 )
+from asr_registry.datasets.oal_suites import suite_named
 from asr_registry.plugins.manager import get_catalog
 from tests.support import catalog_entry
 
@@ -58,20 +65,20 @@ def test_unknown_sets_are_not_mapped() -> None:
     assert lookup("someone/else", "ami", "test") is None
 
 
-def test_suites() -> None:
-    english = suite(["en"])
-    assert [s.key for s in english] == [
-        "ami:test",
-        "earnings22:test",
-        "gigaspeech:test",
-        "librispeech:test-clean",
-        "librispeech:test-other",
-        "spgispeech:test",
-        "tedlium:test",
-        "voxpopuli:test",
+def test_chunks_merge_per_recording_in_chunk_order_as_the_leaderboard_does() -> None:
+    rows = [
+        {"parent_id": "b", "chunk_index": 1, "text": "B", "pred_text": " two ", "duration": 2.0},
+        {"parent_id": "a", "chunk_index": 0, "text": "A", "pred_text": "one", "duration": 1.0},
+        {"parent_id": "b", "chunk_index": 0, "text": "B", "pred_text": "zero", "duration": 3.0},
+        {"parent_id": "b", "chunk_index": 2, "text": "B", "pred_text": None, "duration": None},
     ]
-    assert {s.config for s in suite(["de", "fr"])} == {"fleurs_de", "fleurs_fr", "mcv_de", "mcv_fr", "mls_fr"}
-    assert len(suite(["de", "fr", "it", "es", "pt"])) == 13  # the leaderboard's multilingual average
+    merged = merge_chunks(rows)
+    assert [(m["id"], m["text"], m["pred_text"], m["duration"]) for m in merged] == [
+        ("a", "A", "one", 1.0),
+        ("b", "B", "zero two", None),
+    ]
+    plain = [{"text": "x", "pred_text": "y"}]
+    assert merge_chunks(plain) is plain
 
 
 def test_dropped_references() -> None:
@@ -91,13 +98,28 @@ def test_average_is_unweighted_and_rtfx_is_total_audio_over_total_time() -> None
     assert summary.rtfx == pytest.approx(5000.0 / 20.0)
     se = ((1.0**2 + 0.5**2) ** 0.5) / 2  # per-set standard errors 1.0 and 0.5 points
     assert summary.average_ci == pytest.approx((7.0 - 1.96 * se, 7.0 + 1.96 * se))
-    average, speed = aggregate_measurements([a, b], [1000.0, 4000.0], multilingual=False)
+    average, speed = aggregate_measurements([a, b], [1000.0, 4000.0], suite_named("en-2025"))
     assert (average.dataset, average.split, average.rtfx) == (ENGLISH_AVERAGE, "", None)
     assert (speed.dataset, speed.rtfx) == (ENGLISH_SPEED, pytest.approx(250.0))
 
 
+def _suite_data(suite: str, hf_id: str, config: str) -> SuiteData:
+    board = lookup(hf_id, config, "test")
+    assert board is not None
+    dataset = Dataset(board.name, "unused.jsonl", board.language, board.split)
+    return SuiteData(suite_named(suite), board, dataset, Materialised(Path("unused.jsonl"), 100, ()))
+
+
+def test_coraal_subsets_are_averaged_into_one_figure_before_the_long_form_average() -> None:
+    sets = [_m("earnings21-longform", 10.0, (9.0, 11.0), 100.0), _m("tedlium-longform", 2.0, (1.5, 2.5), 100.0)]
+    coraal = [_m("coraal", wer, (wer - 1, wer + 1), 100.0) for wer in (10.0, 20.0, 30.0)]
+    summary = aggregate(sets + coraal, [100.0] * 5)
+    assert (summary.sets, summary.average_wer) == (3, pytest.approx((10.0 + 2.0 + 20.0) / 3))
+    average, _ = aggregate_measurements(sets + coraal, [100.0] * 5, suite_named("longform-2026"))
+    assert average.dataset == "open-asr-leaderboard-longform-avg"
+
+
 def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
-    from asr_registry.bench.results import ModelRun
     from asr_registry.bench.suite import suite_verdicts
     from asr_registry.catalog.schema import Catalog, Claim
 
@@ -109,13 +131,15 @@ def test_suite_claims_are_checked_on_the_set_in_their_own_language() -> None:
     entry = catalog_entry(languages=("de", "fr"), claims=claims)
     hardware = Hardware("cpu", "x")
 
-    def run(language: str, wer: float) -> ModelRun:
+    def run(language: str, wer: float) -> Scored:
         m = Measurement(
             "m", "fleurs", "test", language, "ctc", 16, "fp32", hardware, wer, (wer - 1, wer + 1), rtfx=10.0
         )
-        return ModelRun("m", m, (1.0,), 10.0, 100, 0, "leaderboard-basic@2026.03", 1000)
+        return Scored(ModelRun("m", m, (1.0,), 10.0, 100, 0, "leaderboard-basic@2026.03", 1000), None, ())
 
-    runs = suite_verdicts(entry, Catalog({"m": entry}, {}, {}), [run("de", 5.0), run("fr", 50.0)], hardware)
+    prepared = [_suite_data("multilingual-2026", ML, f"fleurs_{language}") for language in ("de", "fr")]
+    scored = [run("de", 5.0), run("fr", 50.0)]
+    runs = suite_verdicts(entry, Catalog({"m": entry}, {}, {}), scored, prepared, hardware)
     verdicts = [v for r in runs for v in r.verdicts]
     assert [(v.claim.language or v.claim.dataset, v.status) for v in verdicts] == [
         ("de", "PASS"),

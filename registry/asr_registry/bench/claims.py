@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from asr_registry.catalog.schema import Claim, ModelEntry, Tier
+from asr_registry.metrics.scoring import LEADERBOARD_VERSIONS
 from asr_registry.sizing.hardware import Hardware
 
 __all__ = ["Hardware", "Measurement", "StreamingMeasurement", "Verdict", "check_claims", "check_streaming_claims"]
@@ -46,6 +47,7 @@ class Measurement:
     rtfx: float | None = None
     peak_gpu_memory_gb: float | None = None
     peak_cpu_memory_gb: float | None = None
+    scoring: str = ""  # the scoring version the error rates were computed with (metrics/scoring.py)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,32 @@ def _matching(
     on_decoder = [m for m in on_data if m.decoder == decoder]
     if not on_decoder:
         return [], f"decoder {decoder} was not measured"
+    if claim.metric in ("wer", "cer"):
+        return _same_scoring(claim, on_decoder)
     return on_decoder, ""
+
+
+def claim_scoring(claim: Claim) -> str:
+    """The leaderboard scoring version a claim was scored with ('' when none is known).
+
+    Older claims name it only as their source ("oal-2026-03").
+    """
+    version = claim.scoring or claim.source
+    return version if version in LEADERBOARD_VERSIONS else ""
+
+
+def _same_scoring(claim: Claim, measurements: list[Measurement]) -> tuple[list[Measurement], str]:
+    """An error-rate claim scored with a leaderboard version is compared with a measurement scored the
+    same way: another version's normaliser and scorer move a WER by more than the tolerance."""
+    version = claim_scoring(claim)
+    versioned = [m for m in measurements if m.scoring in LEADERBOARD_VERSIONS]
+    if not version or not versioned:
+        return measurements, ""
+    same = [m for m in versioned if m.scoring == version]
+    if same:
+        return same, ""
+    used = ", ".join(sorted({m.scoring for m in versioned}))
+    return [], f"claim was scored with {version}, this run with {used}: rescore with --normalizer {version}"
 
 
 def _hardware_matches(claim: Claim, hardware: Hardware) -> str:

@@ -125,13 +125,13 @@ def _with_hf_data(
     if hf.lhotse:
         from asr_registry.bench.targets import lhotse_dataset
 
-        if other_input or spec is not None or hf.oal:
+        if other_input or spec is not None or hf.leaderboard:
             raise RegistryError("give one of --manifest, --hf-dataset, --lhotse, --oal")
         target, done = lhotse_dataset(hf.lhotse, scratch(), request.dataset_name, language, hf.limit, hf.seed, datasets)
         return replace(plan, user_data=target, dropped=(Dropped(f"--lhotse {hf.lhotse}", done),))
-    if spec is None and not hf.oal:
+    if spec is None and not hf.leaderboard:
         return replace(plan, user_data=None)
-    if other_input or (spec is not None and hf.oal):
+    if other_input or (spec is not None and hf.leaderboard):
         raise RegistryError("give one of --manifest, --hf-dataset, --oal (and no --ensemble with the last two)")
     if spec is not None:
         from asr_registry.bench.targets import hf_dataset
@@ -142,7 +142,8 @@ def _with_hf_data(
         raise RegistryError("--oal benches one model: name it")
     from asr_registry.bench.suite import prepare_suite
 
-    suite = prepare_suite(catalog.find(request.models[0]), scratch(), hf.limit, hf.seed, note=note, local=hf.oal_data)
+    entry = catalog.find(request.models[0])
+    suite = prepare_suite(entry, scratch(), hf.limit, hf.seed, note=note, local=hf.oal_data, suite=hf.oal or None)
     dropped = tuple(Dropped(f"{s.board.hf_id} {s.board.config}/{s.board.hf_split}", s.materialised) for s in suite)
     return replace(plan, user_data=None, suite=tuple(suite), dropped=dropped)
 

@@ -285,8 +285,16 @@ def write_pytest_benchmark(
     return write_atomic(Path(path), pytest_benchmark_bytes(report, commit_info=commit_info))
 
 
-def save_outputs(report: BenchReport, benchmark_json: Path | None, plot: Path | None) -> list[str]:
+def save_outputs(
+    report: BenchReport,
+    benchmark_json: Path | None,
+    plot: Path | None,
+    log_samples: Path | None = None,
+    samples: Sequence[Mapping[str, Any]] = (),
+) -> list[str]:
     """Write the requested files, each on its own: one that fails does not stop the others.
+
+    `samples` are the --log-samples rows, one JSON line each.
 
     A file that cannot be written where asked is saved in the temporary folder instead, so
     no measured result is lost. Returns one line per problem, naming the file and where
@@ -308,4 +316,9 @@ def save_outputs(report: BenchReport, benchmark_json: Path | None, plot: Path | 
             problem = write_or_rescue(plot, image)
             if problem:
                 problems.append(problem)
+    if log_samples is not None:
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in samples)
+        problem = write_or_rescue(log_samples, lines.encode("utf-8"))
+        if problem:
+            problems.append(problem)
     return problems

@@ -16,20 +16,23 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asr_registry.bench.claims import Hardware, Measurement, Verdict, check_claims
 from asr_registry.catalog.schema import Catalog, ModelEntry, Tier
+from asr_registry.datasets.oal_sets import merge_chunks
 from asr_registry.errors import RegistryError
 from asr_registry.metrics.scoring import (
     CURRENT,
-    LEADERBOARD_VERSIONS,
     ScoringVersion,
     UnknownScoring,
     available,
     scoring_version,
 )
 from asr_registry.metrics.wer import WerResult
+
+if TYPE_CHECKING:
+    from asr_registry.bench.runner import Scored
 
 # the machine is irrelevant to an error rate computed from saved text
 _NO_HARDWARE = Hardware(device="none", name="saved predictions")
@@ -127,32 +130,6 @@ def read_predictions(path: Path, ref_key: str = "text", pred_key: str = "pred_te
     return merge_chunks(rows, ref_key, pred_key)
 
 
-def merge_chunks(
-    rows: list[dict[str, Any]], ref_key: str = "text", pred_key: str = "pred_text"
-) -> list[dict[str, Any]]:
-    """One row per recording for chunked sets: predictions joined in chunk order, durations summed."""
-    if "parent_id" not in rows[0]:
-        return rows
-    sessions: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        sessions.setdefault(str(row["parent_id"]), []).append(row)
-    merged = []
-    for parent in sorted(sessions):
-        chunks = sorted(sessions[parent], key=lambda r: r["chunk_index"])
-        durations: list[float | None] = [c.get("duration") for c in chunks]
-        known = [d for d in durations if d is not None]
-        merged.append(
-            {
-                "id": parent,
-                "audio_filepath": parent,
-                "duration": sum(known) if len(known) == len(durations) else None,
-                ref_key: chunks[0][ref_key],
-                pred_key: " ".join(p for c in chunks if (p := (c[pred_key] or "").strip())),
-            }
-        )
-    return merged
-
-
 def resolve(name: str | None) -> ScoringVersion:
     """The named scoring version (the current leaderboard one when None), as a usage error if unknown."""
     try:
@@ -175,12 +152,32 @@ def rescore(
     references = [str(r[ref_key]) for r in rows]
     hypotheses = [str(r[pred_key] or "") for r in rows]
     result = scoring.score(references, hypotheses, language, resamples, seed)
+    ids = [str(row.get("id", row.get("audio_filepath", i))) for i, row in enumerate(rows)]
+    audio = [str(row.get("audio_filepath", row.get("audio", ""))) for row in rows]
+    durations = [row.get("duration") for row in rows]
+    samples = sample_rows(scoring, language, references, hypotheses, result, ids, audio, durations)
+    return Rescored(
+        str(path), scoring.name, scoring.source, scoring.scorer, result.normalizer, language, result, samples, ()
+    )
+
+
+def sample_rows(
+    scoring: ScoringVersion,
+    language: str,
+    references: Sequence[str],
+    hypotheses: Sequence[str],
+    result: WerResult,
+    ids: Sequence[str],
+    audio: Sequence[str],
+    durations: Sequence[float | None],
+) -> tuple[SampleRow, ...]:
+    """One row per scored utterance: both texts as given and normalised, its edit counts and WER."""
     normalise = scoring.normalizer(language)
-    samples = tuple(
+    return tuple(
         SampleRow(
-            id=str(row.get("id", row.get("audio_filepath", i))),
-            audio=str(row.get("audio_filepath", row.get("audio", ""))),
-            duration=row.get("duration"),
+            id=ids[i],
+            audio=audio[i],
+            duration=durations[i],
             reference=ref,
             hypothesis=hyp,
             reference_normalized=normalise(ref),
@@ -190,11 +187,30 @@ def rescore(
             insertions=result.utterance_insertions[i],
             wer=result.per_utterance[i],
         )
-        for i, (row, ref, hyp) in enumerate(zip(rows, references, hypotheses, strict=True))
+        for i, (ref, hyp) in enumerate(zip(references, hypotheses, strict=True))
     )
-    return Rescored(
-        str(path), scoring.name, scoring.source, scoring.scorer, result.normalizer, language, result, samples, ()
-    )
+
+
+def run_samples(scored: Sequence[Scored]) -> list[dict[str, Any]]:
+    """`--log-samples` rows of model runs: per utterance, which run it belongs to and how it scored."""
+    found: list[dict[str, Any]] = []
+    for item in scored:
+        run, m = item.run, item.run.measurement
+        version = scoring_version(m.scoring or run.normalizer)
+        rows = sample_rows(
+            version,
+            m.language,
+            item.references,
+            item.hypotheses,
+            item.wer,
+            item.ids,
+            item.ids,
+            [None] * len(item.ids),
+        )
+        head = {"model": run.name, "dataset": m.dataset, "split": m.split, "language": m.language}
+        head |= {"decoder": m.decoder, "scoring": m.scoring or run.normalizer}
+        found += [head | asdict(row) for row in rows]
+    return found
 
 
 def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tier | None = None) -> Rescored:
@@ -202,7 +218,7 @@ def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tie
 
     A claim made with another leaderboard scoring version than the one used here (its ``scoring``
     field, else its source, names it, e.g. ``oal-2026-03``) is not compared: the verdict says which
-    version to use.
+    version to use (``claims.claim_scoring``).
     """
     name, _, split = dataset.partition(":")
     r = rescored.result
@@ -218,32 +234,26 @@ def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tie
         wer=100 * r.wer,
         wer_ci=(100 * r.ci_low, 100 * r.ci_high),
         cer=None if r.cer is None else 100 * r.cer,
+        scoring=rescored.scoring,
     )
-    verdicts = []
-    for verdict in check_claims(entry, [measurement], _NO_HARDWARE, tier):
-        version = verdict.claim.scoring or verdict.claim.source  # older claims name the version as their source
-        if verdict.used is not None and version in LEADERBOARD_VERSIONS and version != rescored.scoring:
-            verdict = Verdict(
-                verdict.model,
-                verdict.claim,
-                "UNVERIFIABLE",
-                verdict.claimed,
-                verdict.measured,
-                verdict.tolerance,
-                f"claim was scored with {version}; rescore with --normalizer {version}",
-                verdict.origin,
-                verdict.used,
-            )
-        if verdict.used is not None or verdict.claim.dataset == name:
-            verdicts.append(verdict)
+    verdicts = [
+        v
+        for v in check_claims(entry, [measurement], _NO_HARDWARE, tier)
+        if v.used is not None or v.claim.dataset == name
+    ]
     return replace(rescored, verdicts=tuple(verdicts))
 
 
-def write_samples(rows: Sequence[SampleRow], path: Path) -> None:
-    """One JSON line per utterance."""
-    with path.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+def write_samples(rows: Sequence[SampleRow | dict[str, Any]], path: Path) -> None:
+    """One JSON line per utterance, written whole or not at all."""
+    lines = [json.dumps(row if isinstance(row, dict) else asdict(row), ensure_ascii=False) for row in rows]
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise RegistryError(f"--log-samples {path}: cannot write ({exc.strerror or exc})") from None
 
 
 def versions_table() -> tuple[list[str], list[list[str]]]:

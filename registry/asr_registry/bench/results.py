@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from asr_registry.bench.claims import Measurement, Verdict
 from asr_registry.bench.contention import Contention
+from asr_registry.metrics.wer import ErrorCounts
 from asr_registry.sizing.hardware import Machine
 
 
@@ -43,6 +44,11 @@ class ModelRun:
     beats: dict[str, float] = field(default_factory=dict)
     # Other work on the machine while this run was timed, when known.
     contention: Contention | None = None
+    # Edit counts over the scored utterances (recordings, for a chunked set) and the share of them
+    # with at least one error, in percent.
+    errors: ErrorCounts | None = None
+    sentence_error_rate: float | None = None
+    long_audio: str = ""  # how long files ran: the engine's --long-audio mode (auto, local-attention, chunk)
 
     @property
     def label(self) -> str:

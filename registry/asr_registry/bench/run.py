@@ -39,9 +39,10 @@ RayBench = Callable[
 class BenchOutcome:
     report: BenchReport
     tuning: Tuning | None = None  # --tune: the combiner chosen on the dev split
-    suite: tuple[SuiteData, ...] = ()  # --oal: the leaderboard's sets
+    suite: tuple[SuiteData, ...] = ()  # --oal: the leaderboard's sets, one per run (in the runs' order)
     suite_entry: ModelEntry | None = None  # --oal: the model they were run for
     ray_lines: tuple[str, ...] = ()  # --executor ray: the pool that ran it
+    scored: tuple[Scored, ...] = ()  # the runs with their texts, for --log-samples
 
     @property
     def failed(self) -> bool:
@@ -70,6 +71,7 @@ def run_bench(
     request, options = plan.request, plan.options
     started = datetime.now(UTC)
     tuning, entry = None, None
+    suite: tuple[SuiteData, ...] = ()
     ray_lines: tuple[str, ...] = ()
     if on_ray is not None:
         if request.ensemble or plan.suite or options.sweep or options.memory_budget_gb:
@@ -83,11 +85,11 @@ def run_bench(
         scored, machine, tuning = _bench_ensemble(plan, catalog, datasets, combiners or {})
     elif plan.suite:
         entry = catalog.find(request.models[0])
-        scored, machine = _bench_suite(entry, catalog, plan.suite, options, note)
+        scored, machine, suite = _bench_suite(entry, catalog, plan.suite, options, note)
     else:
         scored, machine = _bench_models(plan, catalog, datasets, bar)
     report = build_report(pair_up(scored, options.resamples), machine, started, options.rounds)
-    return BenchOutcome(report, tuning, plan.suite, entry, ray_lines)
+    return BenchOutcome(report, tuning, suite, entry, ray_lines, tuple(scored))
 
 
 def _bench_models(
@@ -116,17 +118,36 @@ def _bench_models(
 
 def _bench_suite(
     entry: ModelEntry, catalog: Catalog, suite: Sequence[SuiteData], options: BenchOptions, note: Note
-) -> tuple[list[Scored], MachineInfo]:
+) -> tuple[list[Scored], MachineInfo, tuple[SuiteData, ...]]:
+    """Each suite's sets under the suite's conditions (long-form: batch 1, local attention), then the
+    leaderboard's verdicts over all of them. The sets come back in the runs' order."""
     from asr_registry.bench.runner import bench_model
     from asr_registry.bench.suite import suite_verdicts
     from asr_registry.engine.loading import verify_before_load
+    from asr_registry.engine.long_audio import LOCAL_ATTENTION_ARCHITECTURES
 
     verify_before_load([entry])
-    scored, hardware, machine = bench_model(
-        entry, catalog, [s.dataset for s in suite], options, lambda text: note(f"benching {text}")
-    )
-    runs = suite_verdicts(entry, catalog, [s.run for s in scored], hardware, options.available)
-    return [replace(s, run=run) for s, run in zip(scored, runs, strict=True)], machine
+    scored: list[Scored] = []
+    order: list[SuiteData] = []
+    hardware, machine = None, None
+    for named in dict.fromkeys(s.suite for s in suite):
+        group = [s for s in suite if s.suite == named]
+        conditions = options
+        if named.local_attention:
+            local = entry.architecture in LOCAL_ATTENTION_ARCHITECTURES
+            conditions = replace(
+                options,
+                batch_size=options.batch_size or named.batch_size,
+                long_audio=options.long_audio or ("local-attention" if local else None),
+            )
+        done, hardware, machine = bench_model(
+            entry, catalog, [s.dataset for s in group], conditions, lambda text: note(f"benching {text}")
+        )
+        scored += done
+        order += group * (len(done) // len(group))  # bench_model runs every set once per decoder, in order
+    assert machine is not None
+    runs = suite_verdicts(entry, catalog, scored, order, hardware, options.available, options.resamples)
+    return [replace(s, run=run) for s, run in zip(scored, runs, strict=True)], machine, tuple(order)
 
 
 def _bench_ensemble(

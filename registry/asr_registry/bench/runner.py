@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from asr_registry.bench.claims import Hardware, Measurement, check_claims
+from asr_registry.bench.claims import Hardware, Measurement, check_claims, claim_scoring
 from asr_registry.bench.contention import Contention, Meter, sample
 from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
 from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Tier
 from asr_registry.errors import RegistryError
+from asr_registry.metrics.scoring import LEADERBOARD_VERSIONS, ScoringVersion, UnknownScoring, scoring_version
 from asr_registry.shadow.estimates import claim_estimate
 from asr_registry.sizing.hardware import machine_info as describe_machine
 
@@ -42,6 +43,7 @@ class BenchOptions:
     threads: int | None = None  # torch threads; None: the engine's default
     long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py)
     available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
+    scoring: str | None = None  # --normalizer: a scoring version for every dataset (default: each dataset's)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Scored:
     run: ModelRun
     wer: Any  # asr_registry.metrics.wer.WerResult
     hypotheses: tuple[str, ...]
+    references: tuple[str, ...] = ()  # as scored (a chunked set's merged per recording)
+    ids: tuple[str, ...] = ()  # what each scored utterance is: its audio, or a chunked set's recording id
 
 
 def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
@@ -58,7 +62,7 @@ def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
     from asr_registry.engine import read_manifest
 
     items = read_manifest(dataset.manifest)
-    texts = []
+    texts: list[str] = []
     for item in items:
         text = item.fields.get("text")
         if not isinstance(text, str):
@@ -141,21 +145,35 @@ def score_run(
     peak_gb: float,
     hardware: Hardware,
     resamples: int = 1000,
+    scoring: str | None = None,
+    items: Sequence[Any] | None = None,
 ) -> Scored:
     """WER with CI over the transcribed files (skipped ones are counted, not scored), RTFx from the median round.
 
-    `settings` gives device, batch_size and precision (an engine's settings).
+    `settings` gives device, batch_size and precision (an engine's settings). `scoring` names the
+    scoring version (``--normalizer``; default: the dataset's). `items`, the manifest rows, name the
+    scored utterances; when they are a chunked set's (``chunk_keys``), the hypotheses are joined per
+    recording and scored against its reference, as the leaderboard does; a skipped chunk leaves a
+    gap (its words count as deleted).
     """
-    from asr_registry.metrics.normalize import get_normalizer
-    from asr_registry.metrics.wer import score
-
     kept = [(r, t) for r, t in zip(results, texts, strict=True) if r.skipped is None]
     if not kept:
         raise RegistryError(f"{dataset.manifest}: every file was skipped ({results[0].skipped})")
     audio_seconds = sum(r.duration for r, _ in kept)
-    hypotheses = tuple(r.text or "" for r, _ in kept)
-    normalizer = get_normalizer(dataset.normalizer or dataset.language)
-    wer = score([t for _, t in kept], hypotheses, resamples=resamples, normalizer=normalizer)
+    chunks = chunk_keys(items) if items is not None else None
+    if chunks:
+        references, hypotheses = merged_by_recording(results, texts, chunks)
+        ids = tuple(dict.fromkeys(parent for parent, _ in sorted(chunks)))
+    else:
+        references, hypotheses = [t for _, t in kept], [r.text or "" for r, _ in kept]
+        named = items if items is not None else [None] * len(results)  # results come in input order
+        ids = tuple(
+            item.audio_filepath if item is not None else str(r.index)
+            for r, item in zip(results, named, strict=True)
+            if r.skipped is None
+        )
+    version = scoring_by_name(scoring or dataset.normalizer or dataset.language)
+    wer = version.score(references, hypotheses, dataset.language, resamples)
     cuda = settings.device.startswith("cuda")
     measurement = Measurement(
         model=model,
@@ -172,6 +190,7 @@ def score_run(
         rtfx=audio_seconds / statistics.median(walls),
         peak_gpu_memory_gb=peak_gb if cuda else None,
         peak_cpu_memory_gb=None if cuda else peak_gb,
+        scoring=version.name if version.name in LEADERBOARD_VERSIONS else "",
     )
     run = ModelRun(
         name=model,
@@ -182,8 +201,93 @@ def score_run(
         skipped=len(results) - len(kept),
         normalizer=wer.normalizer,
         resamples=wer.resamples,
+        errors=wer.counts,
+        sentence_error_rate=100 * wer.sentence_error_rate,
+        long_audio=_long_audio_mode(settings),
     )
-    return Scored(run, wer, hypotheses)
+    return Scored(run, wer, tuple(hypotheses), tuple(references), ids)
+
+
+def _long_audio_mode(settings: Any) -> str:
+    """The engine's long-audio mode ('' where the settings do not say: a Ray worker's, an ensemble's)."""
+    plan = getattr(settings, "long_audio", None)
+    return str(getattr(plan, "mode", "") or "")
+
+
+Chunk = tuple[str, int]  # (recording id, position in it)
+
+
+def chunk_keys(items: Sequence[Any]) -> tuple[Chunk, ...] | None:
+    """(parent_id, chunk_index) of each manifest row when every row has them (a chunked set), else None."""
+    keys = []
+    for item in items:
+        parent, index = item.fields.get("parent_id"), item.fields.get("chunk_index")
+        if parent is None or not isinstance(index, int) or isinstance(index, bool):
+            return None
+        keys.append((str(parent), index))
+    return tuple(keys) or None
+
+
+def merged_by_recording(
+    results: Sequence[Any], texts: Sequence[str], chunks: Sequence[Chunk]
+) -> tuple[list[str], list[str]]:
+    """References and hypotheses per recording: chunks in order, hypotheses joined (the leaderboard's
+    ``merge_chunked_manifest``, as rescoring merges them: ``oal_sets.merge_chunks``)."""
+    from asr_registry.datasets.oal_sets import merge_chunks
+
+    rows = [
+        {"parent_id": parent, "chunk_index": index, "text": text, "pred_text": r.text or ""}
+        for r, text, (parent, index) in zip(results, texts, chunks, strict=True)
+    ]
+    merged = merge_chunks(rows)
+    return [str(m["text"]) for m in merged], [str(m["pred_text"]) for m in merged]
+
+
+def scoring_by_name(name: str) -> ScoringVersion:
+    """A scoring version or normaliser by name; any other name is a language, scored with its normaliser."""
+    try:
+        return scoring_version(name)
+    except UnknownScoring:
+        pass
+    from asr_registry.metrics.normalize import get_normalizer
+
+    label = get_normalizer(name).label  # a language: its normaliser, scored with Levenshtein
+    return scoring_version(label)
+
+
+def rescored(item: Scored, version: str, resamples: int) -> Measurement:
+    """The run's measurement under another leaderboard scoring version, from its kept texts (no model runs)."""
+    from dataclasses import replace
+
+    m = item.run.measurement
+    if version == m.scoring:
+        return m
+    wer = LEADERBOARD_VERSIONS[version].score(item.references, item.hypotheses, m.language, resamples)
+    return replace(
+        m,
+        wer=100 * wer.wer,
+        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high),
+        cer=None if wer.cer is None else 100 * wer.cer,
+        scoring=version,
+    )
+
+
+def claimed_versions(entry: ModelEntry, datasets: Collection[str]) -> set[str]:
+    """The leaderboard scoring versions the model's error-rate claims on these dataset names were scored with."""
+    return {claim_scoring(c) for c in entry.claims if c.metric in ("wer", "cer") and c.dataset in datasets} - {""}
+
+
+def rescored_for_claims(entry: ModelEntry, scored: Sequence[Scored], resamples: int) -> list[tuple[int, Measurement]]:
+    """Each leaderboard-scored run scored again under every other leaderboard version that one of the
+    model's error-rate claims on its data was scored with, so each claim is checked with its own
+    version. Pairs of (run position, measurement)."""
+    extra = []
+    for position, item in enumerate(scored):
+        m = item.run.measurement
+        if m.scoring in LEADERBOARD_VERSIONS and item.references:
+            for version in sorted(claimed_versions(entry, {m.dataset}) - {m.scoring}):
+                extra.append((position, rescored(item, version, resamples)))
+    return extra
 
 
 def sweep_batches(
@@ -324,6 +428,8 @@ def bench_model(
                 peak,
                 hardware,
                 options.resamples,
+                options.scoring,
+                items,
             )
             run = replace(result.run, contention=during)
             if options.sweep:
@@ -334,19 +440,30 @@ def bench_model(
             scored.append(replace(result, run=run))
     assert machine is not None
     hardware = hardware_of(machine, meter.stop())
-    return with_verdicts(entry, scored, hardware, tier, options.available), hardware, machine
+    return with_verdicts(entry, scored, hardware, tier, options.available, options.resamples), hardware, machine
 
 
 def with_verdicts(
-    entry: ModelEntry, scored: Sequence[Scored], hardware: Hardware, tier: Tier | None, available: Collection[str]
+    entry: ModelEntry,
+    scored: Sequence[Scored],
+    hardware: Hardware,
+    tier: Tier | None,
+    available: Collection[str],
+    resamples: int = 1000,
 ) -> list[Scored]:
-    """The runs of one model, each with the verdicts that rest on it (those resting on none go with the first)."""
+    """The runs of one model, each with the verdicts that rest on it (those resting on none go with the first).
+
+    A claim scored with another leaderboard version than the run is checked on the run rescored
+    with that version (``rescored_for_claims``)."""
     from dataclasses import replace
 
-    verdicts = check_claims(entry, [s.run.measurement for s in scored], hardware, tier, available, claim_estimate)
+    extra = rescored_for_claims(entry, scored, resamples)
+    measurements = [s.run.measurement for s in scored] + [m for _, m in extra]
+    verdicts = check_claims(entry, measurements, hardware, tier, available, claim_estimate)
+    owner = {id(m): position for position, m in extra} | {id(s.run.measurement): i for i, s in enumerate(scored)}
     attached = []
     for position, item in enumerate(scored):
-        mine = tuple(v for v in verdicts if v.used is item.run.measurement or (v.used is None and position == 0))
+        mine = tuple(v for v in verdicts if owner.get(id(v.used), 0) == position)
         attached.append(replace(item, run=replace(item.run, verdicts=mine)))
     return attached
 

@@ -86,17 +86,20 @@ def hf_dataset(
     language: str | None = None,
     board: LeaderboardSet | None = None,
     registered: Mapping[str, Dataset] | None = None,
+    scoring: str | None = None,
 ) -> tuple[Dataset, Materialised]:
     """A Hugging Face dataset written out as a manifest under `folder`, named for claim matching.
 
     The name is `name` ('dataset' or 'dataset:split') when given, else the catalog's name for a
     leaderboard set (``hf-audio/esb-datasets-test-only-sorted`` librispeech/test.clean ->
-    librispeech:test-clean; `board` says which set a local copy is), else the id and split. A leaderboard set is scored with the
-    leaderboard's normaliser, and references it would not score are dropped as it drops them.
+    librispeech:test-clean; `board` says which set a local copy is), else the id and split. A
+    leaderboard set is scored with `scoring` (a leaderboard scoring version; default the current
+    one), references it would not score are dropped as it drops them, and a chunked set keeps each
+    row's ``parent_id`` and ``chunk_index`` so that scoring can merge the chunks per recording.
     """
     from asr_registry.datasets.hf import materialise, open_hf
-    from asr_registry.datasets.oal_sets import lookup, strip_reference
-    from asr_registry.metrics.normalize import get_normalizer
+    from asr_registry.datasets.oal_sets import CHUNK_COLUMNS, lookup, strip_reference
+    from asr_registry.metrics.scoring import CURRENT, scoring_version
 
     opened = open_hf(spec)
     board = board or lookup(spec.id, spec.config, opened.split)
@@ -106,19 +109,21 @@ def hf_dataset(
         dataset, split = board.name, board.split
     else:
         dataset, split = spec.id, opened.split
-    normalizer = board.normalizer if board else ""
+    normalizer = (scoring or CURRENT.name) if board else ""
     if name and not board:
         known = _registered(name, registered)  # named after an installed set: scored as that set is
         if known is not None:
             normalizer, language = known.normalizer, language or known.language
     keep = None
+    columns: tuple[str, ...] = ()
     if board:
-        scoring = get_normalizer(board.normalizer)
+        normalise = scoring_version(normalizer).normalizer(board.language)
+        columns = CHUNK_COLUMNS if board.chunked else ()
 
         def keep(text: str) -> str:
-            return strip_reference(text, scoring(text))
+            return strip_reference(text, normalise(text))
 
-    done = materialise(opened, folder, keep)
+    done = materialise(opened, folder, keep, keep_columns=columns)
     described = f"--hf-dataset {spec.label}" + (
         f" ({spec.limit} rows drawn with seed {spec.seed})" if spec.limit else ""
     )

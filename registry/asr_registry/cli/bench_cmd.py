@@ -7,7 +7,7 @@ The work is `asr_registry.bench.plan` (checks, data) and `asr_registry.bench.run
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,14 +127,18 @@ rescore_options = option_group(
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Score this manifest of saved predictions (no model is run); MODEL names whose claims to check.",
     ),
-    click.option("--normalizer", help="Scoring version or normaliser, e.g. oal-2026-06 (see --list-normalizers)."),
+    click.option(
+        "--normalizer",
+        help="Score with this scoring version or normaliser, e.g. oal-2026-06 (see --list-normalizers); "
+        "default: each dataset's own, the current leaderboard version for its sets.",
+    ),
     click.option(
         "--list-normalizers", is_flag=True, help="List the scoring versions and normalisers with their sources."
     ),
     click.option(
         "--log-samples",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="With --predictions: write one JSONL row per utterance (texts, normalised texts, S/D/I, WER).",
+        help="Write one JSONL row per scored utterance (texts, normalised texts, S/D/I, WER).",
     ),
     click.option("--ref-key", default="text", show_default=True, help="With --predictions: the reference field."),
     click.option(
@@ -232,12 +236,15 @@ def command(
         return _rescore(rescoring, models, dataset_name, language, options.resamples, as_json)
     from asr_registry.bench.plan import BenchRequest, plan_bench
     from asr_registry.bench.report import save_outputs
+    from asr_registry.bench.rescore import resolve, run_samples
     from asr_registry.cli.bench_view import show_outcome
     from asr_registry.cli.hf_options import language_given, report_dropped, scratch_folder
     from asr_registry.cli.notes import route_notes
     from asr_registry.plugins.manager import get_catalog, get_datasets
 
     catalog, datasets = get_catalog(), get_datasets()
+    if rescoring.normalizer:
+        options = replace(options, scoring=resolve(rescoring.normalizer).name)
     route_notes(False, "asr_registry.bench", "asr_registry.engine")
     given = (models, manifest, dataset_name, language, language_given(), options, ensemble, combiner, tune)
     request = BenchRequest(*given, benchmark_json, plot, hf)
@@ -249,7 +256,8 @@ def command(
     show_outcome(outcome, as_json)
     # Files are written after the results are shown: a file that cannot be written then
     # (disk filled up meanwhile) loses nothing, and is saved elsewhere (see save_outputs).
-    problems = save_outputs(outcome.report, benchmark_json, plot)
+    samples = run_samples(outcome.scored) if rescoring.log_samples else []
+    problems = save_outputs(outcome.report, benchmark_json, plot, rescoring.log_samples, samples)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     sys.exit(2 if problems else 1 if outcome.failed else 0)

@@ -10,7 +10,7 @@ import click
 from asr_registry.cli.output import echo_json, echo_table, to_jsonable
 
 if TYPE_CHECKING:
-    from asr_registry.bench.results import BenchReport
+    from asr_registry.bench.results import BenchReport, ModelRun
     from asr_registry.bench.run import BenchOutcome
     from asr_registry.bench.streaming import StreamingBench
 
@@ -26,12 +26,14 @@ def show_outcome(outcome: BenchOutcome, as_json: bool) -> None:
         from asr_registry.bench.suite import TABLE_HEADERS, table
 
         suite = outcome.suite
-        boards = sorted({s.board.hf_id for s in suite})
-        limit = suite[0].dataset.description.partition(" (")[2].rstrip(")")
-        click.echo(
-            f"\nOpen ASR Leaderboard view of {outcome.suite_entry.name} ({', '.join(boards)}; "
-            f"{limit or 'every row'}; WER scored with the leaderboard's normaliser):"
+        named = {s.suite.name: s.suite for s in suite}
+        described = "; ".join(
+            f"{n.name}: {len({x.board for x in suite if x.suite == n})} sets, scored {n.scoring}, "
+            f"leaderboard batch {n.batch_size}" + (", local attention" if n.local_attention else "")
+            for n in named.values()
         )
+        limit = suite[0].dataset.description.partition(" (")[2].rstrip(")")
+        click.echo(f"\nOpen ASR Leaderboard view of {outcome.suite_entry.name} ({described}; {limit or 'every row'}):")
         echo_table(table(outcome.suite_entry, outcome.report.runs, suite), TABLE_HEADERS)
     tuning = outcome.tuning
     if tuning is not None:
@@ -60,15 +62,17 @@ def show_report(report: BenchReport) -> None:
                 m.batch_size,
                 m.precision,
                 f"{m.wer:.2f} [{m.wer_ci[0]:.2f}, {m.wer_ci[1]:.2f}]",
+                _edits(run),
+                f"{run.sentence_error_rate:.1f}" if run.sentence_error_rate is not None else "?",
                 f"{m.rtfx:.1f}" if m.rtfx else "?",
                 f"{memory:.2f}" if memory is not None else "?",
                 run.utterances,
                 run.skipped,
             )
         )
-    echo_table(
-        rows, ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "RTFx", "peak GB", "utts", "skipped"]
-    )
+    headers = ["model", "data", "decoder", "batch", "precision", "WER % [95% CI]", "S/D/I", "SER %", "RTFx"]
+    echo_table(rows, [*headers, "peak GB", "utts", "skipped"])
+    click.echo("scored with: " + ", ".join(dict.fromkeys(_scoring(run) for run in report.runs)))
     for run in report.runs:
         for point in run.sweep:
             click.echo(
@@ -81,6 +85,17 @@ def show_report(report: BenchReport) -> None:
         if run.contention is not None and run.contention.busy:
             click.echo(f"  busy while timing {run.label}: {run.contention.describe()}")
     _show_claims(report)
+
+
+def _edits(run: ModelRun) -> str:
+    e = run.errors
+    return "?" if e is None else f"{e.substitutions}/{e.deletions}/{e.insertions}"
+
+
+def _scoring(run: ModelRun) -> str:
+    """The scoring version and normaliser a run's WER was computed with, e.g. "oal-2026-06 (leaderboard-english@2026.06)"."""
+    version = run.measurement.scoring
+    return f"{version} ({run.normalizer})" if version else run.normalizer
 
 
 def _show_claims(report: BenchReport) -> None:

@@ -62,9 +62,11 @@ def hf_options(with_oal: bool = False) -> Callable[[F], F]:
         options.append(
             click.option(
                 "--oal",
-                is_flag=True,
-                help="Run the Open ASR Leaderboard's sets (English, "
-                "or the model's languages) and print its table beside the claims.",
+                is_flag=False,
+                flag_value="",
+                metavar="[SUITE]",
+                help="Run an Open ASR Leaderboard suite (en-2026, en-2025, longform-2026, multilingual-2026; "
+                "alone: en-2026 and multilingual-2026 in the model's languages) and print its table beside the claims.",
             )
         )
         options.append(

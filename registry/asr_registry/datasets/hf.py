@@ -99,7 +99,7 @@ def _is_local(dataset_id: str) -> bool:
     return Path(dataset_id).expanduser().exists()
 
 
-def _load(spec: HfSpec) -> tuple[Any, bool]:
+def load_split(spec: HfSpec) -> tuple[Any, bool]:
     """(dataset or dataset dict, streaming?) for the spec; one-line errors for what the user can fix."""
     import datasets
 
@@ -136,7 +136,7 @@ def _load(spec: HfSpec) -> tuple[Any, bool]:
         raise
 
 
-def _pick_split(data: Any, spec: HfSpec) -> tuple[Any, str]:
+def pick_split(data: Any, spec: HfSpec) -> tuple[Any, str]:
     """A single split out of a dataset dict (the named one, or the only one)."""
     from datasets import DatasetDict, IterableDatasetDict
 
@@ -187,8 +187,8 @@ def open_hf(spec: HfSpec, need_text: bool = True) -> OpenedDataset:
 
     if spec.limit is not None and spec.limit < 1:
         raise RegistryError("--limit must be at least 1")
-    data, streaming = _load(spec)
-    data, split = _pick_split(data, spec)
+    data, streaming = load_split(spec)
+    data, split = pick_split(data, spec)
     features = data.features
     if features is None and hasattr(data, "_resolve_features"):  # a stream whose features are known once read
         data = data._resolve_features()
@@ -293,13 +293,14 @@ def materialise(
     keep_reference: Callable[[str], str] | None = None,
     need_text: bool = True,
     progress: Callable[[int], None] | None = None,
+    keep_columns: Iterable[str] = (),
 ) -> Materialised:
     """Write the rows as ``folder/manifest.jsonl`` plus ``folder/audio/*``.
 
     A row without a usable reference or audio is dropped with its reason. `keep_reference` returns
     why a reference is not scored ("" to keep it): the leaderboard drops references that normalise
     to nothing. Each manifest row has ``audio_filepath``, ``text``, the dataset's id column and
-    ``hf_index`` (the row's position in the selection).
+    ``hf_index`` (the row's position in the selection), and the `keep_columns` a row has.
     """
     audio_dir = folder / "audio"
     audio_dir.mkdir(parents=True, exist_ok=True)
@@ -331,6 +332,9 @@ def materialise(
         if opened.id_column:
             entry[opened.id_column] = _jsonable(row.get(opened.id_column))
         entry["hf_index"] = position
+        for column in keep_columns:
+            if column in row:
+                entry[column] = _jsonable(row[column])
         lines.append(json.dumps(entry, ensure_ascii=False))
     if not lines:
         reasons = "; ".join(sorted({d.reason for d in dropped})[:3]) or "it has no rows"

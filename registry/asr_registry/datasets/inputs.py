@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HfInput:
-    """The --hf-dataset / --lhotse / --oal options, as given (None or False: not given)."""
+    """The --hf-dataset / --lhotse / --oal options, as given (None: not given)."""
 
     hf_dataset: str | None = None
     config: str | None = None
@@ -27,15 +27,20 @@ class HfInput:
     limit: int | None = None
     seed: int = 0
     lhotse: Path | None = None
-    oal: bool = False
+    oal: str | None = None  # --oal [SUITE]: "" for the default suites, else a suite's name
     oal_data: Path | None = None
+
+    @property
+    def leaderboard(self) -> bool:
+        """Whether --oal was given (with or without a suite name)."""
+        return self.oal is not None
 
     @property
     def given(self) -> bool:
         """Whether any of these options was given (so the input is not a plain manifest)."""
         return bool(
             self.hf_dataset
-            or self.oal
+            or self.leaderboard
             or self.oal_data
             or self.config
             or self.split
@@ -58,7 +63,7 @@ class HfInput:
                 )
                 if value
             ]
-            if self.limit and not self.oal and not self.lhotse:
+            if self.limit and not self.leaderboard and not self.lhotse:
                 stray.append("--limit")
             if stray:
                 raise RegistryError(f"{', '.join(stray)} need(s) --hf-dataset")

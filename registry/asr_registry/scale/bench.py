@@ -151,6 +151,8 @@ def bench_models_ray(
                     0.0,
                     hardware_of(machine),
                     options.resamples,
+                    options.scoring,
+                    items,
                 )
                 measurement = replace(result.run.measurement, peak_gpu_memory_gb=None, peak_cpu_memory_gb=None)
                 mine.append(replace(result, run=replace(result.run, measurement=measurement)))
@@ -161,7 +163,7 @@ def bench_models_ray(
                     f"{measurement.rtfx:.1f}"
                 )
         assert machine is not None
-        scored.extend(with_verdicts(entry, mine, hardware_of(machine), tier, options.available))
+        scored.extend(with_verdicts(entry, mine, hardware_of(machine), tier, options.available, options.resamples))
     return scored, machine, lines
 
 
