@@ -49,6 +49,8 @@ class ModelRun:
     errors: ErrorCounts | None = None
     sentence_error_rate: float | None = None
     long_audio: str = ""  # how long files ran: the engine's --long-audio mode (auto, local-attention, chunk)
+    model_revision: str = ""  # the hub revision the checkpoint is pinned to ("" unpinned)
+    dataset_revision: str = ""  # the hub revision the data was read at ("" unpinned)
 
     @property
     def label(self) -> str:

@@ -204,6 +204,7 @@ def score_run(
         errors=wer.counts,
         sentence_error_rate=100 * wer.sentence_error_rate,
         long_audio=_long_audio_mode(settings),
+        dataset_revision=dataset.revision,
     )
     return Scored(run, wer, tuple(hypotheses), tuple(references), ids)
 
@@ -431,7 +432,7 @@ def bench_model(
                 options.scoring,
                 items,
             )
-            run = replace(result.run, contention=during)
+            run = replace(result.run, contention=during, model_revision=entry.source.revision)
             if options.sweep:
                 run = replace(run, sweep=sweep_batches(partial(engine_for, decoder), items, options.sweep))
             if options.memory_budget_gb and engine.settings.device.startswith("cuda"):

@@ -85,7 +85,8 @@ def prepare_suite(
             elif copy:
                 spec = HfSpec(str(copy), limit=limit, seed=seed)
             else:
-                spec = HfSpec(board.hf_id, board.config or None, board.hf_split, limit=limit, seed=seed)
+                config = board.config or None
+                spec = HfSpec(board.hf_id, config, board.hf_split, limit=limit, seed=seed, revision=board.revision)
             dataset, done = hf_dataset(spec, out, board=board, scoring=named.scoring)
             prepared.append(SuiteData(named, board, dataset, done))
     return prepared

@@ -134,6 +134,7 @@ def hf_dataset(
         language=language or (board.language if board else "en"),
         description=described,
         normalizer=normalizer,
+        revision=spec.revision or "",
     )
     return target, done
 

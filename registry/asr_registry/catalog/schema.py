@@ -62,6 +62,8 @@ class ModelSource:
     hf: str = ""
     path: str = ""
     sha256: str = ""
+    # A Hugging Face commit, tag or branch the hf checkpoint is pinned to ("" follows the repo's main).
+    revision: str = ""
 
     @property
     def pretrained_name(self) -> str:
@@ -73,7 +75,7 @@ class ModelSource:
         if self.ngc:
             parts.append(f"ngc:{self.ngc}")
         if self.hf:
-            parts.append(f"hf:{self.hf}")
+            parts.append(f"hf:{self.hf}" + (f"@{self.revision}" if self.revision else ""))
         if self.path:
             parts.append(f"file:{self.path}")
         return " ".join(parts)
@@ -256,6 +258,7 @@ class Dataset:
     # A normaliser name (see asr_registry.metrics.normalize) when the language's default
     # does not suit the data: the English one folds "one two three" into the single token "123".
     normalizer: str = ""
+    revision: str = ""  # the hub revision it was read at, when one was pinned
 
     @property
     def key(self) -> str:

@@ -206,6 +206,10 @@ def check_entry(entry: ModelEntry, sources: Mapping[str, Source] | None = None) 
         found.append((("source",), "give at least one of ngc, hf or path"))
     if source.hf and not re.fullmatch(r"[\w.-]+/[\w.-]+", source.hf):
         found.append((("source", "hf"), f"'{source.hf}' is not a Hugging Face repo id (owner/name)"))
+    if source.revision and not source.hf:
+        found.append((("source", "revision"), "a revision pins a Hugging Face checkpoint: give hf too"))
+    if source.revision and not re.fullmatch(r"[\w.-]+(/[\w.-]+)*", source.revision):
+        found.append((("source", "revision"), f"'{source.revision}' is not a commit, tag or branch name"))
     if source.ngc and "/" in source.ngc:
         found.append((("source", "ngc"), f"'{source.ngc}' has a '/': NeMo would look it up on Hugging Face; use hf"))
     if source.path and not _SHA256.fullmatch(source.sha256):

@@ -53,6 +53,9 @@ def hf_options(with_oal: bool = False) -> Callable[[F], F]:
         ),
         click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --limit sample."),
         click.option(
+            "--revision", help="Commit, tag or branch of the --hf-dataset hub repository (recorded in the report)."
+        ),
+        click.option(
             "--lhotse",
             type=click.Path(dir_okay=False, path_type=Path),
             help="A Lhotse cut manifest (cuts.jsonl.gz) as the input; --limit and --seed apply.",

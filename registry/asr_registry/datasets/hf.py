@@ -59,12 +59,17 @@ class HfSpec:
     text_column: str | None = None
     limit: int | None = None
     seed: int = 0
+    revision: str | None = None  # a hub dataset's commit, tag or branch (None: its main branch)
 
     @property
     def label(self) -> str:
-        return " ".join(
-            p for p in (self.id, self.config and f"config={self.config}", self.split and f"split={self.split}") if p
+        parts = (
+            self.id,
+            self.config and f"config={self.config}",
+            self.split and f"split={self.split}",
+            self.revision and f"revision={self.revision}",
         )
+        return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ def load_split(spec: HfSpec) -> tuple[Any, bool]:
     datasets.logging.set_verbosity_error()
     datasets.disable_progress_bars()
     if _is_local(spec.id):
+        if spec.revision:
+            raise RegistryError(f"--revision {spec.revision}: {spec.id} is a local dataset; a revision pins a hub one")
         path = Path(spec.id).expanduser()
         saved = path.is_dir() and any((path / n).is_file() for n in ("state.json", "dataset_dict.json"))
         try:
@@ -116,7 +123,10 @@ def load_split(spec: HfSpec) -> tuple[Any, bool]:
             raise RegistryError(f"--hf-dataset {spec.id}: cannot read it as a dataset ({first_line(exc)})") from None
     offline = hub_offline()
     try:
-        return datasets.load_dataset(spec.id, spec.config, split=spec.split, streaming=not offline), not offline
+        loaded = datasets.load_dataset(
+            spec.id, spec.config, split=spec.split, streaming=not offline, revision=spec.revision
+        )
+        return loaded, not offline
     except ConnectionError:
         if offline:
             raise RegistryError(

@@ -29,6 +29,7 @@ class HfInput:
     lhotse: Path | None = None
     oal: str | None = None  # --oal [SUITE]: "" for the default suites, else a suite's name
     oal_data: Path | None = None
+    revision: str | None = None  # --revision: a hub dataset's commit, tag or branch
 
     @property
     def leaderboard(self) -> bool:
@@ -60,6 +61,7 @@ class HfInput:
                     ("--config", self.config),
                     ("--split", self.split),
                     ("--text-column", self.text_column),
+                    ("--revision", self.revision),
                 )
                 if value
             ]
@@ -68,7 +70,7 @@ class HfInput:
             if stray:
                 raise RegistryError(f"{', '.join(stray)} need(s) --hf-dataset")
             return None
-        return HfSpec(self.hf_dataset, self.config, self.split, self.text_column, self.limit, self.seed)
+        return HfSpec(self.hf_dataset, self.config, self.split, self.text_column, self.limit, self.seed, self.revision)
 
 
 @dataclass(frozen=True)

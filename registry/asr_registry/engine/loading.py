@@ -96,13 +96,16 @@ def configure_cache(cache_dir: str | Path | None = None) -> CacheDirs:
 
 
 # -- finding cached checkpoints (no NeMo import) ------------------------------------------------
-def _hf_cached(repo: str, dirs: CacheDirs) -> Path | None:
+def _hf_cached(repo: str, dirs: CacheDirs, revision: str = "") -> Path | None:
     from huggingface_hub import try_to_load_from_cache
 
-    name = repo.rsplit("/", 1)[-1] + ".nemo"
-    found = try_to_load_from_cache(repo_id=repo, filename=name, cache_dir=str(dirs.huggingface))
+    found = try_to_load_from_cache(
+        repo_id=repo, filename=_nemo_file(repo), cache_dir=str(dirs.huggingface), revision=revision or None
+    )
     if isinstance(found, str):
         return Path(found)
+    if revision:
+        return None  # NeMo's own snapshot cache records no revision: only the hub cache can prove a pin
     # Repos without a single .nemo are snapshot-downloaded by NeMo into its own cache.
     snapshot = dirs.nemo / "hf_hub_cache" / repo
     if snapshot.is_dir():
@@ -110,6 +113,11 @@ def _hf_cached(repo: str, dirs: CacheDirs) -> Path | None:
             if sub.is_dir() and any(sub.iterdir()):
                 return sub
     return None
+
+
+def _nemo_file(repo: str) -> str:
+    """The checkpoint file NVIDIA's hub repos hold: `<repo name>.nemo`, as NeMo's from_pretrained asks for."""
+    return repo.rsplit("/", 1)[-1] + ".nemo"
 
 
 def _ngc_cached(name: str, dirs: CacheDirs) -> Path | None:
@@ -133,8 +141,8 @@ def find_cached(entry: ModelEntry, dirs: CacheDirs) -> CachedModel | None:
     hit: Path | None = None
     label = ""
     if source.hf:
-        hit, label = _hf_cached(source.hf, dirs), f"hf:{source.hf}"
-    if hit is None and source.ngc:
+        hit, label = _hf_cached(source.hf, dirs, source.revision), f"hf:{source.hf}"
+    if hit is None and source.ngc and not source.revision:  # a pinned checkpoint comes from its pin only
         hit, label = _ngc_cached(source.ngc, dirs), f"ngc:{source.ngc}"
     return CachedModel(entry.name, label, hit, _size(hit)) if hit is not None else None
 
@@ -233,6 +241,8 @@ def fetch_pretrained(
     and its path returned: what `asr-registry cache` needs.
     """
     require_published(entry)
+    if entry.source.hf and entry.source.revision:
+        return _fetch_pinned(entry, dirs, load=load, map_location=map_location)
     cached = find_cached(entry, dirs)
     # Load whichever source is already cached (an entry may list both NGC and HF);
     # otherwise download from HF when listed (NeMo's preference), else NGC.
@@ -264,6 +274,39 @@ def fetch_pretrained(
         _check_archive(path)
         return path
     return result
+
+
+def _fetch_pinned(entry: ModelEntry, dirs: CacheDirs, *, load: bool, map_location: Any) -> Any:
+    """The checkpoint at the catalog's pinned revision: NeMo's from_pretrained cannot take one, so the
+    file comes from the hub (or its cache) with huggingface_hub, and NeMo restores it."""
+    from huggingface_hub import hf_hub_download
+
+    source = entry.source
+    try:
+        found = hf_hub_download(
+            repo_id=source.hf,
+            filename=_nemo_file(source.hf),
+            revision=source.revision,
+            cache_dir=str(dirs.huggingface),
+            local_files_only=is_offline(),
+        )
+    except Exception as exc:  # offline and not cached, an unknown revision, the hub unreachable
+        why = (
+            "HF_HUB_OFFLINE is set" if is_offline() else f"could not be downloaded ({first_line(exc, with_type=True)})"
+        )
+        raise _not_cached_error(entry, dirs, f"revision {source.revision}: {why}") from None
+    path = Path(found)
+    _check_archive(path)
+    if not load:
+        return path
+    quiet_nemo()
+    from nemo.collections.asr.models import ASRModel
+
+    quiet_nemo()
+    try:
+        return ASRModel.restore_from(str(path), map_location=map_location)
+    except Exception as exc:
+        raise RegistryError(f"model {entry.name}: cannot restore {path}: {first_line(exc, with_type=True)}") from None
 
 
 def load_model(entry: ModelEntry, device: str, cache_dir: str | Path | None = None) -> Any:

@@ -56,7 +56,8 @@ def load_salm(entry: ModelEntry, device: str, path: Path | None = None) -> NemoM
     if not name:
         raise RegistryError(f"model {entry.name}: a SALM loads from a Hugging Face repo (source.hf) or a folder")
     try:
-        model = salm_cls.from_pretrained(name)
+        pinned = {"revision": entry.source.revision} if path is None and entry.source.revision else {}
+        model = salm_cls.from_pretrained(name, **pinned)
     except Exception as exc:
         hint = " (HF_HUB_OFFLINE is set and it is not in the Hugging Face cache)" if is_offline() else ""
         raise RegistryError(f"model {entry.name}: cannot load SALM {name}: {first_line(exc)}{hint}") from None
