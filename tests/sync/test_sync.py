@@ -38,6 +38,10 @@ class FixtureHub:
             raise HubError(f"cannot read the card of {repo_id} (HTTPError: 404)")
         return parse_card((CARDS / f"{repo_id.replace('/', '__')}.md").read_text(encoding="utf-8"))
 
+    def eval_results(self, repo_id: str) -> str | None:
+        path = CARDS / f"{repo_id.replace('/', '__')}.eval_results.yaml"
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
 
 def _catalog_without(*repos: str):
     catalog = builtin_file()
@@ -68,13 +72,12 @@ def test_drafts_are_valid_catalog_toml_with_the_cards_claims(tmp_path) -> None:
     ]
     uz = catalog.models["stt_uz_fastconformer_hybrid_large_pc"]
     assert uz.languages == ("uz",) and uz.license == "cc-by-4.0" and uz.family == "hybrid" and uz.punctuation
-    assert {(c.metric, c.value, c.dataset, c.split, c.language) for c in uz.claims} == {
+    card = [c for c in uz.claims if not c.scoring]  # the planted leaderboard file's are tested below
+    assert {(c.metric, c.value, c.dataset, c.split, c.language) for c in card} == {
         ("wer", 16.46, "mcv-17.0", "test", "uz"),
         ("wer", 17.52, "fleurs", "dev", "uz"),
     }
-    assert (
-        catalog.sources[uz.claims[0].source].url == "https://huggingface.co/nvidia/stt_uz_fastconformer_hybrid_large_pc"
-    )
+    assert catalog.sources[card[0].source].url == "https://huggingface.co/nvidia/stt_uz_fastconformer_hybrid_large_pc"
     fa = catalog.models["stt_fa_fastconformer_hybrid_large"]
     assert {(c.metric, c.decoder, c.value) for c in fa.claims} == {
         ("wer", "ctc", 13.16),
@@ -87,7 +90,7 @@ def test_drafts_are_valid_catalog_toml_with_the_cards_claims(tmp_path) -> None:
     assert [c.value for c in ja.claims if c.metric == "cer"] == [6.4, 7.1, 10.1, 13.2, 9.0]
     # The catalog holds the same figures, entered from the same cards: drafts agree with it.
     shipped = builtin_file().models["stt_uz_fastconformer_hybrid_large_pc"]
-    assert {c.value for c in shipped.claims} == {c.value for c in uz.claims}
+    assert {c.value for c in shipped.claims} == {c.value for c in card}
 
 
 def test_card_without_languages_and_a_librispeech_config(tmp_path) -> None:
@@ -159,3 +162,30 @@ def test_a_translation_card_drafts_an_aed_model_with_prompts_and_only_error_rate
         ("fleurs", "cs", 7.86),
         ("mls", "es", 2.94),
     ]
+
+
+def test_leaderboard_files_are_compared_with_the_catalog_and_drafted_for_new_models(tmp_path) -> None:
+    uz = "nvidia/stt_uz_fastconformer_hybrid_large_pc"
+    hub = FixtureHub(extra=("nvidia/parakeet-tdt-0.6b-v3",))
+    report = sync(_catalog_without(uz), hub, today=lambda: "2026-11-30")
+    v3 = [line for line in report.leaderboard if line.startswith("nvidia/parakeet-tdt-0.6b-v3")]
+    assert v3 == [
+        "nvidia/parakeet-tdt-0.6b-v3 (parakeet-tdt-0.6b-v3): wer 6.32 on open-asr-leaderboard-avg (undated): "
+        "the catalog agrees: 6.32 [oal-2026-03]",
+        "nvidia/parakeet-tdt-0.6b-v3 (parakeet-tdt-0.6b-v3): rtfx 3332.74 on open-asr-leaderboard (undated): "
+        "the catalog agrees: 3332.74 [oal-2026-03]",
+        "nvidia/parakeet-tdt-0.6b-v3 (parakeet-tdt-0.6b-v3): wer 11.39 on ami:test (undated): "
+        "the catalog agrees: 11.39 [oal-2026-03]",
+    ]
+    assert report.dropped == (
+        f"{uz}: .eval_results/open_asr_leaderboard.yaml: result 4 (rtfx): value nan is not a figure",
+        f"{uz}: .eval_results/open_asr_leaderboard.yaml: wer 12 on unmapped task monsoon_en_in_wer "
+        "(2026-08-20, scored oal-2026-06): no catalog dataset",
+    )
+    catalog, problems = validate_file(write_drafts(report, str(tmp_path / "drafts.toml")))
+    assert [str(p) for p in problems] == []
+    drafted = {(c.dataset, c.split, c.value, c.scoring) for c in catalog.models[uz.split("/")[1]].claims if c.scoring}
+    assert drafted == {  # dated after the switch to cleaned sets and kaldialign: the current suite's names
+        ("ami-cleaned", "test", 30.5, "oal-2026-06"),
+        ("open-asr-leaderboard-en-2026-avg", "", 20.25, "oal-2026-06"),
+    }

@@ -45,6 +45,9 @@ class CardsHub:
     def card(self, repo_id: str):
         return parse_card(self.text)
 
+    def eval_results(self, repo_id: str) -> str | None:
+        return None
+
 
 def _report(card_text: str):
     return sync(_catalog_without(UZ), CardsHub(card_text), today=lambda: "2026-12-06")

@@ -48,6 +48,8 @@ def sync_command(out: str, as_json: bool) -> None:
         click.echo(f"skipped {line}")
     for line in report.dropped:
         click.echo(f"dropped {line}")
+    for line in report.leaderboard:
+        click.echo(f"leaderboard {line}")
     if report.drafts_file:
         click.echo(
             f"{len(report.drafted)} draft entries written to {report.drafts_file} (check with 'asr-registry validate')"

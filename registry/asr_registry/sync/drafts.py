@@ -53,6 +53,7 @@ class DraftClaim:
     language: str
     decoder: str
     note: str
+    scoring: str = ""  # the leaderboard scoring version, for figures from its .eval_results file
 
 
 @dataclass
@@ -268,6 +269,8 @@ def render_drafts(drafts: Sequence[Draft], header: str) -> str:
                     }
                 )
                 parts.update({"source": draft.source_key, "note": claim.note})
+                if claim.scoring:
+                    parts["scoring"] = claim.scoring
                 lines.append(f"  {toml_value(parts)},")
             lines.append("]")
         lines.append("")

@@ -35,6 +35,10 @@ class Hub(Protocol):
         """The repository's README parsed by huggingface_hub's card parser (a ModelCard)."""
         ...
 
+    def eval_results(self, repo_id: str) -> str | None:
+        """The repository's `.eval_results/open_asr_leaderboard.yaml`, None when it has none."""
+        ...
+
 
 def parse_card(text: str) -> Any:
     """huggingface_hub's own parser for a README's YAML front matter (metadata errors tolerated)."""
@@ -74,6 +78,21 @@ class HuggingFaceHub:
         for info in self._api.list_models(author=AUTHOR, filter=LIBRARY, pipeline_tag=TASK):
             modified = getattr(info, "last_modified", None)
             yield HubModel(info.id, tuple(info.tags or ()), modified.date().isoformat() if modified else "")
+
+    def eval_results(self, repo_id: str) -> str | None:
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import EntryNotFoundError
+
+        from asr_registry.sync.eval_results import EVAL_RESULTS_FILE
+
+        try:
+            path = hf_hub_download(repo_id, EVAL_RESULTS_FILE)
+        except EntryNotFoundError:
+            return None
+        except Exception as exc:
+            raise HubError(f"cannot read {EVAL_RESULTS_FILE} of {repo_id} ({_describe(exc)})") from None
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
 
     def card(self, repo_id: str) -> Any:
         from huggingface_hub import ModelCard

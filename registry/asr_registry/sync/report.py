@@ -13,7 +13,8 @@ from asr_registry.catalog.reader import parse_catalog_text
 from asr_registry.catalog.schema import Catalog
 from asr_registry.catalog.validation import check_catalog
 from asr_registry.errors import RegistryError
-from asr_registry.sync.drafts import Draft, draft_from_card, render_drafts
+from asr_registry.sync.drafts import Draft, DraftClaim, draft_from_card, render_drafts
+from asr_registry.sync.eval_results import EVAL_RESULTS_FILE, LeaderboardResult, parse_eval_results
 from asr_registry.sync.hub import Hub, HubError
 
 
@@ -26,6 +27,8 @@ class SyncReport:
     drafted: tuple[str, ...]  # repos a draft entry was written for
     skipped: tuple[str, ...] = ()  # "repo: reason" for cards that could not be read
     dropped: tuple[str, ...] = ()  # "repo: what: reason" for card values (or whole drafts) left out
+    # "repo (model): figure: how the catalog compares" for each .eval_results figure (sync/eval_results.py)
+    leaderboard: tuple[str, ...] = ()
     drafts_file: str = ""
     drafts: list[Draft] = field(default_factory=list, repr=False, compare=False)
 
@@ -52,6 +55,25 @@ def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> 
     on_hub = {m.repo_id.lower() for m in listed}
     missing = [m for m in listed if m.repo_id.lower() not in in_catalog and m.repo_id.lower() not in excluded]
     drafts, skipped, dropped = [], [], []
+    results: dict[str, list[LeaderboardResult]] = {}
+    for model in listed:
+        if model.repo_id.lower() in excluded:
+            continue
+        try:
+            text = hub.eval_results(model.repo_id)
+        except HubError as exc:
+            skipped.append(f"{model.repo_id}: {exc}")
+            continue
+        if text is not None:
+            found, problems = parse_eval_results(text)
+            results[model.repo_id] = found
+            dropped += [f"{model.repo_id}: {EVAL_RESULTS_FILE}: {problem}" for problem in problems]
+    leaderboard = [
+        f"{repo} ({in_catalog[repo.lower()]}): {result.describe()}: {_compared(catalog, in_catalog[repo.lower()], result)}"
+        for repo, found in results.items()
+        if repo.lower() in in_catalog
+        for result in found
+    ]
     for model in missing:
         try:
             card = hub.card(model.repo_id)
@@ -59,6 +81,9 @@ def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> 
             skipped.append(f"{model.repo_id}: {exc}")
             continue
         draft = draft_from_card(model.repo_id, card, model.tags, date)
+        published = results.get(model.repo_id, [])
+        draft.claims += [_draft_claim(r) for r in published if r.mapped]
+        draft.dropped += [f"{EVAL_RESULTS_FILE}: {r.describe()}: no catalog dataset" for r in published if not r.mapped]
         dropped += [f"{model.repo_id}: {reason}" for reason in draft.dropped]
         problems = draft_problems([draft])
         if problems:
@@ -74,8 +99,32 @@ def sync(catalog: Catalog, hub: Hub, today: Callable[[], str] | None = None) -> 
         drafted=tuple(d.repo_id for d in drafts),
         skipped=tuple(skipped),
         dropped=tuple(dropped),
+        leaderboard=tuple(leaderboard),
         drafts=drafts,
     )
+
+
+def _compared(catalog: Catalog, name: str, result: LeaderboardResult) -> str:
+    """How the catalog's claims on the same figure compare with a published leaderboard result."""
+    if not result.mapped:
+        return "no catalog dataset for this task id"
+    same = [
+        c
+        for c in catalog.models[name].claims
+        if c.metric == result.metric and c.dataset == result.dataset and (not c.split or c.split == result.split)
+    ]
+    if not same:
+        return "not in the catalog"
+    values = ", ".join(f"{c.describe_value()} [{c.source}]" for c in same)
+    agrees = any(c.low <= result.value <= c.high for c in same)
+    return f"{'the catalog agrees' if agrees else 'the catalog differs'}: {values}"
+
+
+def _draft_claim(result: LeaderboardResult) -> DraftClaim:
+    note = f"{EVAL_RESULTS_FILE}: {result.task_id} on {result.hub_dataset}" + (
+        f", {result.date}" if result.date else ""
+    )
+    return DraftClaim(result.metric, result.value, result.dataset, result.split, "en", "", note, result.scoring)
 
 
 def draft_problems(drafts: list[Draft], header: str = "") -> list[str]:
