@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from asr_registry.bench.claims import Hardware, Measurement
-from asr_registry.bench.results import ModelRun
-from asr_registry.bench.runner import Scored
+from asr_registry.bench.results import ModelRun, Scored
 from asr_registry.bench.suite import SuiteData, aggregate, aggregate_measurements
 from asr_registry.catalog.schema import Dataset
 from asr_registry.datasets.hf import Materialised

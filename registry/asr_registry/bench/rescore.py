@@ -32,7 +32,7 @@ from asr_registry.metrics.scoring import (
 from asr_registry.metrics.wer import WerResult
 
 if TYPE_CHECKING:
-    from asr_registry.bench.runner import Scored
+    from asr_registry.bench.results import Scored
 
 # the machine is irrelevant to an error rate computed from saved text
 _NO_HARDWARE = Hardware(device="none", name="saved predictions")

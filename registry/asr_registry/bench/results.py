@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from asr_registry.bench.claims import Measurement, Verdict
 from asr_registry.bench.contention import Contention
@@ -57,6 +58,17 @@ class ModelRun:
         m = self.measurement
         split = f":{m.split}" if m.split else ""
         return f"{self.name}[{m.dataset}{split},{m.decoder},bs{m.batch_size},{m.precision}]"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A run plus the per-utterance data paired comparisons need."""
+
+    run: ModelRun
+    wer: Any  # asr_registry.metrics.wer.WerResult
+    hypotheses: tuple[str, ...]
+    references: tuple[str, ...] = ()  # as scored (a chunked set's merged per recording)
+    ids: tuple[str, ...] = ()  # what each scored utterance is: its audio, or a chunked set's recording id
 
 
 @dataclass(frozen=True)

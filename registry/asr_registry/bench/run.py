@@ -12,8 +12,8 @@ from asr_registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from asr_registry.bench.ensemble import Tuning
-    from asr_registry.bench.results import BenchReport, MachineInfo
-    from asr_registry.bench.runner import BenchOptions, Scored
+    from asr_registry.bench.results import BenchReport, MachineInfo, Scored
+    from asr_registry.bench.runner import BenchOptions
     from asr_registry.bench.suite import SuiteData
     from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry
     from asr_registry.ensemble.combiners import Combiner

@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from asr_registry.bench.claims import Hardware, Measurement, check_claims, claim_scoring
+from asr_registry.bench.claims import Hardware, Measurement, check_claims
 from asr_registry.bench.contention import Contention, Meter, sample
-from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, SweepPoint
+from asr_registry.bench.results import BenchReport, MachineInfo, ModelRun, Scored, SweepPoint
+from asr_registry.bench.versions import chunk_keys, merged_by_recording, rescored_for_claims, scoring_by_name
 from asr_registry.catalog.schema import Catalog, Dataset, ModelEntry, Tier
 from asr_registry.errors import RegistryError
-from asr_registry.metrics.scoring import LEADERBOARD_VERSIONS, ScoringVersion, UnknownScoring, scoring_version
+from asr_registry.metrics.scoring import LEADERBOARD_VERSIONS
 from asr_registry.shadow.estimates import claim_estimate
 from asr_registry.sizing.hardware import machine_info as describe_machine
 
@@ -44,17 +45,6 @@ class BenchOptions:
     long_audio: str | None = None  # auto | local-attention | chunk (engine/long_audio.py)
     available: frozenset[str] = frozenset()  # datasets installed here ("name" and "name:split")
     scoring: str | None = None  # --normalizer: a scoring version for every dataset (default: each dataset's)
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A run plus the per-utterance data paired comparisons need."""
-
-    run: ModelRun
-    wer: Any  # asr_registry.metrics.wer.WerResult
-    hypotheses: tuple[str, ...]
-    references: tuple[str, ...] = ()  # as scored (a chunked set's merged per recording)
-    ids: tuple[str, ...] = ()  # what each scored utterance is: its audio, or a chunked set's recording id
 
 
 def references(dataset: Dataset) -> tuple[list[Any], list[str]]:
@@ -213,82 +203,6 @@ def _long_audio_mode(settings: Any) -> str:
     """The engine's long-audio mode ('' where the settings do not say: a Ray worker's, an ensemble's)."""
     plan = getattr(settings, "long_audio", None)
     return str(getattr(plan, "mode", "") or "")
-
-
-Chunk = tuple[str, int]  # (recording id, position in it)
-
-
-def chunk_keys(items: Sequence[Any]) -> tuple[Chunk, ...] | None:
-    """(parent_id, chunk_index) of each manifest row when every row has them (a chunked set), else None."""
-    keys = []
-    for item in items:
-        parent, index = item.fields.get("parent_id"), item.fields.get("chunk_index")
-        if parent is None or not isinstance(index, int) or isinstance(index, bool):
-            return None
-        keys.append((str(parent), index))
-    return tuple(keys) or None
-
-
-def merged_by_recording(
-    results: Sequence[Any], texts: Sequence[str], chunks: Sequence[Chunk]
-) -> tuple[list[str], list[str]]:
-    """References and hypotheses per recording: chunks in order, hypotheses joined (the leaderboard's
-    ``merge_chunked_manifest``, as rescoring merges them: ``oal_sets.merge_chunks``)."""
-    from asr_registry.datasets.oal_sets import merge_chunks
-
-    rows = [
-        {"parent_id": parent, "chunk_index": index, "text": text, "pred_text": r.text or ""}
-        for r, text, (parent, index) in zip(results, texts, chunks, strict=True)
-    ]
-    merged = merge_chunks(rows)
-    return [str(m["text"]) for m in merged], [str(m["pred_text"]) for m in merged]
-
-
-def scoring_by_name(name: str) -> ScoringVersion:
-    """A scoring version or normaliser by name; any other name is a language, scored with its normaliser."""
-    try:
-        return scoring_version(name)
-    except UnknownScoring:
-        pass
-    from asr_registry.metrics.normalize import get_normalizer
-
-    label = get_normalizer(name).label  # a language: its normaliser, scored with Levenshtein
-    return scoring_version(label)
-
-
-def rescored(item: Scored, version: str, resamples: int) -> Measurement:
-    """The run's measurement under another leaderboard scoring version, from its kept texts (no model runs)."""
-    from dataclasses import replace
-
-    m = item.run.measurement
-    if version == m.scoring:
-        return m
-    wer = LEADERBOARD_VERSIONS[version].score(item.references, item.hypotheses, m.language, resamples)
-    return replace(
-        m,
-        wer=100 * wer.wer,
-        wer_ci=(100 * wer.ci_low, 100 * wer.ci_high),
-        cer=None if wer.cer is None else 100 * wer.cer,
-        scoring=version,
-    )
-
-
-def claimed_versions(entry: ModelEntry, datasets: Collection[str]) -> set[str]:
-    """The leaderboard scoring versions the model's error-rate claims on these dataset names were scored with."""
-    return {claim_scoring(c) for c in entry.claims if c.metric in ("wer", "cer") and c.dataset in datasets} - {""}
-
-
-def rescored_for_claims(entry: ModelEntry, scored: Sequence[Scored], resamples: int) -> list[tuple[int, Measurement]]:
-    """Each leaderboard-scored run scored again under every other leaderboard version that one of the
-    model's error-rate claims on its data was scored with, so each claim is checked with its own
-    version. Pairs of (run position, measurement)."""
-    extra = []
-    for position, item in enumerate(scored):
-        m = item.run.measurement
-        if m.scoring in LEADERBOARD_VERSIONS and item.references:
-            for version in sorted(claimed_versions(entry, {m.dataset}) - {m.scoring}):
-                extra.append((position, rescored(item, version, resamples)))
-    return extra
 
 
 def sweep_batches(

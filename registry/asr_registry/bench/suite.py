@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from asr_registry.bench.claims import Measurement, check_claims
-from asr_registry.bench.results import ModelRun
-from asr_registry.bench.runner import Scored, claimed_versions, rescored
+from asr_registry.bench.results import ModelRun, Scored
+from asr_registry.bench.versions import claimed_versions, rescored_run
 from asr_registry.catalog.schema import Catalog, Claim, Dataset, ModelEntry
 from asr_registry.datasets.hf import HfSpec, Materialised
 from asr_registry.datasets.oal_sets import LeaderboardSet
@@ -169,7 +169,7 @@ def suite_verdicts(
             for decoder in dict.fromkeys(scored[i].run.measurement.decoder for i in mine):
                 group = [i for i in mine if scored[i].run.measurement.decoder == decoder]
                 versioned = [
-                    rescored(scored[i], version, resamples) if version else scored[i].run.measurement for i in group
+                    rescored_run(scored[i], version, resamples) if version else scored[i].run.measurement for i in group
                 ]
                 for i, m in zip(group, versioned, strict=True):
                     if id(m) not in owner:

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from asr_registry.bench.results import Scored
 from asr_registry.bench.runner import (
     BenchOptions,
-    Scored,
     hardware_of,
     machine_info,
     references,
