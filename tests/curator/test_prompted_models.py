@@ -14,7 +14,7 @@ import pytest
 import soundfile
 
 from tests.engine.helpers import TEST_MANIFEST
-from tests.support import run_cli
+from tests.support import invoke_cli
 
 pytestmark = pytest.mark.slow
 AED = "digits_aed"
@@ -32,7 +32,9 @@ def transcribed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[di
     manifest = folder / "in.jsonl"
     manifest.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     out = folder / "out.jsonl"
-    done = run_cli("transcribe", str(manifest), "--model", AED, "--language", "en", "--out", str(out), "--no-progress")
+    done = invoke_cli(
+        "transcribe", str(manifest), "--model", AED, "--language", "en", "--out", str(out), "--no-progress"
+    )
     assert done.returncode == 0, done.stderr
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert all(row["pred_text"] and "skipped" not in row for row in written)

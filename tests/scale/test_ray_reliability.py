@@ -22,7 +22,7 @@ from asr_registry.scale.shards import ShardOutput
 from tests.scale.conftest import journal_rows, wait_for
 from tests.scale.test_ray_transcribe import RUN_TIMEOUT, _finish, _start
 from tests.scale_fixtures import MODEL, RayCluster, Reference
-from tests.support import run_cli
+from tests.support import invoke_cli, run_cli
 
 NICE_SCRIPT = """
 import os, ray
@@ -90,7 +90,7 @@ def test_a_missing_audio_folder_gets_the_local_executors_reason(
     manifest = tmp_path / "m.jsonl"
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     local, ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    done = run_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(local), "--no-progress")
+    done = invoke_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(local), "--no-progress")
     assert done.returncode == 0, done.stderr
     done = run_cli(
         "transcribe",

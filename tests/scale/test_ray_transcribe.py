@@ -203,7 +203,7 @@ def test_unseen_audio_is_skipped_with_the_reason(
 
 
 def test_scale_options_need_the_ray_executor(bundled_reference: Reference) -> None:
-    done = run_cli("transcribe", str(bundled_reference.manifest), "--model", MODEL, "--workers", "2")
+    done = invoke_cli("transcribe", str(bundled_reference.manifest), "--model", MODEL, "--workers", "2")
     assert done.returncode == 2
     assert "--workers need(s) --executor ray" in done.stderr
 
