@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from asr_registry.datasets.oal_sets import ENGLISH_AVERAGE, ESB, MULTILINGUAL_AVERAGE, SETS
@@ -67,3 +69,25 @@ def test_table_lists_every_set_with_its_revision_and_unknown_names_are_refused()
     ] in rows
     with pytest.raises(UnknownSuite, match="unknown suite 'en-2027'; known: en-2026, en-2025, longform-2026"):
         suite_named("en-2027")
+
+
+def test_bench_lists_the_suites_for_people_and_machines() -> None:
+    from tests.support import invoke_cli
+
+    text = invoke_cli("bench", "--list-suites").stdout.splitlines()
+    assert text[0].split() == ["suite", "set", "hub", "id", "config", "split", "batch", "scoring", "revision"]
+    assert len(text) == 1 + len(table())
+    rows = json.loads(invoke_cli("bench", "--list-suites", "--json").stdout)
+    chunked = [r for r in rows if r["set"] == "earnings22-cleaned-aa:test"]
+    assert chunked == [
+        {
+            "suite": "en-2026",
+            "set": "earnings22-cleaned-aa:test",
+            "hub id": "ArtificialAnalysis/Earnings22-Cleaned-AA-chunked",
+            "config": "-",
+            "split": "test",
+            "batch": "128",
+            "scoring": "oal-2026-06",
+            "revision": "unpinned",
+        }
+    ]

@@ -262,6 +262,19 @@ def versions_table() -> tuple[list[str], list[list[str]]]:
     return ["name", "english", "other languages", "scorer", "source"], rows
 
 
+def suites_table() -> tuple[list[str], list[list[str]]]:
+    """Headers and rows for ``--list-suites``: each leaderboard suite's sets with their hub ids and conditions."""
+    from asr_registry.datasets.oal_suites import table
+
+    # the revision last: the one column that can be long
+    headers = ["suite", "set", "hub id", "config", "split", "batch", "scoring", "revision"]
+    rows = [
+        [name, key, hub, config, split, batch, scoring, revision]
+        for name, hub, config, split, revision, key, batch, scoring in table()
+    ]
+    return headers, rows
+
+
 def report_lines(rescored: Rescored) -> list[str]:
     """A human-readable report naming the scoring version."""
     s = rescored.summary()
@@ -289,10 +302,12 @@ def run_command(
     ref_key: str = "text",
     pred_key: str = "pred_text",
     list_normalizers: bool = False,
+    list_suites: bool = False,
 ) -> tuple[list[str], Any, bool]:
-    """What ``bench --predictions`` / ``--list-normalizers`` does: (text lines, JSON value, a claim failed)."""
+    """What ``bench --predictions`` / ``--list-normalizers`` / ``--list-suites`` does: (text lines, JSON
+    value, a claim failed)."""
     if predictions is None:
-        headers, table = versions_table()
+        headers, table = suites_table() if list_suites else versions_table()
         widths = [max(len(r[i]) for r in [headers, *table]) for i in range(len(headers) - 1)]
         lines = [
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1] for r in [headers, *table]

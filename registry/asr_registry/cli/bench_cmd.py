@@ -105,18 +105,19 @@ measure_options = option_group(
 
 @dataclass(frozen=True)
 class Rescoring:
-    """`--predictions` (score saved predictions, no model run) or `--list-normalizers`."""
+    """`--predictions` (score saved predictions, no model run), `--list-normalizers` or `--list-suites`."""
 
     predictions: Path | None = None
     normalizer: str | None = None
     list_normalizers: bool = False
+    list_suites: bool = False
     log_samples: Path | None = None
     ref_key: str = "text"
     pred_key: str = "pred_text"
 
     @property
     def requested(self) -> bool:
-        return self.predictions is not None or self.list_normalizers
+        return self.predictions is not None or self.list_normalizers or self.list_suites
 
 
 rescore_options = option_group(
@@ -134,6 +135,11 @@ rescore_options = option_group(
     ),
     click.option(
         "--list-normalizers", is_flag=True, help="List the scoring versions and normalisers with their sources."
+    ),
+    click.option(
+        "--list-suites",
+        is_flag=True,
+        help="List the Open ASR Leaderboard suites (--oal SUITE): each set's hub id, config, split, revision.",
     ),
     click.option(
         "--log-samples",
