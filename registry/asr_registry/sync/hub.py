@@ -81,7 +81,7 @@ class HuggingFaceHub:
 
     def eval_results(self, repo_id: str) -> str | None:
         from huggingface_hub import hf_hub_download
-        from huggingface_hub.errors import EntryNotFoundError
+        from huggingface_hub.utils import EntryNotFoundError  # also where huggingface_hub 0.23 has it
 
         from asr_registry.sync.eval_results import EVAL_RESULTS_FILE
 
