@@ -317,8 +317,9 @@ def save_outputs(
             if problem:
                 problems.append(problem)
     if log_samples is not None:
-        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in samples)
-        problem = write_or_rescue(log_samples, lines.encode("utf-8"))
+        from asr_registry.bench.rescore import samples_bytes
+
+        problem = write_or_rescue(log_samples, samples_bytes(samples))
         if problem:
             problems.append(problem)
     return problems

@@ -13,7 +13,7 @@ Nothing here imports torch or NeMo: rescoring needs the core package and numpy/r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,16 +244,20 @@ def with_verdicts(rescored: Rescored, entry: ModelEntry, dataset: str, tier: Tie
     return replace(rescored, verdicts=tuple(verdicts))
 
 
-def write_samples(rows: Sequence[SampleRow | dict[str, Any]], path: Path) -> None:
-    """One JSON line per utterance, written whole or not at all."""
-    lines = [json.dumps(row if isinstance(row, dict) else asdict(row), ensure_ascii=False) for row in rows]
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise RegistryError(f"--log-samples {path}: cannot write ({exc.strerror or exc})") from None
+def samples_bytes(rows: Sequence[SampleRow | Mapping[str, Any]]) -> bytes:
+    """The --log-samples file: one JSON line per utterance (rescoring's rows and model runs' alike)."""
+    lines = (json.dumps(row if isinstance(row, Mapping) else asdict(row), ensure_ascii=False) + "\n" for row in rows)
+    return "".join(lines).encode("utf-8")
+
+
+def write_samples(rows: Sequence[SampleRow], path: Path) -> None:
+    """Written whole or not at all, as every output is; one that cannot be written where asked is
+    saved elsewhere (``write_or_rescue``) and the error says where."""
+    from asr_registry.engine.files import write_or_rescue
+
+    problem = write_or_rescue(path, samples_bytes(rows))
+    if problem:
+        raise RegistryError(f"--log-samples: {problem}")
 
 
 def versions_table() -> tuple[list[str], list[list[str]]]:

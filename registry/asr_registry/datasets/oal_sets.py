@@ -67,10 +67,6 @@ class LeaderboardSet:
         return f"{self.name}:{self.split}"
 
     @property
-    def normalizer(self) -> str:
-        return "leaderboard-english" if self.language == "en" else "leaderboard-basic"
-
-    @property
     def folder(self) -> str:
         """Where `--oal-data DIR` holds its copy: DIR/FOLDER/SPLIT (the config, else the catalog name)."""
         return self.config or self.name
