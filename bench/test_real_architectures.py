@@ -23,6 +23,7 @@ defaults on 2 idle cores; the 0.6B TDT and canary are the slow ones.
 
 from __future__ import annotations
 
+import functools
 import os
 import statistics
 import subprocess
@@ -85,6 +86,22 @@ def encoder_gflop_per_audio_second(model: Any, seconds: float) -> float:
     return counter.get_total_flops() / 1e9 / seconds
 
 
+@functools.cache
+def torch_default_threads() -> int:
+    """The thread count torch starts with in a fresh process: NeMo's `transcribe()` as a user runs it.
+
+    Read in a child process, because this one's count may have been set by an earlier benchmark
+    or by the engine (a run in which NeMo got 1 thread of 2 made the engine look 2.5x faster).
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout.strip())
+
+
 def _seconds(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
@@ -131,7 +148,6 @@ def test_engine_against_nemo_transcribe_on_a_shadow(
 ) -> None:
     if WANTED and name not in WANTED:
         pytest.skip("not in REAL_BENCH_MODELS")
-    import torch
 
     from asr_registry.engine import Engine, EngineOptions
     from asr_registry.engine.batching import Segment, padding_ratio, plan_batches
@@ -140,7 +156,7 @@ def test_engine_against_nemo_transcribe_on_a_shadow(
     paths, durations = _spread(speech_set(50, "wav"), CLIPS)
     audio = sum(durations)
     entry = _shadow_entry(name)
-    torch_default = torch.get_num_threads()  # before the engine sets its own
+    torch_default = torch_default_threads()
     options = EngineOptions(device="cpu", batch_size=batch, decoder=decoder or None, precision="fp32")
     engine = Engine(entry, options)
     engine.load()
