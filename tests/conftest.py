@@ -37,11 +37,15 @@ _ONE_WORKER_PREFIXES = ("tests/scale/test_ray_", "tests/curator/test_curator_pip
 # Tests whose command starts a Ray of its own (no shared cluster): one group of their own, so
 # they run beside the cluster's tests on the other worker rather than after them.
 _OWN_RAY_PREFIXES = (
-    "tests/scale/test_ray_timestamps.py",
     "tests/scale/test_ray_transcribe.py::test_local_ray_output",
     "tests/scale/test_ray_reliability.py::test_workers_of_a_local_ray",
     "tests/scale/test_ray_env.py::test_driver_catalog_reaches_the_workers[local Ray]",
 )
+
+# Files whose tests share something costly built once per process (throwaway plugin
+# distributions; architectures whose parameters are counted once per composed config): one
+# group per file, so it is built once rather than once per worker.
+_ONE_FIXTURE_FILES = ("tests/test_plugins.py", "tests/shadow/test_parameter_counts.py")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -54,6 +58,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             if nodeid.startswith(_OWN_RAY_PREFIXES):
                 return "own-ray"
+            if nodeid.startswith(_ONE_FIXTURE_FILES):
+                return nodeid.split("::", 1)[0]
             return "ray" if nodeid.startswith(_ONE_WORKER_PREFIXES) else str(super()._split_scope(nodeid))
 
     return RayTestsOnOneWorker(config, log)

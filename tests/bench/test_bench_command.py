@@ -75,11 +75,12 @@ def test_planted_false_claim_fails_true_claim_passes_librispeech_unverifiable(pl
 
 def test_bench_without_arguments_checks_the_bundled_models(tmp_path: Path) -> None:
     report_path, plot_path = tmp_path / "report.json", tmp_path / "pareto.png"
-    # Three rounds: the bundled RTFx claims are checked on the median, which one hiccup cannot sink.
+    # One round: a slow round may fail a speed claim, which the exit code below accounts for;
+    # what must hold on any machine is accuracy.
     result = invoke_cli(
         "bench",
         "--rounds",
-        "3",
+        "1",
         "--benchmark-json",
         str(report_path),
         "--plot",

@@ -100,6 +100,15 @@ def repository() -> Path | None:
     return path if (path / "HEAD").exists() else None
 
 
+def named_repository() -> Path | None:
+    """The leaderboard's git directory when ``OAL_REPO`` names one: the whole-corpus tests run
+    only on request (about two minutes of the leaderboard's code on two cores)."""
+    return repository() if os.environ.get("OAL_REPO") else None
+
+
+WHOLE_CORPUS_REASON = "the whole-corpus check runs when OAL_REPO names a clone of the leaderboard"
+
+
 def run(
     version: str, texts: list[str], pairs: list[tuple[str, str]], per_pair: list[int], language: str = "en"
 ) -> Reference:

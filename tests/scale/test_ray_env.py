@@ -21,9 +21,7 @@ ROWS = 12
 
 
 @pytest.mark.parametrize("where", ["local Ray", "joined cluster"])
-def test_driver_catalog_reaches_the_workers(
-    where: str, ray_cluster: RayCluster, local_ray_tmp: dict[str, str], tmp_path: Path
-) -> None:
+def test_driver_catalog_reaches_the_workers(where: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     catalog = tmp_path / "models.toml"
     # The engine tests' catalog: its `t-digits-hybrid` is in no catalog the workers could find alone.
     catalog.write_text(
@@ -44,9 +42,13 @@ def test_driver_catalog_reaches_the_workers(
         ),
         encoding="utf-8",
     )
-    env = local_ray_tmp if where == "local Ray" else ray_cluster.env
+    # Only the fixture this case needs: asking for both started the session cluster beside the local Ray.
+    if where == "local Ray":
+        env, address = request.getfixturevalue("local_ray_tmp"), []
+    else:
+        cluster: RayCluster = request.getfixturevalue("ray_cluster")
+        env, address = cluster.env, ["--address", cluster.address]
     env = {**env, "ASR_REGISTRY_CATALOG": str(catalog), "ASR_REGISTRY_LOAD_PLUGINS": ""}
-    address = [] if where == "local Ray" else ["--address", ray_cluster.address]
     out = tmp_path / "out.jsonl"
     done = run_cli(
         "transcribe",

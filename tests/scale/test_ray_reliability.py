@@ -1,4 +1,4 @@
-"""The Ray executor: SIGTERM to the driver, skip reasons equal to the local executor's, normal priority.
+"""The Ray executor: SIGTERM and SIGKILL to the driver, skip reasons equal to the local executor's, normal priority.
 
 Real Ray (the session cluster, or a local Ray started by the code under test), the real CLI and
 the bundled digits model and audio.
@@ -49,14 +49,15 @@ def test_workers_of_a_local_ray_run_at_normal_priority(local_ray_tmp: dict[str, 
 
 
 @pytest.mark.slow
-def test_driver_sigterm_exits_143_in_one_line_and_resume_is_identical(
+def test_driver_sigterm_then_sigkill_then_resume_gives_the_uninterrupted_file(
     tripled_reference: Reference, ray_cluster: RayCluster, tmp_path: Path
 ) -> None:
-    # Before: exit 15 with Ray's crash-dump lines.
     out = tmp_path / "ray.jsonl"
     journal = Path(str(out) + ".partial")
     total = len(tripled_reference.output.splitlines())
-    driver = _start(tripled_reference, ray_cluster, out)
+    # One worker: a driver's signals are under test here (the workers' in test_ray_transcribe).
+    # SIGTERM: before, exit 15 with Ray's crash-dump lines; now 143, one line, the journal intact.
+    driver = _start(tripled_reference, ray_cluster, out, workers=1)
     try:
         wait_for(lambda: journal_rows(journal) >= 12 or driver.poll() is not None, RUN_TIMEOUT, "the first shards")
         os.kill(driver.pid, signal.SIGTERM)
@@ -70,11 +71,46 @@ def test_driver_sigterm_exits_143_in_one_line_and_resume_is_identical(
     state, good = read_journal(journal)
     assert state is not None and state.torn_bytes == 0 and state.corrupt_lines == ()
     assert good == journal.stat().st_size and 0 < len(state.rows) < total and not out.exists()
+    done_before = len(state.rows)
 
-    resumed = _start(tripled_reference, ray_cluster, out, "--resume")
-    code, _stdout, err = _finish(resumed)
+    refused = run_cli(
+        "transcribe",
+        str(tripled_reference.manifest),
+        "--model",
+        MODEL,
+        "--out",
+        str(out),
+        "--executor",
+        "ray",
+        "--address",
+        ray_cluster.address,
+        env=ray_cluster.env,
+    )
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+
+    # SIGKILL of the resumed driver: no handler runs, and what it journaled is kept all the same.
+    resumed = _start(tripled_reference, ray_cluster, out, "--resume", workers=1)
+    try:
+        wait_for(
+            lambda: journal_rows(journal) >= done_before + 12 or resumed.poll() is not None,
+            RUN_TIMEOUT,
+            "the resumed run's first shards",
+        )
+        os.kill(resumed.pid, signal.SIGKILL)
+    finally:
+        code, _stdout, err = _finish(resumed)
+    assert code == -signal.SIGKILL, err
+    done_killed = journal_rows(journal)
+    assert not out.exists() and done_before < done_killed < total, "the kill did not land mid-run"
+
+    final = _start(tripled_reference, ray_cluster, out, "--resume", "--json", workers=1)
+    code, stdout, err = _finish(final)
     assert code == 0, err
     assert out.read_bytes() == tripled_reference.output and not journal.exists()
+    summary = json.loads(stdout)
+    assert summary["run"]["resumed"] >= done_killed - 6  # a torn shard is redone whole
+    assert 0 < summary["shards_run"] < summary["shards"]
+    assert summary["run"]["resumed"] + sum(w["rows"] for w in summary["per_worker"]) >= total
 
 
 @pytest.mark.slow
