@@ -25,9 +25,9 @@ summation order (encoder outputs within 3e-6 of NeMo's; the benchmarks compare t
   product written channels-last, which also puts the depthwise convolutions after it on
   oneDNN's fast path.
 
-Measured on the hybrid-large shadow's encoder (2 cores, fp32, interleaved rounds), NeMo's
-modules -> these: subsampling 0.36 -> 0.14 s and the whole encoder about 1.5x faster on
-batches of 10-38 s items.
+Measured on the hybrid-large shadow's encoder (2 cores, fp32): subsampling 0.36 -> 0.14 s on a
+batch of four 28-34 s items, and the whole encoder 1.3-1.5x faster than with NeMo's modules on
+batches of 9-38 s items.
 
 `fast_kernels(model)` swaps those modules' `forward` for the engine's forward only and puts
 NeMo's back on exit, so `model.transcribe()` on the same instance runs NeMo's own kernels.
