@@ -25,7 +25,7 @@ summation order (encoder outputs within 3e-6 of NeMo's; the benchmarks compare t
   product written channels-last, which also puts the depthwise convolutions after it on
   oneDNN's fast path.
 
-Measured on the hybrid-large shadow's encoder (2 cores, fp32): subsampling 0.36 -> 0.14 s on a
+Measured on the hybrid-large shadow's encoder (2 cores, fp32): subsampling 0.36 -> 0.19 s on a
 batch of four 28-34 s items, and the whole encoder 1.3-1.5x faster than with NeMo's modules on
 batches of 9-38 s items.
 
