@@ -20,7 +20,7 @@ from asr_registry.engine.output import read_journal
 from asr_registry.scale.executor import mark_unseen
 from asr_registry.scale.shards import ShardOutput
 from tests.scale.conftest import journal_rows, wait_for
-from tests.scale.test_ray_transcribe import RUN_TIMEOUT, _finish, _start
+from tests.scale.test_ray_transcribe import RUN_TIMEOUT, _finish, _start, on_cluster
 from tests.scale_fixtures import MODEL, RayCluster, Reference
 from tests.support import invoke_cli, run_cli
 
@@ -73,19 +73,7 @@ def test_driver_sigterm_then_sigkill_then_resume_gives_the_uninterrupted_file(
     assert good == journal.stat().st_size and 0 < len(state.rows) < total and not out.exists()
     done_before = len(state.rows)
 
-    refused = run_cli(
-        "transcribe",
-        str(tripled_reference.manifest),
-        "--model",
-        MODEL,
-        "--out",
-        str(out),
-        "--executor",
-        "ray",
-        "--address",
-        ray_cluster.address,
-        env=ray_cluster.env,
-    )
+    refused = run_cli(*on_cluster(tripled_reference.manifest, ray_cluster, out), env=ray_cluster.env)
     assert refused.returncode == 2 and "--resume" in refused.stderr
 
     # SIGKILL of the resumed driver: no handler runs, and what it journaled is kept all the same.
@@ -128,23 +116,7 @@ def test_a_missing_audio_folder_gets_the_local_executors_reason(
     local, ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     done = invoke_cli("transcribe", str(manifest), "--model", MODEL, "--out", str(local), "--no-progress")
     assert done.returncode == 0, done.stderr
-    done = run_cli(
-        "transcribe",
-        str(manifest),
-        "--model",
-        MODEL,
-        "--out",
-        str(ray),
-        "--executor",
-        "ray",
-        "--address",
-        ray_cluster.address,
-        "--workers",
-        "1",
-        "--no-progress",
-        env=ray_cluster.env,
-        timeout=RUN_TIMEOUT,
-    )
+    done = run_cli(*on_cluster(manifest, ray_cluster, ray), env=ray_cluster.env, timeout=RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr
     assert ray.read_bytes() == local.read_bytes()
     assert (

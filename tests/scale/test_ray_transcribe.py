@@ -69,12 +69,11 @@ def test_local_ray_output_with_word_times_is_byte_identical_to_local_executor(
     wait_for(lambda: not ray_processes(local_ray_tmp["RAY_TMPDIR"]), RUN_TIMEOUT, "the local Ray's processes to end")
 
 
-def _start(
-    reference: Reference, cluster: RayCluster, out: Path, *extra: str, workers: int = 2
-) -> subprocess.Popen[bytes]:
-    args = cli_command(
+def on_cluster(manifest: Path, cluster: RayCluster, out: Path, *extra: str, workers: int = 1) -> list[str]:
+    """The arguments of `transcribe` with the bundled model on the test cluster, writing `out`."""
+    return [
         "transcribe",
-        str(reference.manifest),
+        str(manifest),
         "--model",
         MODEL,
         "--out",
@@ -85,11 +84,15 @@ def _start(
         cluster.address,
         "--workers",
         str(workers),
-        "--shard-rows",
-        "6",
         "--no-progress",
         *extra,
-    )
+    ]
+
+
+def _start(
+    reference: Reference, cluster: RayCluster, out: Path, *extra: str, workers: int = 2
+) -> subprocess.Popen[bytes]:
+    args = cli_command(*on_cluster(reference.manifest, cluster, out, "--shard-rows", "6", *extra, workers=workers))
     return subprocess.Popen(args, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -139,23 +142,7 @@ def test_unseen_audio_is_skipped_with_the_reason(
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     (tmp_path / "audio").mkdir()
-    done = run_cli(
-        "transcribe",
-        str(manifest),
-        "--model",
-        MODEL,
-        "--out",
-        str(out),
-        "--executor",
-        "ray",
-        "--address",
-        ray_cluster.address,
-        "--workers",
-        "1",
-        "--no-progress",
-        env=ray_cluster.env,
-        timeout=RUN_TIMEOUT,
-    )
+    done = run_cli(*on_cluster(manifest, ray_cluster, out), env=ray_cluster.env, timeout=RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr
     got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert got[0]["pred_text"] == first["text"] or got[0]["pred_text"]
